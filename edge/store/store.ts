@@ -1,0 +1,118 @@
+import type {
+  BrokerMemberGroup,
+  ClusterInfo,
+  DataVersion,
+  QueueData,
+  RegisterBrokerBody,
+  TopicList,
+  TopicRouteData,
+} from "../../shared/model";
+
+/**
+ * One broker registration as the route tables see it (REGISTER_BROKER after the wire body was
+ * decoded and checked). `channel` names the connection that carried it, so that a close of that
+ * connection can unregister the broker, and a close of an older one cannot.
+ */
+export interface BrokerRegistration {
+  clusterName: string;
+  brokerAddr: string;
+  brokerName: string;
+  brokerId: number;
+  haServerAddr: string | null;
+  zoneName: string | null;
+  /** already resolved: the header's value or 120000 */
+  heartbeatTimeoutMillis: number;
+  /** null = a broker too old to send the field */
+  enableActingMaster: boolean | null;
+  body: RegisterBrokerBody;
+  channel: string | null;
+  /** NamesrvConfig.deleteTopicWithBrokerRegistration at the time of the call */
+  deleteTopicWithBrokerRegistration: boolean;
+  /** epoch millis used as the liveness timestamp */
+  now: number;
+}
+
+/** The reply of a successful registration: set only for a slave whose master is alive. */
+export interface RegisterBrokerResult {
+  haServerAddr?: string;
+  masterAddr?: string;
+}
+
+/** Identifies one broker instance to remove (UNREGISTER_BROKER, a closed connection, expiry). */
+export interface BrokerUnregistration {
+  clusterName: string;
+  brokerAddr: string;
+  brokerName: string;
+  brokerId: number;
+}
+
+export interface DataVersionQuery {
+  clusterName: string;
+  brokerAddr: string;
+  dataVersion: DataVersion | null;
+  now: number;
+}
+
+export interface DataVersionAnswer {
+  changed: boolean;
+  /** the stored version, null when the broker is unknown */
+  dataVersion: DataVersion | null;
+}
+
+/** Topic classification by the topicSysFlag of a topic's first QueueData (codes 311–313). */
+export type UnitTopicKind = "unit" | "hasUnitSub" | "hasUnitSubUnUnit";
+
+/**
+ * The NameServer's state, behind one coarse asynchronous interface: each call is one whole
+ * operation, so that a shared store can perform it in one round trip and atomically. Semantics
+ * follow the Java RouteInfoManager and KVConfigManager; the conformance suite in
+ * test/store/store-conformance.ts pins them down for every implementation.
+ */
+export interface Store {
+  // --- route tables -------------------------------------------------------------------------
+  /** null = rejected (the one-topic registration before the broker's first full one). */
+  registerBroker(registration: BrokerRegistration): Promise<RegisterBrokerResult | null>;
+  unregisterBrokers(requests: BrokerUnregistration[]): Promise<void>;
+  /** Unregisters the brokers whose current registration came through `channel`; returns them. */
+  unregisterChannel(channel: string): Promise<BrokerUnregistration[]>;
+  /** Unregisters every broker whose last refresh + timeout is before `now`; returns them. */
+  expireBrokers(now: number): Promise<BrokerUnregistration[]>;
+  /** BROKER_HEARTBEAT: refreshes a live entry; false when there is none. */
+  refreshBroker(clusterName: string, brokerAddr: string, now: number): Promise<boolean>;
+  /** QUERY_DATA_VERSION: compares, then refreshes the live entry if there is one. */
+  queryDataVersion(query: DataVersionQuery): Promise<DataVersionAnswer>;
+
+  /** The route as RouteInfoManager.pickupTopicRouteData builds it, before any config rewrite. */
+  getTopicRoute(topic: string): Promise<TopicRouteData | null>;
+  getClusterInfo(): Promise<ClusterInfo>;
+  getAllTopics(): Promise<string[]>;
+  getTopicsByCluster(cluster: string): Promise<string[]>;
+  /** Every cluster name and broker name, plus the first broker address found (code 304). */
+  getSystemTopicList(): Promise<TopicList>;
+  getUnitTopics(kind: UnitTopicKind): Promise<string[]>;
+  getBrokerMemberGroup(clusterName: string, brokerName: string): Promise<BrokerMemberGroup>;
+
+  /** Clears the write bit of every QueueData of brokerName; returns how many topics it touched. */
+  wipeWritePerm(brokerName: string): Promise<number>;
+  /** Sets perm to 6 on every QueueData of brokerName; returns how many topics it touched. */
+  addWritePerm(brokerName: string): Promise<number>;
+  /** Deletes a topic entirely, or only the queues of one cluster's brokers. */
+  deleteTopic(topic: string, clusterName: string | null): Promise<void>;
+  /** REGISTER_TOPIC_IN_NAMESRV. */
+  registerTopic(topic: string, queueDatas: QueueData[]): Promise<void>;
+
+  // --- KV config ----------------------------------------------------------------------------
+  /** Resolves only once the write is durable; rejects (and changes nothing) otherwise. */
+  putKVConfig(namespace: string, key: string, value: string): Promise<void>;
+  getKVConfig(namespace: string, key: string): Promise<string | null>;
+  deleteKVConfig(namespace: string, key: string): Promise<void>;
+  /** null when the namespace was never created (an emptied namespace is {}). */
+  getKVListByNamespace(namespace: string): Promise<Record<string, string> | null>;
+
+  // --- runtime NameServer configuration (UPDATE_NAMESRV_CONFIG) -------------------------------
+  /** Keys changed at run time, on top of the start-up configuration. */
+  getConfigOverrides(): Promise<Record<string, string>>;
+  putConfigOverrides(entries: Record<string, string>): Promise<void>;
+
+  close(): Promise<void>;
+}
