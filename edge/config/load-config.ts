@@ -1,0 +1,77 @@
+import { parseJavaProperties } from "../../shared/properties";
+import {
+  applyConfigEntries,
+  ConfigError,
+  defaultNamesrvConfig,
+  type NamesrvConfig,
+} from "./namesrv-config";
+
+/** Environment variables and the config keys they set. */
+const ENV_KEYS: Record<string, string> = {
+  NAMESRV_PORT: "listenPort",
+  NAMESRV_HTTP_PORT: "httpPort",
+  NAMESRV_KV_PATH: "kvConfigPath",
+  NAMESRV_BIND_ADDRESS: "bindAddress",
+  ROCKETMQ_HOME: "rocketmqHome",
+};
+
+export interface ConfigSources {
+  argv: string[];
+  env: Record<string, string | undefined>;
+  home: string;
+  readFile: (path: string) => Promise<Uint8Array>;
+}
+
+export interface LoadedConfig {
+  config: NamesrvConfig;
+  /** keys of the properties file that are not configuration keys (kept, as Java does) */
+  extra: Record<string, string>;
+  configFile: string | null;
+}
+
+/** `-c file` / `--configFile file` / `--configFile=file` from the command line. */
+export function configFileArgument(argv: string[]): string | null {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "-c" || arg === "--configFile") {
+      const file = argv[i + 1];
+      if (!file) throw new ConfigError(`${arg} needs a file name`);
+      return file;
+    }
+    if (arg.startsWith("--configFile=")) return arg.slice("--configFile=".length);
+  }
+  return null;
+}
+
+/**
+ * The start-up configuration: defaults, then a Java-style properties file (`-c`), then the
+ * environment. Any invalid value throws ConfigError naming it.
+ */
+export async function loadNamesrvConfig(sources: ConfigSources): Promise<LoadedConfig> {
+  let config = defaultNamesrvConfig(sources.home);
+  let extra: Record<string, string> = {};
+  const configFile = configFileArgument(sources.argv);
+  if (configFile) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await sources.readFile(configFile);
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${configFile}: ${(err as Error).message}`);
+    }
+    const fromFile = applyConfigEntries(config, parseJavaProperties(bytes));
+    config = { ...fromFile.config, configStorePath: configFile };
+    extra = fromFile.extra;
+  }
+  const fromEnv: Record<string, string> = {};
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const value = sources.env[name];
+    if (value !== undefined && value !== "") fromEnv[key] = value;
+  }
+  try {
+    config = applyConfigEntries(config, fromEnv).config;
+  } catch (err) {
+    const names = Object.entries(ENV_KEYS).map(([n, k]) => `${n} (${k})`).join(", ");
+    throw new ConfigError(`${(err as Error).message} — from the environment: ${names}`);
+  }
+  return { config, extra, configFile };
+}

@@ -1,0 +1,41 @@
+import { ResponseCode } from "../shared/codes";
+
+const HTTP_STATUS_BY_CODE: Record<number, number> = {
+  [ResponseCode.SYSTEM_ERROR]: 500,
+  [ResponseCode.SYSTEM_BUSY]: 503,
+  [ResponseCode.REQUEST_CODE_NOT_SUPPORTED]: 501,
+  [ResponseCode.NO_PERMISSION]: 403,
+  [ResponseCode.TOPIC_NOT_EXIST]: 404,
+  [ResponseCode.QUERY_NOT_FOUND]: 404,
+};
+
+const CODE_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(ResponseCode).map(([name, code]) => [code, name]),
+);
+
+/**
+ * A NameServer outcome that is not SUCCESS: the RocketMQ response code and remark a remoting
+ * client gets, and the HTTP status an HTTP client gets. Handlers throw it; one error handler
+ * turns it into `{"error":{"code","name","message"}}`.
+ */
+export class NamesrvError extends Error {
+  readonly code: number;
+  readonly status: number;
+
+  constructor(code: number, remark: string, status?: number) {
+    super(remark);
+    this.name = "NamesrvError";
+    this.code = code;
+    this.status = status ?? HTTP_STATUS_BY_CODE[code] ?? 500;
+  }
+
+  /** The JSON body of an error response; the tcp-bridge reads `code` and `message` back. */
+  toJSON(): { error: { code: number; name: string; message: string } } {
+    return { error: { code: this.code, name: CODE_NAMES[this.code] ?? "UNKNOWN", message: this.message } };
+  }
+}
+
+/** Bad request input (a missing or malformed field): SYSTEM_ERROR on the wire, 400 over HTTP. */
+export function badRequest(message: string): NamesrvError {
+  return new NamesrvError(ResponseCode.SYSTEM_ERROR, message, 400);
+}

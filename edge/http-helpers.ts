@@ -1,0 +1,46 @@
+import type { Context } from "hono";
+import type { z } from "zod";
+import { badRequest } from "./errors";
+import { bodyFormatSchema } from "./http-schemas";
+
+export type BodyFormat = z.infer<typeof bodyFormatSchema>;
+/** Which fastjson dialect an encoder writes: standard JSON, or the legacy default dialect. */
+export type Dialect = "standard" | "legacy";
+
+const CONTENT_TYPE = {
+  json: "application/json; charset=utf-8",
+  legacy: "application/x-rocketmq-fastjson; charset=utf-8",
+} as const;
+
+/** Parses and validates a JSON request body; any problem is a 400 with a readable message. */
+export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  let raw: unknown;
+  try {
+    raw = await c.req.json();
+  } catch {
+    throw badRequest("request body is not valid JSON");
+  }
+  return validate(schema, raw, "body");
+}
+
+export function validate<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const detail = parsed.error.issues
+      .map((i) => `${i.path.length ? i.path.join(".") : what}: ${i.message}`)
+      .join("; ");
+    throw badRequest(`invalid ${what}: ${detail}`);
+  }
+  return parsed.data;
+}
+
+/** `?format=legacy` asks for the legacy fastjson dialect (what old remoting clients get). */
+export function requestedFormat(c: Context): BodyFormat {
+  return validate(bodyFormatSchema, c.req.query("format"), "format");
+}
+
+/** Sends a body encoded by one of the shared fastjson encoders in the requested dialect. */
+export function sendEncoded(c: Context, encode: (dialect: Dialect) => string): Response {
+  const format = requestedFormat(c);
+  return c.body(encode(format === "legacy" ? "legacy" : "standard"), 200, { "content-type": CONTENT_TYPE[format] });
+}

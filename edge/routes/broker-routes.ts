@@ -1,0 +1,72 @@
+import { Hono } from "hono";
+import type { NamesrvServices } from "../services";
+import { readJson } from "../http-helpers";
+import {
+  brokerHeartbeatSchema,
+  queryDataVersionSchema,
+  registerBrokerSchema,
+  unregisterBrokerSchema,
+} from "../http-schemas";
+
+/** Broker lifecycle: REGISTER_BROKER, UNREGISTER_BROKER, heartbeats, perms, liveness. */
+export function brokerRoutes({ routes }: NamesrvServices): Hono {
+  const app = new Hono();
+
+  app.post("/brokers/register", async function registerBroker(c) {
+    const req = await readJson(c, registerBrokerSchema);
+    const outcome = await routes.registerBroker({
+      clusterName: req.clusterName,
+      brokerAddr: req.brokerAddr,
+      brokerName: req.brokerName,
+      brokerId: req.brokerId,
+      haServerAddr: req.haServerAddr ?? null,
+      zoneName: req.zoneName ?? null,
+      heartbeatTimeoutMillis: req.heartbeatTimeoutMillis ?? null,
+      enableActingMaster: req.enableActingMaster ?? null,
+      channel: req.channel ?? null,
+      body: {
+        dataVersion: req.dataVersion ?? null,
+        topicConfigTable: req.topicConfigTable,
+        topicQueueMappingInfoMap: req.topicQueueMappingInfoMap,
+        filterServerList: req.filterServerList,
+      },
+    });
+    return c.json(outcome);
+  });
+
+  app.post("/brokers/unregister", async function unregisterBroker(c) {
+    await routes.unregisterBroker(await readJson(c, unregisterBrokerSchema));
+    return c.json({ unregistered: true });
+  });
+
+  app.post("/brokers/heartbeat", async function brokerHeartbeat(c) {
+    const req = await readJson(c, brokerHeartbeatSchema);
+    await routes.brokerHeartbeat(req.clusterName, req.brokerAddr);
+    return c.json({ ok: true });
+  });
+
+  app.post("/brokers/query-data-version", async function queryDataVersion(c) {
+    const req = await readJson(c, queryDataVersionSchema);
+    return c.json(await routes.queryDataVersion(req.clusterName, req.brokerAddr, req.dataVersion ?? null));
+  });
+
+  app.post("/brokers/:brokerName/wipe-write-perm", async function wipeWritePermOfBroker(c) {
+    return c.json({ wipeTopicCount: await routes.wipeWritePerm(c.req.param("brokerName")) });
+  });
+
+  app.post("/brokers/:brokerName/add-write-perm", async function addWritePermOfBroker(c) {
+    return c.json({ addTopicCount: await routes.addWritePerm(c.req.param("brokerName")) });
+  });
+
+  /** A connection closed: unregister the brokers whose current registration it carried. */
+  app.post("/channels/:channel/close", async function closeChannel(c) {
+    return c.json({ unregistered: await routes.unregisterChannel(c.req.param("channel")) });
+  });
+
+  /** The liveness sweep (a timer on the bridge, a cron trigger on Workers). */
+  app.post("/expiry/scan", async function scanNotActiveBroker(c) {
+    return c.json({ expired: await routes.expireBrokers() });
+  });
+
+  return app;
+}

@@ -1,0 +1,21 @@
+import { Hono } from "hono";
+import type { NamesrvServices } from "../services";
+import { readJson } from "../http-helpers";
+import { configUpdateSchema } from "../http-schemas";
+
+/** GET_NAMESRV_CONFIG and UPDATE_NAMESRV_CONFIG. */
+export function configRoutes({ config }: NamesrvServices): Hono {
+  const app = new Hono();
+
+  app.get("/config", async function getNamesrvConfig(c) {
+    return c.json(await config.properties());
+  });
+
+  app.put("/config", async function updateNamesrvConfig(c) {
+    const entries = await readJson(c, configUpdateSchema);
+    await config.update(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, String(v)])));
+    return c.json(await config.properties());
+  });
+
+  return app;
+}

@@ -1,0 +1,86 @@
+import { ResponseCode } from "../../shared/codes";
+import { NamesrvError } from "../errors";
+import type { Store } from "../store/store";
+import {
+  applyConfigEntries,
+  ConfigError,
+  configBlackList,
+  configToProperties,
+  type NamesrvConfig,
+} from "../config/namesrv-config";
+
+/** How long a fetched set of runtime overrides is trusted before the store is asked again. */
+const OVERRIDES_TTL_MS = 1000;
+
+/**
+ * The effective NameServer configuration: the start-up configuration with the runtime changes
+ * made by UPDATE_NAMESRV_CONFIG on top. The changes live in the store, so every instance sharing
+ * a store sees them; the black list is fixed at start-up, as in the Java server.
+ */
+export class ConfigManager {
+  private cached: { config: NamesrvConfig; extra: Record<string, string>; at: number } | null = null;
+  private readonly blackList: Set<string>;
+
+  constructor(
+    private readonly store: Store,
+    private readonly startup: NamesrvConfig,
+    private readonly startupExtra: Record<string, string> = {},
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.blackList = configBlackList(startup);
+  }
+
+  async current(): Promise<NamesrvConfig> {
+    return (await this.load()).config;
+  }
+
+  /** Every property as text, the registry GET_NAMESRV_CONFIG dumps. */
+  async properties(): Promise<Record<string, string>> {
+    const { config, extra } = await this.load();
+    return configToProperties(config, extra);
+  }
+
+  async update(entries: Record<string, string>): Promise<void> {
+    for (const key of Object.keys(entries)) {
+      if (this.blackList.has(key)) {
+        throw new NamesrvError(ResponseCode.NO_PERMISSION, `Can not update config in black list.`);
+      }
+    }
+    try {
+      applyConfigEntries(this.startup, entries);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new NamesrvError(ResponseCode.SYSTEM_ERROR, err.message, 400);
+      throw err;
+    }
+    await this.store.putConfigOverrides(entries);
+    this.cached = null;
+  }
+
+  private async load(): Promise<{ config: NamesrvConfig; extra: Record<string, string> }> {
+    const now = this.clock();
+    if (this.cached && now - this.cached.at < OVERRIDES_TTL_MS) return this.cached;
+    const overrides = await this.store.getConfigOverrides();
+    let applied: { config: NamesrvConfig; extra: Record<string, string> };
+    try {
+      applied = applyConfigEntries(this.startup, overrides);
+    } catch {
+      // A stored override that no longer validates (edited by hand): keep the valid ones.
+      const valid: Record<string, string> = {};
+      for (const [k, v] of Object.entries(overrides)) {
+        try {
+          applyConfigEntries(this.startup, { [k]: v });
+          valid[k] = v;
+        } catch {
+          /* skipped */
+        }
+      }
+      applied = applyConfigEntries(this.startup, valid);
+    }
+    this.cached = {
+      config: applied.config,
+      extra: { ...this.startupExtra, ...applied.extra },
+      at: now,
+    };
+    return this.cached;
+  }
+}

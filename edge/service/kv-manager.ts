@@ -1,0 +1,38 @@
+import { ResponseCode } from "../../shared/codes";
+import { NamesrvError } from "../errors";
+import type { Store } from "../store/store";
+
+/** KVConfigManager's protocol surface: the error codes and remarks of codes 100, 101, 102, 219. */
+export class KVManager {
+  constructor(private readonly store: Store) {}
+
+  async putKVConfig(namespace: string | null, key: string | null, value: string | null): Promise<void> {
+    if (namespace == null || key == null) {
+      throw new NamesrvError(ResponseCode.SYSTEM_ERROR, "namespace or key is null", 400);
+    }
+    // Java stores a null value, which then reads as "not found": deleting is the same outcome.
+    if (value == null) return this.store.deleteKVConfig(namespace, key);
+    return this.store.putKVConfig(namespace, key, value);
+  }
+
+  async getKVConfig(namespace: string | null, key: string | null): Promise<string> {
+    const value = namespace == null || key == null ? null : await this.store.getKVConfig(namespace, key);
+    if (value == null) {
+      throw new NamesrvError(ResponseCode.QUERY_NOT_FOUND, `No config item, Namespace: ${namespace} Key: ${key}`);
+    }
+    return value;
+  }
+
+  async deleteKVConfig(namespace: string | null, key: string | null): Promise<void> {
+    if (namespace == null || key == null) return;
+    return this.store.deleteKVConfig(namespace, key);
+  }
+
+  async getKVListByNamespace(namespace: string | null): Promise<Record<string, string>> {
+    const table = namespace == null ? null : await this.store.getKVListByNamespace(namespace);
+    if (table == null) {
+      throw new NamesrvError(ResponseCode.QUERY_NOT_FOUND, `No config item, Namespace: ${namespace}`);
+    }
+    return table;
+  }
+}

@@ -1,0 +1,22 @@
+import type { Store } from "./store/store";
+import type { NamesrvConfig } from "./config/namesrv-config";
+import { ConfigManager } from "./service/config-manager";
+import { KVManager } from "./service/kv-manager";
+import { RouteManager } from "./service/route-manager";
+
+/** The services the HTTP handlers call, all over one Store. */
+export interface NamesrvServices {
+  routes: RouteManager;
+  kv: KVManager;
+  config: ConfigManager;
+}
+
+export function createServices(
+  store: Store,
+  startupConfig: NamesrvConfig,
+  startupExtra: Record<string, string> = {},
+  clock: () => number = Date.now,
+): NamesrvServices {
+  const config = new ConfigManager(store, startupConfig, startupExtra, clock);
+  return { config, routes: new RouteManager(store, config, clock), kv: new KVManager(store) };
+}
