@@ -1,0 +1,100 @@
+/**
+ * RemotingCommand: decoding a frame (as returned by FrameDecoder) and encoding a whole frame
+ * (PROTOCOL §1.2–§1.6).
+ */
+import { FLAG_ONEWAY, FLAG_RESPONSE, type LanguageName, SERVER_VERSION } from "./codes";
+import { ProtocolError } from "./errors";
+import { decodeJsonHeader, encodeJsonHeader } from "./header-json";
+import { decodeRocketMQHeader, encodeRocketMQHeader } from "./header-rocketmq";
+
+export type SerializeType = "JSON" | "ROCKETMQ";
+
+export interface RemotingCommand {
+  code: number;
+  language: LanguageName | null;
+  version: number;
+  /** signed int32, echoed bit-exactly */
+  opaque: number;
+  flag: number;
+  remark: string | null;
+  extFields: Record<string, string> | null;
+  body: Uint8Array | null;
+  serializeType: SerializeType;
+}
+
+/** The header part of a command (everything but the body and the serialize type). */
+export type RemotingCommandHeader = Omit<RemotingCommand, "body" | "serializeType">;
+
+const SERIALIZE_JSON = 0;
+const SERIALIZE_ROCKETMQ = 1;
+
+/**
+ * Decodes one frame without its length prefix: headerInfo (type byte + 24-bit header length),
+ * header, body. Throws ProtocolError for anything the Java decoder rejects.
+ */
+export function decodeCommand(frame: Uint8Array): RemotingCommand {
+  if (frame.length < 4) throw new ProtocolError(`frame too short: ${frame.length} bytes`);
+  const type = frame[0];
+  const headerLength = (frame[1] << 16) | (frame[2] << 8) | frame[3];
+  if (headerLength > frame.length - 4) {
+    throw new ProtocolError(`header length ${headerLength} exceeds frame length ${frame.length}`);
+  }
+  const headerBytes = frame.subarray(4, 4 + headerLength);
+  let serializeType: SerializeType;
+  let header: RemotingCommandHeader;
+  if (type === SERIALIZE_JSON) {
+    serializeType = "JSON";
+    header = decodeJsonHeader(headerBytes);
+  } else if (type === SERIALIZE_ROCKETMQ) {
+    serializeType = "ROCKETMQ";
+    header = decodeRocketMQHeader(headerBytes);
+  } else {
+    throw new ProtocolError(`unknown serialize type ${type}`);
+  }
+  const bodyLength = frame.length - 4 - headerLength;
+  const body = bodyLength > 0 ? frame.subarray(4 + headerLength) : null;
+  return { ...header, body, serializeType };
+}
+
+/** Encodes a whole frame, length prefix included, with the header in `cmd.serializeType`. */
+export function encodeCommand(cmd: RemotingCommand): Uint8Array {
+  const header = cmd.serializeType === "ROCKETMQ" ? encodeRocketMQHeader(cmd) : encodeJsonHeader(cmd, "JSON");
+  if (header.length > 0xffffff) throw new RangeError(`header too large: ${header.length} bytes`);
+  const bodyLength = cmd.body ? cmd.body.length : 0;
+  const out = new Uint8Array(8 + header.length + bodyLength);
+  const dv = new DataView(out.buffer);
+  dv.setInt32(0, 4 + header.length + bodyLength);
+  dv.setInt32(4, ((cmd.serializeType === "ROCKETMQ" ? SERIALIZE_ROCKETMQ : SERIALIZE_JSON) << 24) | header.length);
+  out.set(header, 8);
+  if (cmd.body && bodyLength > 0) out.set(cmd.body, 8 + header.length);
+  return out;
+}
+
+/** A response as the Java NameServer builds it: flag 1, language JAVA, SERVER_VERSION, JSON header. */
+export function createResponse(
+  request: { opaque: number },
+  code: number,
+  remark: string | null,
+  extFields: Record<string, string> | null,
+  body: Uint8Array | null,
+): RemotingCommand {
+  return {
+    code,
+    language: "JAVA",
+    version: SERVER_VERSION,
+    opaque: request.opaque | 0,
+    flag: FLAG_RESPONSE,
+    remark,
+    extFields,
+    body,
+    serializeType: "JSON",
+  };
+}
+
+export function isOneway(cmd: { flag: number }): boolean {
+  return (cmd.flag & FLAG_ONEWAY) === FLAG_ONEWAY;
+}
+
+export function isResponse(cmd: { flag: number }): boolean {
+  return (cmd.flag & FLAG_RESPONSE) === FLAG_RESPONSE;
+}
