@@ -58,6 +58,8 @@ function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void
 
 class Parser {
   pos = 0;
+  /** Cached position of the next backslash at or after some earlier point (-1: none left). */
+  private nextBackslash = -2;
   constructor(readonly text: string) {}
 
   fail(message: string, at = this.pos): never {
@@ -153,7 +155,11 @@ class Parser {
     const q = String.fromCharCode(quote);
     const end = t.indexOf(q, start);
     if (end < 0) this.fail("unterminated string", this.pos);
-    const bs = t.indexOf("\\", start);
+    let bs = this.nextBackslash;
+    if (bs !== -1 && bs < start) {
+      bs = t.indexOf("\\", start);
+      this.nextBackslash = bs;
+    }
     if (bs < 0 || bs > end) {
       this.pos = end + 1;
       return t.slice(start, end);
