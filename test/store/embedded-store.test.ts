@@ -197,3 +197,15 @@ describe("EmbeddedStore kvConfig.json", () => {
     expect(await reopened.getAllTopics()).toEqual([]);
   });
 });
+
+describe("EmbeddedStore internals", () => {
+  it("a topic whose brokers have no BrokerData has no route (PROTOCOL §4.6 step 3)", async () => {
+    // not reachable through the Store interface; checked white-box
+    const store = new EmbeddedStore({ kvConfigPath: null });
+    await store.registerBroker(reg());
+    const internals = store as unknown as { brokerAddrTable: Map<string, unknown> };
+    internals.brokerAddrTable.delete("broker-a");
+    expect(await store.getTopicRoute("TopicA")).toBeNull();
+    expect(await store.getAllTopics()).toHaveLength(2);
+  });
+});

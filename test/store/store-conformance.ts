@@ -227,6 +227,21 @@ export function describeStoreConformance(
         expect(await permOf("TopicA")).toBe(6);
       });
 
+      it("taking an empty slot counts as a first registration even with an unchanged DataVersion", async () => {
+        await store.registerBroker(reg());
+        await store.wipeWritePerm(BROKER_A);
+        // the same address moves to id 1 (slot 0 empties), then back to id 0, same DataVersion
+        await store.registerBroker(reg({ brokerId: 1, now: T0 + 1 }));
+        expect(await permOf("TopicA")).toBe(6);
+        expect(await addrsOf("TopicA")).toEqual({ "1": MASTER });
+        await store.wipeWritePerm(BROKER_A);
+        await store.registerBroker(reg({ brokerId: 1, now: T0 + 2 }));
+        expect(await permOf("TopicA")).toBe(4);
+        await store.registerBroker(reg({ brokerId: 0, now: T0 + 3 }));
+        expect(await permOf("TopicA")).toBe(6);
+        expect(await addrsOf("TopicA")).toEqual({ "0": MASTER });
+      });
+
       it("re-adds topics whose queue map lacks the broker even with an unchanged DataVersion", async () => {
         await store.registerBroker(reg());
         await store.deleteTopic("TopicA", null);
@@ -729,6 +744,9 @@ export function describeStoreConformance(
 
       it("filterServerTable: stored, left alone on null, removed on empty", async () => {
         await store.registerBroker(reg({ filterServerList: ["10.0.0.1:30000"] }));
+        expect((await store.getTopicRoute("TopicA"))?.filterServerTable).toEqual({ [MASTER]: ["10.0.0.1:30000"] });
+        const route = await store.getTopicRoute("TopicA");
+        route?.filterServerTable[MASTER].push("mutated");
         expect((await store.getTopicRoute("TopicA"))?.filterServerTable).toEqual({ [MASTER]: ["10.0.0.1:30000"] });
         await store.registerBroker(reg({ filterServerList: null, now: T0 + 1 }));
         expect((await store.getTopicRoute("TopicA"))?.filterServerTable).toEqual({ [MASTER]: ["10.0.0.1:30000"] });
