@@ -221,7 +221,7 @@ const QueueDataSchema = z.object({
 const BrokerDataSchema = z.object({
   cluster: zStr.nullish(),
   brokerName: zStr.nullish(),
-  brokerAddrs: z.unknown(),
+  brokerAddrs: z.unknown().optional(),
   enableActingMaster: zBool.nullish(),
   zoneName: zStr.nullish(),
 });

@@ -1,0 +1,376 @@
+/**
+ * REGISTER_BROKER body in its three forms (PROTOCOL §3.3):
+ *
+ * 1. version >= 37, not compressed: `RegisterBrokerBody` JSON (fastjson default encoding, so nested
+ *    Integer-keyed maps have bare numeric keys);
+ * 2. version >= 37, compressed: zlib stream of length-prefixed parts (data version JSON, topic config
+ *    lines, filter server JSON, and from version 413 on the topic-queue mapping infos);
+ * 3. version < 37: a bare `TopicConfigSerializeWrapper` JSON; filterServerList is then null.
+ *
+ * zlib is injected (`inflate`/`deflate`) so this module stays free of runtime-specific APIs.
+ */
+import { Version } from "./codes";
+import { BodyDecodeError } from "./errors";
+import { dataVersionFromJson, dataVersionValue, mappingInfoValue, setOwn, topicConfigValue, zBool, zLong, zStr } from "./body-codec";
+import { parseFastjson } from "./fastjson-reader";
+import { type JValue, strMap, writeJson } from "./fastjson-writer";
+import type { DataVersion, RegisterBrokerBody, TopicConfig, TopicQueueMappingInfo } from "./model";
+import { z } from "zod";
+
+export const REGISTER_BODY_ERROR_PREFIX =
+  "org.apache.rocketmq.remoting.exception.RemotingCommandException: Failed to decode RegisterBrokerBody";
+
+export interface DecodeRegisterBodyOptions {
+  /** `version` of the REGISTER_BROKER request */
+  version: number;
+  /** `compressed` request header field */
+  compressed: boolean;
+  /** zlib inflate (e.g. node:zlib inflateSync); may throw */
+  inflate: (bytes: Uint8Array) => Uint8Array;
+  /** current time in ms, used for a missing DataVersion */
+  now: number;
+}
+
+export interface EncodeRegisterBodyOptions {
+  compressed: boolean;
+  version: number;
+  /** zlib deflate; required when compressed */
+  deflate?: (bytes: Uint8Array) => Uint8Array;
+  /** `mappingDataVersion` of the JSON form (5.x brokers); defaults to {0, dataVersion.timestamp, 0} when version >= 413 */
+  mappingDataVersion?: DataVersion;
+}
+
+const TOPIC_FILTER_TYPES = new Set(["SINGLE_TAG", "MULTI_TAG"]);
+
+class Fail extends Error {}
+
+function fail(message: string): never {
+  throw new Fail(message);
+}
+
+const utf8Decoder = new TextDecoder("utf-8");
+const utf8Encoder = new TextEncoder();
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+// ---------------------------------------------------------------------------------------------
+// TopicConfig
+
+const TopicConfigSchema = z.object({
+  topicName: zStr.nullish(),
+  readQueueNums: zLong.nullish(),
+  writeQueueNums: zLong.nullish(),
+  perm: zLong.nullish(),
+  topicFilterType: zStr.nullish(),
+  topicSysFlag: zLong.nullish(),
+  order: zBool.nullish(),
+  attributes: z.unknown().optional(),
+});
+
+function attributesFrom(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isObject(v)) return out;
+  for (const [k, val] of Object.entries(v)) {
+    if (val === null || val === undefined) continue;
+    const r = zStr.safeParse(val);
+    if (r.success) setOwn(out, k, r.data);
+    else setOwn(out, k, JSON.stringify(val));
+  }
+  return out;
+}
+
+/** TopicConfig from JSON with Java's defaults (perm 6, read/write 16, sysFlag 0, SINGLE_TAG). */
+function topicConfigFromJson(v: unknown): TopicConfig {
+  if (!isObject(v)) fail("TopicConfig is not an object");
+  const r = TopicConfigSchema.safeParse(v);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    fail(`TopicConfig ${i ? i.path.join(".") + ": " + i.message : "invalid"}`);
+  }
+  const d = r.data;
+  if (d.topicName === null || d.topicName === undefined) fail("TopicConfig without topicName");
+  return {
+    topicName: d.topicName,
+    readQueueNums: d.readQueueNums ?? 16,
+    writeQueueNums: d.writeQueueNums ?? 16,
+    perm: d.perm ?? 6,
+    topicFilterType: d.topicFilterType && TOPIC_FILTER_TYPES.has(d.topicFilterType) ? d.topicFilterType : "SINGLE_TAG",
+    topicSysFlag: d.topicSysFlag ?? 0,
+    order: d.order ?? false,
+    attributes: attributesFrom(d.attributes),
+  };
+}
+
+/** `Integer.parseInt` */
+function parseJavaInt(s: string): number {
+  if (!/^[-+]?\d+$/.test(s)) fail(`For input string: "${s}"`);
+  const n = Number(s);
+  if (n > 2147483647 || n < -2147483648) fail(`For input string: "${s}"`);
+  return n;
+}
+
+/** `String.split(" ")`: trailing empty strings removed. */
+function javaSplitSpace(s: string): string[] {
+  const parts = s.split(" ");
+  let n = parts.length;
+  while (n > 0 && parts[n - 1] === "") n--;
+  return n === 0 ? (s.length === 0 ? [""] : []) : parts.slice(0, n);
+}
+
+/** `TopicConfig.decode(line)`: `name read write perm filterType [attributesJSON]`. */
+export function parseTopicConfigLine(line: string): TopicConfig {
+  const parts = javaSplitSpace(line);
+  if (parts.length < 5) fail(`bad topic config line: ${JSON.stringify(line)}`);
+  const topicFilterType = parts[4];
+  if (!TOPIC_FILTER_TYPES.has(topicFilterType)) fail(`No enum constant TopicFilterType.${topicFilterType}`);
+  const tc: TopicConfig = {
+    topicName: parts[0],
+    readQueueNums: parseJavaInt(parts[1]),
+    writeQueueNums: parseJavaInt(parts[2]),
+    perm: parseJavaInt(parts[3]),
+    topicFilterType,
+    topicSysFlag: 0,
+    order: false,
+    attributes: {},
+  };
+  if (parts.length >= 6) {
+    try {
+      const attrs = parseFastjson(parts[5]);
+      if (isObject(attrs)) tc.attributes = attributesFrom(attrs);
+    } catch {
+      // ignored, like the Java decoder
+    }
+  }
+  return tc;
+}
+
+/** `TopicConfig.encode()` */
+export function formatTopicConfigLine(tc: TopicConfig): string {
+  let s = `${tc.topicName} ${tc.readQueueNums} ${tc.writeQueueNums} ${tc.perm} ${tc.topicFilterType ?? "SINGLE_TAG"}`;
+  if (tc.attributes !== undefined) s += " " + writeJson(strMap(tc.attributes), "legacy");
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+
+function topicTableFrom(v: unknown): Record<string, TopicConfig> {
+  const out: Record<string, TopicConfig> = {};
+  if (v === null || v === undefined) return out;
+  if (!isObject(v)) fail("topicConfigTable is not an object");
+  for (const value of Object.values(v)) {
+    if (value === null || value === undefined) continue;
+    const tc = topicConfigFromJson(value);
+    setOwn(out, tc.topicName, tc);
+  }
+  return out;
+}
+
+function mappingTableFrom(v: unknown): Record<string, TopicQueueMappingInfo> {
+  const out: Record<string, TopicQueueMappingInfo> = {};
+  if (v === null || v === undefined) return out;
+  if (!isObject(v)) fail("topicQueueMappingInfoMap is not an object");
+  for (const [k, info] of Object.entries(v)) {
+    if (info === null || info === undefined) continue;
+    if (!isObject(info)) fail(`topicQueueMappingInfoMap.${k} is not an object`);
+    setOwn(out, k, info as TopicQueueMappingInfo);
+  }
+  return out;
+}
+
+function dataVersionOrFresh(v: unknown, now: number): DataVersion {
+  if (v === null || v === undefined) return { stateVersion: 0, timestamp: now, counter: 0 };
+  if (!isObject(v)) fail("dataVersion is not an object");
+  return dataVersionFromJson(v, now);
+}
+
+function parseJson(bytes: Uint8Array): unknown {
+  return parseFastjson(utf8Decoder.decode(bytes));
+}
+
+function decodeWrapper(wrapper: unknown, now: number): Omit<RegisterBrokerBody, "filterServerList"> {
+  if (wrapper === null || wrapper === undefined) {
+    return { dataVersion: { stateVersion: 0, timestamp: now, counter: 0 }, topicConfigTable: {}, topicQueueMappingInfoMap: {} };
+  }
+  if (!isObject(wrapper)) fail("topicConfigSerializeWrapper is not an object");
+  return {
+    dataVersion: dataVersionOrFresh(wrapper.dataVersion, now),
+    topicConfigTable: topicTableFrom(wrapper.topicConfigTable),
+    topicQueueMappingInfoMap: mappingTableFrom(wrapper.topicQueueMappingInfoMap),
+  };
+}
+
+function decodeJsonForm(body: Uint8Array, now: number): RegisterBrokerBody {
+  const v = parseJson(body);
+  if (!isObject(v)) fail("RegisterBrokerBody is not an object");
+  let filterServerList: string[] = [];
+  if (v.filterServerList !== null && v.filterServerList !== undefined) {
+    const r = z.array(zStr).safeParse(v.filterServerList);
+    if (!r.success) fail("filterServerList is not an array of strings");
+    filterServerList = r.data;
+  }
+  return { ...decodeWrapper(v.topicConfigSerializeWrapper, now), filterServerList };
+}
+
+class Reader {
+  private pos = 0;
+  private readonly dv: DataView;
+  constructor(private readonly bytes: Uint8Array) {
+    this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  int(): number {
+    if (this.pos + 4 > this.bytes.length) fail("unexpected end of compressed body");
+    const v = this.dv.getInt32(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  bytesOf(n: number): Uint8Array {
+    if (n < 0 || this.pos + n > this.bytes.length) fail("unexpected end of compressed body");
+    const b = this.bytes.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+}
+
+function decodeCompressedForm(body: Uint8Array, version: number, inflate: (b: Uint8Array) => Uint8Array, now: number): RegisterBrokerBody {
+  let data: Uint8Array;
+  try {
+    data = inflate(body);
+  } catch (e) {
+    fail(`inflate failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const r = new Reader(data);
+  const dataVersion = dataVersionOrFresh(parseJson(r.bytesOf(r.int())), now);
+  const topicCount = r.int();
+  if (topicCount < 0) fail(`negative topic count ${topicCount}`);
+  const topicConfigTable: Record<string, TopicConfig> = {};
+  for (let i = 0; i < topicCount; i++) {
+    const tc = parseTopicConfigLine(utf8Decoder.decode(r.bytesOf(r.int())));
+    setOwn(topicConfigTable, tc.topicName, tc);
+  }
+  let filterServerList: string[] = [];
+  const filterJson = r.bytesOf(r.int());
+  try {
+    const parsed = z.array(zStr).safeParse(parseJson(filterJson));
+    if (parsed.success) filterServerList = parsed.data;
+  } catch {
+    // the Java decoder logs and keeps an empty list
+  }
+  const topicQueueMappingInfoMap: Record<string, TopicQueueMappingInfo> = {};
+  if (version >= Version.V5_0_0) {
+    const k = r.int();
+    if (k < 0) fail(`negative mapping count ${k}`);
+    for (let i = 0; i < k; i++) {
+      const info = parseJson(r.bytesOf(r.int()));
+      if (!isObject(info)) fail("TopicQueueMappingInfo is not an object");
+      if (typeof info.topic !== "string") fail("TopicQueueMappingInfo without topic");
+      setOwn(topicQueueMappingInfoMap, info.topic, info as TopicQueueMappingInfo);
+    }
+  }
+  return { dataVersion, topicConfigTable, topicQueueMappingInfoMap, filterServerList };
+}
+
+/**
+ * Decodes a REGISTER_BROKER body. Throws BodyDecodeError (message starting with
+ * REGISTER_BODY_ERROR_PREFIX) on any failure.
+ */
+export function decodeRegisterBrokerBody(body: Uint8Array | null, opts: DecodeRegisterBodyOptions): RegisterBrokerBody {
+  const legacy = opts.version < Version.V3_0_11;
+  if (!body || body.length === 0) {
+    return {
+      dataVersion: { stateVersion: 0, timestamp: 0, counter: 0 },
+      topicConfigTable: {},
+      topicQueueMappingInfoMap: {},
+      filterServerList: legacy ? null : [],
+    };
+  }
+  try {
+    if (legacy) {
+      const v = parseJson(body);
+      if (!isObject(v)) fail("TopicConfigSerializeWrapper is not an object");
+      return { ...decodeWrapper(v, opts.now), topicQueueMappingInfoMap: {}, filterServerList: null };
+    }
+    if (opts.compressed) return decodeCompressedForm(body, opts.version, opts.inflate, opts.now);
+    return decodeJsonForm(body, opts.now);
+  } catch (e) {
+    if (e instanceof BodyDecodeError && e.message.startsWith(REGISTER_BODY_ERROR_PREFIX)) throw e;
+    const detail = e instanceof Error ? e.message : String(e);
+    throw new BodyDecodeError(`${REGISTER_BODY_ERROR_PREFIX}: ${detail}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding (tests, load generators)
+
+function wrapperValue(body: RegisterBrokerBody, opts: EncodeRegisterBodyOptions): JValue {
+  const dv = body.dataVersion ?? { stateVersion: 0, timestamp: 0, counter: 0 };
+  const topics = strMap(Object.entries(body.topicConfigTable).map(([k, tc]) => [k, topicConfigValue(tc)] as const));
+  if (opts.version < Version.V5_0_0) return { dataVersion: dataVersionValue(dv), topicConfigTable: topics };
+  return {
+    dataVersion: dataVersionValue(dv),
+    mappingDataVersion: dataVersionValue(opts.mappingDataVersion ?? { stateVersion: 0, timestamp: dv.timestamp, counter: 0 }),
+    topicConfigTable: topics,
+    topicQueueMappingDetailMap: strMap({}),
+    topicQueueMappingInfoMap: strMap(
+      Object.entries(body.topicQueueMappingInfoMap ?? {}).map(([k, v]) => [k, mappingInfoValue(v)] as const),
+    ),
+  };
+}
+
+function int32(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setInt32(0, n);
+  return b;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** The inflated content of the compressed form (before deflate). */
+export function encodeCompressedRegisterPayload(body: RegisterBrokerBody, version: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const dv = utf8Encoder.encode(writeJson(dataVersionValue(body.dataVersion ?? { stateVersion: 0, timestamp: 0, counter: 0 }), "legacy"));
+  parts.push(int32(dv.length), dv);
+  const topics = Object.values(body.topicConfigTable);
+  parts.push(int32(topics.length));
+  for (const tc of topics) {
+    const line = utf8Encoder.encode(formatTopicConfigLine(tc));
+    parts.push(int32(line.length), line);
+  }
+  const filters = utf8Encoder.encode(writeJson(body.filterServerList ?? [], "legacy"));
+  parts.push(int32(filters.length), filters);
+  if (version >= Version.V5_0_0) {
+    const infos = Object.values(body.topicQueueMappingInfoMap ?? {});
+    parts.push(int32(infos.length));
+    for (const info of infos) {
+      const json = utf8Encoder.encode(writeJson(mappingInfoValue(info), "legacy"));
+      parts.push(int32(json.length), json);
+    }
+  }
+  return concat(parts);
+}
+
+/** Encodes a body the way a broker of `version` would (fastjson default encoding for JSON). */
+export function encodeRegisterBrokerBody(body: RegisterBrokerBody, opts: EncodeRegisterBodyOptions): Uint8Array {
+  if (opts.version < Version.V3_0_11) {
+    return utf8Encoder.encode(writeJson(wrapperValue(body, { ...opts, version: 0 }), "legacy"));
+  }
+  if (opts.compressed) {
+    if (!opts.deflate) throw new TypeError("deflate is required for a compressed body");
+    return opts.deflate(encodeCompressedRegisterPayload(body, opts.version));
+  }
+  return utf8Encoder.encode(
+    writeJson({ filterServerList: body.filterServerList ?? [], topicConfigSerializeWrapper: wrapperValue(body, opts) }, "legacy"),
+  );
+}
