@@ -1,0 +1,133 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { HARNESS_JAR, LIB4, LIB5 } from "./paths.js";
+import { runProcess, startProcess, type ManagedProcess, type RunResult } from "./process.js";
+
+export type RocketMQLine = 4 | 5;
+
+/** What RocketMQ 4.9/5.x need on Java 17 (reflection into NIO internals for mmap cleanup etc.). */
+export const JAVA17_FLAGS = [
+  "--add-opens=java.base/java.lang=ALL-UNNAMED",
+  "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+  "--add-opens=java.base/java.nio=ALL-UNNAMED",
+  "--add-opens=java.base/java.util=ALL-UNNAMED",
+  "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+  "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+  "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+  "-Djava.net.preferIPv4Stack=true",
+];
+
+/** Short-lived tools start faster with C1 only and the serial collector. */
+const CLIENT_FLAGS = ["-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", ...JAVA17_FLAGS];
+
+export function classpath(line: RocketMQLine, withHarness = false): string {
+  const lib = line === 5 ? LIB5 : LIB4;
+  return [...(withHarness ? [HARNESS_JAR] : []), `${lib}/*`].join(":");
+}
+
+/** ROCKETMQ_HOME and user.home for a JVM (RocketMQ writes ~/logs/rocketmqlogs there). */
+export function javaHome(dir: string): { env: Record<string, string>; flags: string[] } {
+  mkdirSync(dir, { recursive: true });
+  return { env: { ROCKETMQ_HOME: dir }, flags: [`-Duser.home=${dir}`, `-Drocketmq.log.dir=${join(dir, "logs")}`] };
+}
+
+// logback's status printer (broker, tools) writes "HH:mm:ss,SSS |-INFO in ..." lines to stdout.
+const LOGBACK_STATUS = /^\d\d:\d\d:\d\d,\d{3} \|-.*$\n?/gm;
+
+export function withoutLogbackNoise(text: string): string {
+  return text.replace(LOGBACK_STATUS, "");
+}
+
+export interface MQAdmin {
+  /** Runs `mqadmin <subcommand> -n <namesrv> <args...>` and returns its output (logback noise removed). */
+  (subcommand: string, ...args: string[]): Promise<string>;
+}
+
+/**
+ * mqadmin from rocketmq-tools 5.3.3. Its exit code is 0 even when a command fails (it prints the
+ * exception), so callers assert on the output.
+ */
+export function mqadmin(namesrv: string, homeDir: string): MQAdmin {
+  const home = javaHome(homeDir);
+  return async (subcommand, ...args) => {
+    const result: RunResult = await runProcess({
+      name: `mqadmin ${subcommand}`,
+      command: "java",
+      args: [
+        ...CLIENT_FLAGS,
+        ...home.flags,
+        "-cp",
+        classpath(5),
+        "org.apache.rocketmq.tools.command.MQAdminStartup",
+        subcommand,
+        "-n",
+        namesrv,
+        ...args,
+      ],
+      env: home.env,
+      timeoutMs: 60_000,
+    });
+    return withoutLogbackNoise(result.output);
+  };
+}
+
+export interface HarnessOptions {
+  line: RocketMQLine;
+  homeDir: string;
+  namesrv: string;
+  topic: string;
+  group: string;
+  count: number;
+  prefix: string;
+}
+
+/** Our Produce program: sends `count` messages keyed `<prefix>-<i>`. */
+export function runJavaProducer(o: HarnessOptions): Promise<RunResult> {
+  const home = javaHome(o.homeDir);
+  return runProcess({
+    name: `java${o.line} producer`,
+    command: "java",
+    args: [...CLIENT_FLAGS, ...home.flags, "-cp", classpath(o.line, true), "interop.Produce", o.namesrv, o.topic, o.group, String(o.count), o.prefix],
+    env: home.env,
+    logFile: join(o.homeDir, "producer.log"),
+    timeoutMs: 120_000,
+  });
+}
+
+/** Our Consume program (push consumer); prints READY, then RECV lines, exits 0 when all arrived. */
+export function startJavaConsumer(o: HarnessOptions & { timeoutMs: number }): ManagedProcess {
+  const home = javaHome(o.homeDir);
+  return startProcess({
+    name: `java${o.line} consumer`,
+    command: "java",
+    args: [
+      ...CLIENT_FLAGS,
+      ...home.flags,
+      "-cp",
+      classpath(o.line, true),
+      "interop.Consume",
+      o.namesrv,
+      o.topic,
+      o.group,
+      String(o.count),
+      o.prefix,
+      String(o.timeoutMs),
+    ],
+    env: home.env,
+    logFile: join(o.homeDir, "consumer.log"),
+  });
+}
+
+/** The keys of "SENT <key> ..." / "RECV <key> ..." lines. */
+export function keysOf(output: string, verb: "SENT" | "RECV"): string[] {
+  return [...output.matchAll(new RegExp(`^${verb} (\\S+)`, "gm"))].map((m) => m[1]);
+}
+
+/** The bodies of "RECV <key> <body>" lines, by key. */
+export function bodiesOf(output: string): Map<string, string> {
+  return new Map([...output.matchAll(/^RECV (\S+) (\S*)$/gm)].map((m) => [m[1], m[2]]));
+}
+
+export function expectedKeys(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+}

@@ -1,0 +1,93 @@
+import { writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { JAVA17_FLAGS, classpath, javaHome } from "./java.js";
+import { ROOT } from "./paths.js";
+import { waitFor } from "./poll.js";
+import { freePort } from "./ports.js";
+import { startProcess, tail, type ManagedProcess } from "./process.js";
+import { remotingCall } from "./remoting.js";
+
+/** "ours" = tcp-bridge/main.ts under Bun (default); "java" = Apache RocketMQ 5.3.3 NamesrvStartup. */
+export type NamesrvKind = "ours" | "java";
+
+export function namesrvKind(): NamesrvKind {
+  const kind = process.env.INTEROP_NAMESRV ?? "ours";
+  if (kind !== "ours" && kind !== "java") throw new Error(`INTEROP_NAMESRV must be "ours" or "java", not ${kind}`);
+  return kind;
+}
+
+export interface NameServer {
+  kind: NamesrvKind;
+  /** host:port of the remoting (TCP) endpoint. */
+  addr: string;
+  /** Base URL of our HTTP API (ours only). */
+  httpUrl?: string;
+  kvPath: string;
+  proc: ManagedProcess;
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolvePromise(true);
+    });
+    socket.once("error", () => resolvePromise(false));
+  });
+}
+
+export async function startNameServer(kind: NamesrvKind, dir: string): Promise<NameServer> {
+  const port = await freePort();
+  const addr = `127.0.0.1:${port}`;
+  const kvPath = join(dir, "kvConfig.json");
+  const logFile = join(dir, "namesrv.log");
+  let proc: ManagedProcess;
+  let httpUrl: string | undefined;
+
+  if (kind === "ours") {
+    const httpPort = await freePort();
+    httpUrl = `http://127.0.0.1:${httpPort}`;
+    proc = startProcess({
+      name: "namesrv(ours)",
+      command: "npx",
+      args: ["--no-install", "bun", "tcp-bridge/main.ts"],
+      cwd: ROOT,
+      env: { NAMESRV_PORT: String(port), NAMESRV_HTTP_PORT: String(httpPort), NAMESRV_KV_PATH: kvPath },
+      logFile,
+    });
+  } else {
+    const home = javaHome(dir);
+    const props = join(dir, "namesrv.properties");
+    writeFileSync(
+      props,
+      [`listenPort=${port}`, "bindAddress=127.0.0.1", `kvConfigPath=${kvPath}`, `configStorePath=${join(dir, "namesrv.properties.store")}`, ""].join("\n"),
+    );
+    proc = startProcess({
+      name: "namesrv(java)",
+      command: "java",
+      args: ["-Xms128m", "-Xmx128m", "-XX:+UseSerialGC", ...JAVA17_FLAGS, ...home.flags, "-cp", classpath(5), "org.apache.rocketmq.namesrv.NamesrvStartup", "-c", props],
+      env: home.env,
+      logFile,
+    });
+  }
+
+  try {
+    await waitFor(
+      `${proc.name} on ${addr}`,
+      async () => {
+        if (!proc.running) throw new Error(`exited early:\n${tail(proc.output)}`);
+        if (!(await accepts(port))) return false;
+        if (httpUrl && (await fetch(`${httpUrl}/health`)).status !== 200) return false;
+        // The remoting endpoint must answer, not just accept.
+        return (await remotingCall(addr, 106)).code === 0;
+      },
+      { timeoutMs: 60_000 },
+    );
+  } catch (error) {
+    await proc.stop("SIGKILL");
+    throw new Error(`${(error as Error).message}\n--- ${proc.name} output (${logFile}) ---\n${tail(proc.output)}`);
+  }
+  return { kind, addr, httpUrl, kvPath, proc };
+}
