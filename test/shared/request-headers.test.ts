@@ -12,6 +12,7 @@ import {
   decodeRegisterTopicRequestHeader,
   decodeUnRegisterBrokerRequestHeader,
   parseJavaLong,
+  topicNotExistRemark,
 } from "../../shared/request-headers";
 
 describe("request headers", () => {
@@ -85,5 +86,14 @@ describe("header types", () => {
     const topic: string | null = g.topic;
     const std: boolean | null = g.acceptStandardJsonOnly;
     expect([id, crc, compressed, zone, topic, std]).toEqual([3, 0, false, null, "t", null]);
+  });
+});
+
+describe("topicNotExistRemark", () => {
+  it("matches the Java remark (§1.4 example)", () => {
+    expect(topicNotExistRemark("X")).toBe(
+      "No topic route info in name server for the topic: X\nSee https://rocketmq.apache.org/docs/bestPractice/06FAQ for further details.",
+    );
+    expect(topicNotExistRemark(null)).toContain("topic: null\n");
   });
 });
