@@ -1,11 +1,10 @@
 import type { Context } from "hono";
 import type { z } from "zod";
+import type { Dialect } from "../shared/fastjson-writer";
 import { badRequest } from "./errors";
 import { bodyFormatSchema } from "./http-schemas";
 
 export type BodyFormat = z.infer<typeof bodyFormatSchema>;
-/** Which fastjson dialect an encoder writes: standard JSON, or the legacy default dialect. */
-export type Dialect = "standard" | "legacy";
 
 const CONTENT_TYPE = {
   json: "application/json; charset=utf-8",

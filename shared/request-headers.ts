@@ -158,14 +158,3 @@ export const BrokerHeartbeatRequestHeaderSchema = z.object({
 export type BrokerHeartbeatRequestHeader = z.output<typeof BrokerHeartbeatRequestHeaderSchema>;
 export const decodeBrokerHeartbeatRequestHeader = (ext: ExtFields): BrokerHeartbeatRequestHeader =>
   decodeWith(BrokerHeartbeatRequestHeaderSchema, ext);
-
-/**
- * Remark of the TOPIC_NOT_EXIST reply to GET_ROUTEINFO_BY_TOPIC (PROTOCOL §3.2 step 2); a missing
- * topic prints as `null`, like Java string concatenation.
- */
-export function topicNotExistRemark(topic: string | null): string {
-  return (
-    `No topic route info in name server for the topic: ${topic === null ? "null" : topic}` +
-    "\nSee https://rocketmq.apache.org/docs/bestPractice/06FAQ for further details."
-  );
-}

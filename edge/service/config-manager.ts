@@ -1,4 +1,5 @@
 import { ResponseCode } from "../../shared/codes";
+import { Remark } from "../../shared/remarks";
 import { NamesrvError } from "../errors";
 import type { Store } from "../store/store";
 import {
@@ -43,7 +44,7 @@ export class ConfigManager {
   async update(entries: Record<string, string>): Promise<void> {
     for (const key of Object.keys(entries)) {
       if (this.blackList.has(key)) {
-        throw new NamesrvError(ResponseCode.NO_PERMISSION, `Can not update config in black list.`);
+        throw new NamesrvError(ResponseCode.NO_PERMISSION, Remark.CONFIG_BLACK_LIST);
       }
     }
     try {

@@ -1,4 +1,5 @@
 import { ResponseCode } from "../../shared/codes";
+import { kvNamespaceNotFoundRemark, kvNotFoundRemark, Remark } from "../../shared/remarks";
 import { NamesrvError } from "../errors";
 import type { Store } from "../store/store";
 
@@ -8,7 +9,7 @@ export class KVManager {
 
   async putKVConfig(namespace: string | null, key: string | null, value: string | null): Promise<void> {
     if (namespace == null || key == null) {
-      throw new NamesrvError(ResponseCode.SYSTEM_ERROR, "namespace or key is null", 400);
+      throw new NamesrvError(ResponseCode.SYSTEM_ERROR, Remark.NAMESPACE_OR_KEY_NULL, 400);
     }
     // Java stores a null value, which then reads as "not found": deleting is the same outcome.
     if (value == null) return this.store.deleteKVConfig(namespace, key);
@@ -18,7 +19,7 @@ export class KVManager {
   async getKVConfig(namespace: string | null, key: string | null): Promise<string> {
     const value = namespace == null || key == null ? null : await this.store.getKVConfig(namespace, key);
     if (value == null) {
-      throw new NamesrvError(ResponseCode.QUERY_NOT_FOUND, `No config item, Namespace: ${namespace} Key: ${key}`);
+      throw new NamesrvError(ResponseCode.QUERY_NOT_FOUND, kvNotFoundRemark(namespace, key));
     }
     return value;
   }
@@ -31,7 +32,7 @@ export class KVManager {
   async getKVListByNamespace(namespace: string | null): Promise<Record<string, string>> {
     const table = namespace == null ? null : await this.store.getKVListByNamespace(namespace);
     if (table == null) {
-      throw new NamesrvError(ResponseCode.QUERY_NOT_FOUND, `No config item, Namespace: ${namespace}`);
+      throw new NamesrvError(ResponseCode.QUERY_NOT_FOUND, kvNamespaceNotFoundRemark(namespace));
     }
     return table;
   }

@@ -8,6 +8,7 @@ import type {
   TopicList,
   TopicRouteData,
 } from "../../shared/model";
+import { Remark, topicNotExistRemark } from "../../shared/remarks";
 import { NamesrvError } from "../errors";
 import type {
   BrokerUnregistration,
@@ -37,8 +38,6 @@ export interface RegisterBrokerOutcome extends RegisterBrokerResult {
   orderTopicConfig: Record<string, string> | null;
 }
 
-const FAQ = "\nSee https://rocketmq.apache.org/docs/bestPractice/06FAQ for further details.";
-
 /** RouteInfoManager's protocol surface: configuration-dependent rules, errors and remarks. */
 export class RouteManager {
   private readonly startedAt: number;
@@ -59,7 +58,7 @@ export class RouteManager {
       deleteTopicWithBrokerRegistration: config.deleteTopicWithBrokerRegistration,
       now: this.clock(),
     });
-    if (result === null) throw new NamesrvError(ResponseCode.SYSTEM_ERROR, "register broker failed");
+    if (result === null) throw new NamesrvError(ResponseCode.SYSTEM_ERROR, Remark.REGISTER_BROKER_FAILED);
     const orderTopicConfig = config.returnOrderTopicConfigToBroker
       ? await this.store.getKVListByNamespace(ORDER_TOPIC_CONFIG_NAMESPACE)
       : null;
@@ -89,14 +88,11 @@ export class RouteManager {
   async getRouteInfoByTopic(topic: string | null, zoneName: string | null = null): Promise<TopicRouteData> {
     const config = await this.config.current();
     if (config.needWaitForService && this.clock() - this.startedAt < config.waitSecondsForService * 1000) {
-      throw new NamesrvError(ResponseCode.SYSTEM_ERROR, "name server not ready", 503);
+      throw new NamesrvError(ResponseCode.SYSTEM_ERROR, Remark.NOT_READY, 503);
     }
     let route = topic == null ? null : await this.store.getTopicRoute(topic);
     if (route === null) {
-      throw new NamesrvError(
-        ResponseCode.TOPIC_NOT_EXIST,
-        `No topic route info in name server for the topic: ${topic}${FAQ}`,
-      );
+      throw new NamesrvError(ResponseCode.TOPIC_NOT_EXIST, topicNotExistRemark(topic));
     }
     if (config.supportActingMaster) route = applyActingMaster(topic!, route);
     if (config.orderMessageEnable) {
@@ -113,7 +109,7 @@ export class RouteManager {
 
   async getAllTopicList(): Promise<TopicList> {
     const config = await this.config.current();
-    if (!config.enableAllTopicList) throw new NamesrvError(ResponseCode.SYSTEM_ERROR, "disable", 403);
+    if (!config.enableAllTopicList) throw new NamesrvError(ResponseCode.SYSTEM_ERROR, Remark.DISABLED, 403);
     return { topicList: await this.store.getAllTopics() };
   }
 
@@ -153,6 +149,6 @@ export class RouteManager {
 
   private async requireTopicList(): Promise<void> {
     const config = await this.config.current();
-    if (!config.enableTopicList) throw new NamesrvError(ResponseCode.SYSTEM_ERROR, "disable", 403);
+    if (!config.enableTopicList) throw new NamesrvError(ResponseCode.SYSTEM_ERROR, Remark.DISABLED, 403);
   }
 }

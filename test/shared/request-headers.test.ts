@@ -12,8 +12,8 @@ import {
   decodeRegisterTopicRequestHeader,
   decodeUnRegisterBrokerRequestHeader,
   parseJavaLong,
-  topicNotExistRemark,
 } from "../../shared/request-headers";
+import { topicNotExistRemark } from "../../shared/remarks";
 
 describe("request headers", () => {
   it("GetRouteInfo with zone extras", () => {

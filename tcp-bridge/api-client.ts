@@ -1,0 +1,48 @@
+import { ResponseCode } from "../shared/codes";
+import { IN_PROCESS_ORIGIN, type Upstream } from "./upstream";
+
+/** A reply of the HTTP API, as the bridge needs it. */
+export type ApiReply =
+  | { ok: true; bytes: Uint8Array; json<T>(): T }
+  | { ok: false; code: number; remark: string };
+
+const decoder = new TextDecoder();
+
+/** Calls the NameServer's HTTP API through an Upstream and reads its replies and errors. */
+export class ApiClient {
+  constructor(private readonly upstream: Upstream) {}
+
+  async call(method: string, path: string, body?: unknown): Promise<ApiReply> {
+    const init: RequestInit = { method };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      init.headers = { "content-type": "application/json" };
+    }
+    let response: Response;
+    try {
+      response = await this.upstream(new Request(IN_PROCESS_ORIGIN + "/api/v1" + path, init));
+    } catch (err) {
+      return { ok: false, code: ResponseCode.SYSTEM_ERROR, remark: `NameServer API unreachable: ${String(err)}` };
+    }
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (response.ok) {
+      return { ok: true, bytes, json: <T>() => JSON.parse(decoder.decode(bytes)) as T };
+    }
+    return { ok: false, ...readError(response.status, bytes) };
+  }
+}
+
+function readError(status: number, bytes: Uint8Array): { code: number; remark: string } {
+  try {
+    const parsed = JSON.parse(decoder.decode(bytes)) as { error?: { code?: unknown; message?: unknown } };
+    if (parsed.error && typeof parsed.error.code === "number" && typeof parsed.error.message === "string") {
+      return { code: parsed.error.code, remark: parsed.error.message };
+    }
+  } catch {
+    /* not an API error body */
+  }
+  return { code: ResponseCode.SYSTEM_ERROR, remark: `NameServer API answered HTTP ${status}` };
+}
+
+/** Encodes one path segment (topics such as `%RETRY%group` contain `%`). */
+export const seg = (value: string) => encodeURIComponent(value);

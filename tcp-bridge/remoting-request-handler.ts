@@ -1,0 +1,52 @@
+import { RequestCode, ResponseCode } from "../shared/codes";
+import { Remark } from "../shared/remarks";
+import type { RemotingCommand } from "../shared/remoting-command";
+import { createResponse } from "../shared/remoting-command";
+import type { ApiClient, ApiReply } from "./api-client";
+import type { Logger } from "./logger";
+import type { ConnectionContext, RequestHandler } from "./remoting-connection";
+import { REQUEST_TRANSLATIONS, type Translation } from "./request-translations";
+import { seg } from "./api-client";
+
+/**
+ * Answers remoting requests by translating each request code to a call of the HTTP API
+ * (request-translations.ts) and the reply back to a RemotingCommand.
+ */
+export class RemotingRequestHandler implements RequestHandler {
+  constructor(
+    private readonly api: ApiClient,
+    private readonly log: Logger,
+  ) {}
+
+  async handle(request: RemotingCommand, context: ConnectionContext): Promise<RemotingCommand | null> {
+    const translation: Translation | undefined = REQUEST_TRANSLATIONS[request.code];
+    if (!translation) {
+      return createResponse(request, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, Remark.notSupported(request.code), null, null);
+    }
+    try {
+      const response = await translation(request, { api: this.api, context, log: this.log });
+      if (request.code === RequestCode.REGISTER_BROKER && response.code === ResponseCode.SUCCESS) {
+        context.registeredBroker = true;
+        // The connection closed while the registration was in flight: undo it like a close.
+        if (context.isClosed) await this.connectionClosed(context);
+      }
+      return response;
+    } catch (err) {
+      this.log.error({ msg: "request failed", code: request.code, peer: context.remoteAddress, error: String(err) });
+      return createResponse(request, ResponseCode.SYSTEM_ERROR, String(err), null, null);
+    }
+  }
+
+  async connectionClosed(context: ConnectionContext): Promise<void> {
+    const reply: ApiReply = await this.api.call("POST", `/channels/${seg(context.channelId)}/close`);
+    if (!reply.ok) {
+      this.log.error({ msg: "unregister on close failed", channel: context.channelId, remark: reply.remark });
+      return;
+    }
+    const { unregistered } = reply.json<{ unregistered: { brokerName: string; brokerAddr: string }[] }>();
+    for (const b of unregistered) {
+      this.log.info({ msg: "broker connection closed; unregistered", brokerName: b.brokerName, brokerAddr: b.brokerAddr, peer: context.remoteAddress });
+    }
+  }
+}
+

@@ -1,0 +1,276 @@
+import { inflateSync } from "node:zlib";
+import { RequestCode, ResponseCode, Version } from "../shared/codes";
+import { decodeDataVersion, decodeTopicRouteData, encodeDataVersion, encodeKVTable } from "../shared/body-codec";
+import { brokerBodyCrc32 } from "../shared/crc32";
+import { BodyDecodeError } from "../shared/errors";
+import type { DataVersion } from "../shared/model";
+import { parseJavaProperties, renderNamesrvConfig } from "../shared/properties";
+import { decodeRegisterBrokerBody } from "../shared/register-body";
+import { createResponse, type RemotingCommand } from "../shared/remoting-command";
+import { kvNamespaceNotFoundRemark, kvNotFoundRemark, Remark, topicNotExistRemark } from "../shared/remarks";
+import * as headers from "../shared/request-headers";
+import { seg, type ApiClient, type ApiReply } from "./api-client";
+import type { Logger } from "./logger";
+import type { ConnectionContext } from "./remoting-connection";
+
+export interface TranslationContext {
+  api: ApiClient;
+  context: ConnectionContext;
+  log: Logger;
+}
+
+/** Turns one remoting request into HTTP API calls and their reply into the remoting response. */
+export type Translation = (request: RemotingCommand, ctx: TranslationContext) => Promise<RemotingCommand>;
+
+const encoder = new TextEncoder();
+const utf8 = (text: string) => encoder.encode(text);
+const inflate = (bytes: Uint8Array) => new Uint8Array(inflateSync(bytes));
+
+/**
+ * Java builds some responses from a header class; those always carry `extFields` (possibly `{}`),
+ * error responses included. `withHeader` marks them.
+ */
+function reply(request: RemotingCommand, api: ApiReply, withHeader = false): RemotingCommand {
+  if (api.ok) return createResponse(request, ResponseCode.SUCCESS, null, withHeader ? {} : null, api.bytes.length ? api.bytes : null);
+  return failure(request, api, withHeader);
+}
+
+function failure(request: RemotingCommand, api: { code: number; remark: string }, withHeader = false): RemotingCommand {
+  return createResponse(request, api.code, api.remark, withHeader ? {} : null, null);
+}
+
+const success = (request: RemotingCommand, extFields: Record<string, string> | null = null, body: Uint8Array | null = null) =>
+  createResponse(request, ResponseCode.SUCCESS, null, extFields, body);
+
+const systemError = (request: RemotingCommand, remark: string, withHeader = false) =>
+  createResponse(request, ResponseCode.SYSTEM_ERROR, remark, withHeader ? {} : null, null);
+
+const ext = (request: RemotingCommand) => request.extFields ?? {};
+
+// --- routes ---------------------------------------------------------------------------------------
+
+const getRouteInfoByTopic: Translation = async (request, { api }) => {
+  const h = headers.decodeGetRouteInfoRequestHeader(ext(request));
+  if (h.topic == null) {
+    return createResponse(request, ResponseCode.TOPIC_NOT_EXIST, topicNotExistRemark(null), null, null);
+  }
+  const zone = h.zoneMode && h.zoneName && h.zoneName.trim() ? h.zoneName : null;
+  // Standard JSON for clients from 4.9.4 on (or that ask for it); zone-filtered routes are
+  // re-encoded in the default dialect whatever the client's version, as the Java server does.
+  const standard = !zone && (request.version >= Version.V4_9_4 || h.acceptStandardJsonOnly === true);
+  const query = new URLSearchParams({ format: standard ? "json" : "legacy" });
+  if (zone) query.set("zone", zone);
+  return reply(request, await api.call("GET", `/topics/${seg(h.topic)}/route?${query}`));
+};
+
+const getBrokerClusterInfo: Translation = async (request, { api }) =>
+  reply(request, await api.call("GET", "/clusters?format=legacy"));
+
+const getAllTopicList: Translation = async (request, { api }) =>
+  reply(request, await api.call("GET", "/topics?format=legacy"));
+
+const getTopicsByCluster: Translation = async (request, { api }) => {
+  const { cluster } = headers.decodeGetTopicsByClusterRequestHeader(ext(request));
+  return reply(request, await api.call("GET", `/clusters/${seg(cluster ?? "")}/topics?format=legacy`));
+};
+
+const getSystemTopicList: Translation = async (request, { api }) =>
+  reply(request, await api.call("GET", "/system-topics?format=legacy"));
+
+const unitTopics =
+  (kind: "unit" | "hasUnitSub" | "hasUnitSubUnUnit"): Translation =>
+  async (request, { api }) =>
+    reply(request, await api.call("GET", `/unit-topics?kind=${kind}&format=legacy`));
+
+const deleteTopicInNamesrv: Translation = async (request, { api }) => {
+  const h = headers.decodeDeleteTopicRequestHeader(ext(request));
+  if (h.topic == null) return systemError(request, "topic is null");
+  const query = h.clusterName ? `?cluster=${seg(h.clusterName)}` : "";
+  return reply(request, await api.call("DELETE", `/topics/${seg(h.topic)}${query}`));
+};
+
+const registerTopicInNamesrv: Translation = async (request, { api }) => {
+  const h = headers.decodeRegisterTopicRequestHeader(ext(request));
+  if (h.topic == null || request.body == null) return success(request);
+  let queueDatas;
+  try {
+    queueDatas = decodeTopicRouteData(request.body).queueDatas;
+  } catch {
+    return success(request); // the Java server ignores an undecodable body here
+  }
+  if (queueDatas.length === 0) return success(request);
+  const answer = await api.call("PUT", `/topics/${seg(h.topic)}/queues`, { queueDatas });
+  return answer.ok ? success(request) : failure(request, answer);
+};
+
+// --- brokers --------------------------------------------------------------------------------------
+
+const registerBroker: Translation = async (request, { api, context }) => {
+  const h = headers.decodeRegisterBrokerRequestHeader(ext(request));
+  if (h.bodyCrc32 !== 0 && brokerBodyCrc32(request.body) !== h.bodyCrc32) {
+    return systemError(request, Remark.CRC32_NOT_MATCH, true);
+  }
+  let body;
+  try {
+    body = decodeRegisterBrokerBody(request.body, {
+      version: request.version,
+      compressed: h.compressed,
+      inflate,
+      now: Date.now(),
+    });
+  } catch (err) {
+    const remark = err instanceof BodyDecodeError ? err.message : String(err);
+    return systemError(request, remark, true);
+  }
+  const answer = await api.call("POST", "/brokers/register", {
+    clusterName: h.clusterName,
+    brokerAddr: h.brokerAddr,
+    brokerName: h.brokerName,
+    brokerId: h.brokerId,
+    haServerAddr: h.haServerAddr,
+    zoneName: h.zoneName,
+    heartbeatTimeoutMillis: h.heartbeatTimeoutMillis,
+    enableActingMaster: h.enableActingMaster,
+    channel: context.channelId,
+    dataVersion: body.dataVersion,
+    topicConfigTable: body.topicConfigTable,
+    topicQueueMappingInfoMap: body.topicQueueMappingInfoMap,
+    filterServerList: body.filterServerList,
+  });
+  if (!answer.ok) return failure(request, answer, true);
+  const outcome = answer.json<{ haServerAddr?: string; masterAddr?: string; orderTopicConfig: Record<string, string> | null }>();
+  const extFields: Record<string, string> = {};
+  if (outcome.haServerAddr != null) extFields.haServerAddr = outcome.haServerAddr;
+  if (outcome.masterAddr != null) extFields.masterAddr = outcome.masterAddr;
+  const kvBody = outcome.orderTopicConfig ? utf8(encodeKVTable({ table: outcome.orderTopicConfig }, "legacy")) : null;
+  return success(request, extFields, kvBody);
+};
+
+const unregisterBroker: Translation = async (request, { api }) => {
+  const h = headers.decodeUnRegisterBrokerRequestHeader(ext(request));
+  return reply(request, await api.call("POST", "/brokers/unregister", h));
+};
+
+const brokerHeartbeat: Translation = async (request, { api }) => {
+  const h = headers.decodeBrokerHeartbeatRequestHeader(ext(request));
+  return reply(request, await api.call("POST", "/brokers/heartbeat", h));
+};
+
+const queryDataVersion: Translation = async (request, { api }) => {
+  const h = headers.decodeQueryDataVersionRequestHeader(ext(request));
+  let dataVersion: DataVersion | null = null;
+  if (request.body) {
+    try {
+      dataVersion = decodeDataVersion(request.body);
+    } catch (err) {
+      return systemError(request, String(err instanceof Error ? err.message : err), true);
+    }
+  }
+  const answer = await api.call("POST", "/brokers/query-data-version", { ...h, dataVersion });
+  if (!answer.ok) return failure(request, answer, true);
+  const result = answer.json<{ changed: boolean; dataVersion: DataVersion | null }>();
+  const body = result.dataVersion ? utf8(encodeDataVersion(result.dataVersion, "legacy")) : null;
+  return success(request, { changed: String(result.changed) }, body);
+};
+
+const writePerm =
+  (action: "wipe-write-perm" | "add-write-perm", countField: "wipeTopicCount" | "addTopicCount"): Translation =>
+  async (request, { api }) => {
+    const { brokerName } = headers.decodeBrokerPermRequestHeader(ext(request));
+    if (brokerName == null) return success(request, { [countField]: "0" });
+    const answer = await api.call("POST", `/brokers/${seg(brokerName)}/${action}`);
+    if (!answer.ok) return failure(request, answer, true);
+    return success(request, { [countField]: String(answer.json<Record<string, number>>()[countField]) });
+  };
+
+const getBrokerMemberGroup: Translation = async (request, { api }) => {
+  const h = headers.decodeGetBrokerMemberGroupRequestHeader(ext(request));
+  const path = `/clusters/${seg(h.clusterName ?? "")}/brokers/${seg(h.brokerName ?? "")}/members?format=legacy`;
+  return reply(request, await api.call("GET", path));
+};
+
+// --- KV config ------------------------------------------------------------------------------------
+
+const kvPath = (namespace: string, key: string) => `/kv/${seg(namespace)}/${seg(key)}`;
+
+const putKVConfig: Translation = async (request, { api }) => {
+  const h = headers.decodeKVConfigRequestHeader(ext(request));
+  if (h.namespace == null || h.key == null) return systemError(request, Remark.NAMESPACE_OR_KEY_NULL);
+  const answer =
+    h.value == null
+      ? await api.call("DELETE", kvPath(h.namespace, h.key))
+      : await api.call("PUT", kvPath(h.namespace, h.key), { value: h.value });
+  return answer.ok ? success(request) : failure(request, answer);
+};
+
+const getKVConfig: Translation = async (request, { api }) => {
+  const h = headers.decodeKVConfigRequestHeader(ext(request));
+  if (h.namespace == null || h.key == null) {
+    return createResponse(request, ResponseCode.QUERY_NOT_FOUND, kvNotFoundRemark(h.namespace, h.key), {}, null);
+  }
+  const answer = await api.call("GET", kvPath(h.namespace, h.key));
+  if (!answer.ok) return failure(request, answer, true);
+  return success(request, { value: answer.json<{ value: string }>().value });
+};
+
+const deleteKVConfig: Translation = async (request, { api }) => {
+  const h = headers.decodeKVConfigRequestHeader(ext(request));
+  if (h.namespace == null || h.key == null) return success(request);
+  const answer = await api.call("DELETE", kvPath(h.namespace, h.key));
+  return answer.ok ? success(request) : failure(request, answer);
+};
+
+const getKVListByNamespace: Translation = async (request, { api }) => {
+  const h = headers.decodeKVConfigRequestHeader(ext(request));
+  if (h.namespace == null) {
+    return createResponse(request, ResponseCode.QUERY_NOT_FOUND, kvNamespaceNotFoundRemark(null), null, null);
+  }
+  return reply(request, await api.call("GET", `/kv/${seg(h.namespace)}?format=legacy`));
+};
+
+// --- NameServer config ----------------------------------------------------------------------------
+
+const updateNamesrvConfig: Translation = async (request, { api }) => {
+  if (!request.body) return success(request);
+  let entries: Record<string, string>;
+  try {
+    entries = parseJavaProperties(request.body);
+  } catch {
+    return systemError(request, Remark.PROPERTIES_ERROR);
+  }
+  const answer = await api.call("PUT", "/config", entries);
+  return answer.ok ? success(request) : failure(request, answer);
+};
+
+const getNamesrvConfig: Translation = async (request, { api }) => {
+  const answer = await api.call("GET", "/config");
+  if (!answer.ok) return failure(request, answer);
+  return success(request, null, utf8(renderNamesrvConfig(answer.json<Record<string, string>>())));
+};
+
+/** Every request code the NameServer serves; anything else is REQUEST_CODE_NOT_SUPPORTED. */
+export const REQUEST_TRANSLATIONS: Record<number, Translation> = {
+  [RequestCode.PUT_KV_CONFIG]: putKVConfig,
+  [RequestCode.GET_KV_CONFIG]: getKVConfig,
+  [RequestCode.DELETE_KV_CONFIG]: deleteKVConfig,
+  [RequestCode.REGISTER_BROKER]: registerBroker,
+  [RequestCode.UNREGISTER_BROKER]: unregisterBroker,
+  [RequestCode.GET_ROUTEINFO_BY_TOPIC]: getRouteInfoByTopic,
+  [RequestCode.GET_BROKER_CLUSTER_INFO]: getBrokerClusterInfo,
+  [RequestCode.WIPE_WRITE_PERM_OF_BROKER]: writePerm("wipe-write-perm", "wipeTopicCount"),
+  [RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER]: getAllTopicList,
+  [RequestCode.DELETE_TOPIC_IN_NAMESRV]: deleteTopicInNamesrv,
+  [RequestCode.REGISTER_TOPIC_IN_NAMESRV]: registerTopicInNamesrv,
+  [RequestCode.GET_KVLIST_BY_NAMESPACE]: getKVListByNamespace,
+  [RequestCode.GET_TOPICS_BY_CLUSTER]: getTopicsByCluster,
+  [RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_NS]: getSystemTopicList,
+  [RequestCode.GET_UNIT_TOPIC_LIST]: unitTopics("unit"),
+  [RequestCode.GET_HAS_UNIT_SUB_TOPIC_LIST]: unitTopics("hasUnitSub"),
+  [RequestCode.GET_HAS_UNIT_SUB_UNUNIT_TOPIC_LIST]: unitTopics("hasUnitSubUnUnit"),
+  [RequestCode.UPDATE_NAMESRV_CONFIG]: updateNamesrvConfig,
+  [RequestCode.GET_NAMESRV_CONFIG]: getNamesrvConfig,
+  [RequestCode.QUERY_DATA_VERSION]: queryDataVersion,
+  [RequestCode.ADD_WRITE_PERM_OF_BROKER]: writePerm("add-write-perm", "addTopicCount"),
+  [RequestCode.GET_BROKER_MEMBER_GROUP]: getBrokerMemberGroup,
+  [RequestCode.BROKER_HEARTBEAT]: brokerHeartbeat,
+};

@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { freePort, waitFor } from "./free-port";
+import { connect } from "node:net";
+
+const ROOT = resolve(__dirname, "../..");
+const BUN = join(ROOT, "node_modules/.bin/bun");
+
+export interface NamesrvProcess {
+  port: number;
+  httpPort: number;
+  dir: string;
+  kvPath: string;
+  process: ChildProcess;
+  output: () => string;
+  http: (path: string, init?: RequestInit) => Promise<Response>;
+  stop: () => Promise<void>;
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, "127.0.0.1", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+/** Starts `bun tcp-bridge/main.ts` on free ports with its own kvConfig.json; resolves when both ports answer. */
+export async function startNamesrv(env: Record<string, string> = {}, args: string[] = []): Promise<NamesrvProcess> {
+  const port = await freePort();
+  const httpPort = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "namesrv-test-"));
+  const kvPath = join(dir, "kvConfig.json");
+  let output = "";
+  const child = spawn(BUN, ["tcp-bridge/main.ts", ...args], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NAMESRV_PORT: String(port),
+      NAMESRV_HTTP_PORT: String(httpPort),
+      NAMESRV_KV_PATH: kvPath,
+      NAMESRV_BIND_ADDRESS: "127.0.0.1",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGKILL");
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`namesrv exited with ${child.exitCode}: ${output}`);
+      return (await canConnect(port)) && (await fetch(`http://127.0.0.1:${httpPort}/health`)).ok;
+    }, "the NameServer to listen", 20_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    port,
+    httpPort,
+    dir,
+    kvPath,
+    process: child,
+    output: () => output,
+    http: (path, init) => fetch(`http://127.0.0.1:${httpPort}${path}`, init),
+    stop,
+  };
+}
