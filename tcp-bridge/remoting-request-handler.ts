@@ -25,6 +25,7 @@ export class RemotingRequestHandler implements RequestHandler {
     }
     try {
       const response = await translation(request, { api: this.api, context, log: this.log });
+      this.log.debug({ msg: "request", code: request.code, peer: context.remoteAddress, opaque: request.opaque, outcome: response.code });
       if (request.code === RequestCode.REGISTER_BROKER && response.code === ResponseCode.SUCCESS) {
         context.registeredBroker = true;
         // The connection closed while the registration was in flight: undo it like a close.

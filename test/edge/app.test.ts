@@ -227,6 +227,21 @@ describe("HTTP API", () => {
     expect((await app.request("/api/v1/topics/NewTopic/route")).status).toBe(404);
   });
 
+  it("publishes the lowest slave as master when the master is gone and supportActingMaster is on", async () => {
+    for (const support of [true, false]) {
+      const acting = makeApp({ supportActingMaster: support });
+      await acting.request("/api/v1/brokers/register", json(registration({ enableActingMaster: true })));
+      await acting.request(
+        "/api/v1/brokers/register",
+        json(registration({ enableActingMaster: true, brokerId: 1, brokerAddr: "127.0.0.1:10921", channel: "c-2" })),
+      );
+      await acting.request("/api/v1/brokers/unregister", json({ clusterName: "DefaultCluster", brokerAddr: "127.0.0.1:10911", brokerName: "broker-a", brokerId: 0 }));
+      const route = await (await acting.request("/api/v1/topics/TopicTest/route")).json();
+      expect(route.queueDatas[0].perm).toBe(4);
+      expect(route.brokerDatas[0].brokerAddrs).toEqual(support ? { 0: "127.0.0.1:10921" } : { 1: "127.0.0.1:10921" });
+    }
+  });
+
   it("answers unknown paths with a JSON error", async () => {
     const res = await app.request("/api/v1/nothing-here");
     expect(res.status).toBe(404);

@@ -340,6 +340,30 @@ describe("tcp-bridge liveness and configuration", () => {
     }
   });
 
+  it("closes a connection idle past serverChannelMaxIdleTimeSeconds and unregisters its broker", async () => {
+    const probe = await startNamesrv();
+    const props = join(probe.dir + "-idle.properties");
+    await probe.stop();
+    writeFileSync(props, "serverChannelMaxIdleTimeSeconds=1\n");
+    const ns = await startNamesrv({}, ["-c", props]);
+    const broker = await RemotingTestClient.connect(ns.port);
+    try {
+      expect((await broker.request(103, registerRequest({ topics: ["IdleTopic", "Base"] }))).code).toBe(0);
+      const since = Date.now();
+      await broker.closed;
+      expect(Date.now() - since).toBeGreaterThanOrEqual(900);
+      const client = await RemotingTestClient.connect(ns.port);
+      try {
+        expect(await routeStatus(client, "IdleTopic")).toBe(17);
+      } finally {
+        client.close();
+      }
+    } finally {
+      broker.close();
+      await ns.stop();
+    }
+  });
+
   it("stops at start-up with a clear message on a bad configuration value", () => {
     const root = resolve(__dirname, "../..");
     const result = spawnSync(join(root, "node_modules/.bin/bun"), ["tcp-bridge/main.ts"], {
