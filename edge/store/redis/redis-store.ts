@@ -1,0 +1,598 @@
+/**
+ * Store on Redis: the Java RouteInfoManager and KVConfigManager semantics (PROTOCOL §4, §6), with the
+ * same deliberate differences as the embedded store (see embedded-store.ts), kept in Redis under one
+ * key prefix (docs/redis-keys.md). Each Store call is one Lua script — one round trip, atomic —
+ * except the registration of a broker whose topic payload is larger than `maxRequestBytes`
+ * (thousands of topics): that one first tries a payload-free fast path (enough when the broker's
+ * DataVersion and topic set did not change), and otherwise uploads the topics in chunks to a
+ * private staging list and applies them with one atomic script. The uploads change nothing anyone
+ * can see; the registration takes effect entirely or not at all.
+ *
+ * Liveness: each live entry carries a deadline (last refresh + heartbeatTimeoutMillis) in a sorted
+ * set. expireBrokers(now) unregisters entries past their deadline (any number of sweepers may run
+ * at once); getTopicRoute leaves out addresses whose deadline has passed by `clock()` even before
+ * a sweep, as the sweep would (a broker group left without addresses disappears from the route,
+ * an acting-master group left without its master loses the write bit).
+ *
+ * A value in Redis that does not decode (hand-edited) makes the call reject with a
+ * RedisStoreDataError naming the key; nothing is written by that call.
+ */
+import { DEFAULT_BROKER_TIMEOUT_MILLIS, Perm } from "../../../shared/codes";
+import type {
+  BrokerData,
+  BrokerMemberGroup,
+  ClusterInfo,
+  DataVersion,
+  QueueData,
+  TopicList,
+  TopicQueueMappingInfo,
+  TopicRouteData,
+} from "../../../shared/model";
+import type {
+  BrokerRegistration,
+  BrokerUnregistration,
+  DataVersionAnswer,
+  DataVersionQuery,
+  RegisterBrokerResult,
+  Store,
+  UnitTopicKind,
+} from "../store";
+import { RedisReplyError, type RedisScript, type RedisTransport } from "./redis-transport";
+import * as S from "./scripts";
+
+export interface RedisStoreOptions {
+  /**
+   * Name of the deployment; every key is `{<prefix>}:...` (a Redis Cluster hash tag), so that
+   * several RocketMQ deployments can share one Redis. Default "rmq".
+   */
+  prefix?: string;
+  /** Clock used to hide brokers past their liveness deadline in routes; default Date.now. */
+  clock?: () => number;
+  /**
+   * Largest registration request (approximate bytes of the script arguments) sent in one piece;
+   * larger topic payloads go through the staged path. Default 512 KiB (Upstash caps requests at
+   * 10 MB; we keep every request under 1 MB).
+   */
+  maxRequestBytes?: number;
+  /** close() also closes the transport; default false (the caller owns it). */
+  closeTransport?: boolean;
+}
+
+/** A value found in Redis that is not what the store wrote (e.g. edited by hand). */
+export class RedisStoreDataError extends Error {
+  override name = "RedisStoreDataError";
+}
+
+/** A Redis call of the store failed (unreachable, timeout, error reply). */
+export class RedisStoreError extends Error {
+  override name = "RedisStoreError";
+}
+
+export const DEFAULT_MAX_REQUEST_BYTES = 512 * 1024;
+/** No request of the store is larger than this (the staged path keeps topic payloads below it). */
+const HARD_REQUEST_LIMIT = 1_000_000 - 64 * 1024;
+
+// -------------------------------------------------------------------------------------------------
+// small helpers
+
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Approximate request bytes of one argument (JSON quoting and RESP framing included). */
+function argBytes(s: string): number {
+  return utf8Length(s) + 8;
+}
+
+function toInt(v: unknown): number {
+  const n = typeof v === "number" ? v : Number(v);
+  return Number.isFinite(n) ? Math.trunc(n) : 0;
+}
+
+/** DataVersion as stored: canonical JSON, compared as a string. */
+function dataVersionJson(dv: DataVersion): string {
+  return JSON.stringify({
+    stateVersion: toInt(dv.stateVersion),
+    timestamp: toInt(dv.timestamp),
+    counter: toInt(dv.counter),
+  });
+}
+
+function queueDataJson(qd: QueueData): string {
+  return JSON.stringify({
+    brokerName: qd.brokerName,
+    readQueueNums: toInt(qd.readQueueNums),
+    writeQueueNums: toInt(qd.writeQueueNums),
+    perm: toInt(qd.perm),
+    topicSysFlag: toInt(qd.topicSysFlag),
+  });
+}
+
+async function sha1Hex(text: string): Promise<string> {
+  const buf = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
+  return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function randomHex(bytes: number): string {
+  const a = new Uint8Array(bytes);
+  crypto.getRandomValues(a);
+  return [...a].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** cjson encodes an empty array as {}: accept both as []. */
+function asArray<T = unknown>(v: unknown, where: string): T[] {
+  if (Array.isArray(v)) return v as T[];
+  if (v && typeof v === "object" && Object.keys(v).length === 0) return [];
+  throw new RedisStoreDataError(`unexpected reply shape from ${where}`);
+}
+
+function pairs(flat: unknown, where: string): [string, string][] {
+  const items = asArray<string>(flat, where);
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < items.length; i += 2) out.push([String(items[i]), String(items[i + 1])]);
+  return out;
+}
+
+function malformed(key: string, field: string | null, detail: string): RedisStoreDataError {
+  return new RedisStoreDataError(
+    `malformed value in Redis at ${key}${field === null ? "" : ` field ${JSON.stringify(field)}`}: ${detail}`,
+  );
+}
+
+function parseJson(raw: string, key: string, field: string | null): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw malformed(key, field, `not JSON: ${raw.slice(0, 80)}`);
+  }
+}
+
+const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
+
+function parseQueueData(raw: string, key: string, field: string): QueueData {
+  const v = parseJson(raw, key, field) as Record<string, unknown>;
+  if (
+    !v ||
+    typeof v !== "object" ||
+    !isInt(v.readQueueNums) ||
+    !isInt(v.writeQueueNums) ||
+    !isInt(v.perm) ||
+    (v.topicSysFlag !== undefined && !isInt(v.topicSysFlag))
+  ) {
+    throw malformed(key, field, "expected QueueData {brokerName, readQueueNums, writeQueueNums, perm, topicSysFlag}");
+  }
+  return {
+    brokerName: field,
+    readQueueNums: v.readQueueNums,
+    writeQueueNums: v.writeQueueNums,
+    perm: v.perm,
+    topicSysFlag: (v.topicSysFlag as number | undefined) ?? 0,
+  };
+}
+
+function parseAddrs(raw: string, key: string): Record<string, string> {
+  const v = parseJson(raw, key, "brokerAddrs");
+  if (!v || typeof v !== "object" || Array.isArray(v)) {
+    throw malformed(key, "brokerAddrs", "expected an object of brokerId to address");
+  }
+  const entries = Object.entries(v as Record<string, unknown>);
+  for (const [id, addr] of entries) {
+    if (!/^-?\d+$/.test(id) || typeof addr !== "string") {
+      throw malformed(key, "brokerAddrs", "expected an object of brokerId to address");
+    }
+  }
+  return Object.fromEntries(
+    (entries as [string, string][]).sort(([a], [b]) => Number(a) - Number(b)),
+  );
+}
+
+function parseDataVersion(raw: string, key: string): DataVersion {
+  const v = parseJson(raw, key, "dataVersion") as Record<string, unknown>;
+  if (!v || typeof v !== "object" || !isInt(v.stateVersion) || !isInt(v.timestamp) || !isInt(v.counter)) {
+    throw malformed(key, "dataVersion", "expected {stateVersion, timestamp, counter}");
+  }
+  return { stateVersion: v.stateVersion, timestamp: v.timestamp, counter: v.counter };
+}
+
+function parseStringList(raw: string, key: string, field: string): string[] {
+  const v = parseJson(raw, key, field);
+  if (!Array.isArray(v) || v.some((s) => typeof s !== "string")) throw malformed(key, field, "expected an array of strings");
+  return v as string[];
+}
+
+function parseMapping(raw: string, key: string, field: string): TopicQueueMappingInfo {
+  const v = parseJson(raw, key, field);
+  if (!v || typeof v !== "object" || Array.isArray(v)) throw malformed(key, field, "expected a TopicQueueMappingInfo object");
+  return v as TopicQueueMappingInfo;
+}
+
+interface RawBroker {
+  n: string;
+  c: string;
+  a: string;
+  e: string;
+  z: string | false;
+}
+
+function brokerDataOf(raw: RawBroker, key: string): BrokerData {
+  const bd: BrokerData = {
+    cluster: raw.c,
+    brokerName: raw.n,
+    brokerAddrs: parseAddrs(raw.a, key),
+    enableActingMaster: raw.e === "true",
+  };
+  if (typeof raw.z === "string") bd.zoneName = raw.z;
+  return bd;
+}
+
+// -------------------------------------------------------------------------------------------------
+
+export class RedisStore implements Store {
+  readonly prefix: string;
+  private readonly keys: string[];
+  private readonly clock: () => number;
+  private readonly maxRequestBytes: number;
+  private readonly closeTransport: boolean;
+
+  constructor(
+    private readonly transport: RedisTransport,
+    options: RedisStoreOptions = {},
+  ) {
+    const name = options.prefix ?? "rmq";
+    if (name === "" || /[{}]/.test(name)) throw new Error(`invalid Redis key prefix ${JSON.stringify(name)}`);
+    this.prefix = `{${name}}`;
+    this.keys = [this.prefix];
+    this.clock = options.clock ?? Date.now;
+    this.maxRequestBytes = Math.min(options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES, HARD_REQUEST_LIMIT);
+    this.closeTransport = options.closeTransport ?? false;
+  }
+
+  /** The key of a broker name's BrokerData hash (for operators and tests). */
+  brokerKey(brokerName: string): string {
+    return `${this.prefix}:brokerAddrTable:${brokerName}`;
+  }
+
+  /** The key of a topic's QueueData hash. */
+  topicKey(topic: string): string {
+    return `${this.prefix}:topicQueueTable:${topic}`;
+  }
+
+  private async run(script: RedisScript, args: string[]): Promise<string | null> {
+    let reply: unknown;
+    try {
+      reply = await this.transport.eval(script, this.keys, args);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof RedisReplyError) {
+        const bad = /RMQ_MALFORMED (.*?)(?: script: [0-9a-f]{40}.*)?$/s.exec(message);
+        if (bad) throw new RedisStoreDataError(`malformed value in Redis at ${bad[1]}`);
+      }
+      throw new RedisStoreError(`Redis store ${script.name} failed: ${message}`, { cause: err });
+    }
+    if (reply === null || reply === undefined) return null;
+    if (typeof reply !== "string") {
+      throw new RedisStoreError(`Redis store ${script.name}: unexpected reply ${JSON.stringify(reply)?.slice(0, 80)}`);
+    }
+    return reply;
+  }
+
+  private async runJson(script: RedisScript, args: string[]): Promise<unknown> {
+    const reply = await this.run(script, args);
+    if (reply === null) return null;
+    try {
+      return JSON.parse(reply);
+    } catch {
+      throw new RedisStoreError(`Redis store ${script.name}: reply is not JSON: ${reply.slice(0, 80)}`);
+    }
+  }
+
+  // ===============================================================================================
+  // registration
+
+  async registerBroker(r: BrokerRegistration): Promise<RegisterBrokerResult | null> {
+    const body = r.body;
+    const topicConfigTable = body.topicConfigTable ?? {};
+    const mappingInfoMap = body.topicQueueMappingInfoMap ?? {};
+
+    const items: string[] = [];
+    const names = new Set<string>();
+    for (const [tableKey, config] of Object.entries(topicConfigTable)) {
+      const topic = typeof config.topicName === "string" ? config.topicName : tableKey;
+      names.add(topic);
+      items.push(
+        topic,
+        `${toInt(config.readQueueNums)},${toInt(config.writeQueueNums)},${toInt(config.perm)},${toInt(config.topicSysFlag ?? 0)}`,
+      );
+    }
+    const mappings = Object.entries(mappingInfoMap).map(([topic, info]) => [
+      topic,
+      typeof info.bname === "string" ? info.bname : r.brokerName,
+      JSON.stringify(info),
+    ]);
+    const deleteApplies = r.deleteTopicWithBrokerRegistration && mappings.length === 0;
+    const digest = await sha1Hex(`${deleteApplies ? 1 : 0}\n${[...names].sort().join("\n")}`);
+
+    const dv = body.dataVersion ?? null;
+    const header = JSON.stringify({
+      clusterName: r.clusterName,
+      brokerAddr: r.brokerAddr,
+      brokerName: r.brokerName,
+      brokerId: String(toInt(r.brokerId)),
+      haServerAddr: r.haServerAddr,
+      zoneName: r.zoneName,
+      timeout: String(toInt(r.heartbeatTimeoutMillis ?? DEFAULT_BROKER_TIMEOUT_MILLIS)),
+      enableActingMaster: r.enableActingMaster,
+      dataVersion: dv ? dataVersionJson(dv) : null,
+      storedDataVersion: dataVersionJson(dv ?? { stateVersion: 0, timestamp: r.now, counter: 0 }),
+      stateVersion: String(toInt(dv?.stateVersion ?? 0)),
+      now: String(toInt(r.now)),
+      channel: r.channel,
+      deleteTopics: r.deleteTopicWithBrokerRegistration,
+    });
+    const fixed = [
+      header,
+      "",
+      digest,
+      String(Object.keys(topicConfigTable).length),
+      JSON.stringify(mappings),
+      body.filterServerList === null || body.filterServerList === undefined
+        ? "null"
+        : JSON.stringify(body.filterServerList),
+    ];
+    const fixedBytes = fixed.reduce((n, s) => n + argBytes(s), 0);
+    const itemBytes = items.reduce((n, s) => n + argBytes(s), 0);
+
+    let reply: unknown;
+    if (fixedBytes > HARD_REQUEST_LIMIT) {
+      throw new RedisStoreError(
+        `registration of ${r.brokerName} at ${r.brokerAddr}: static-topic mappings and filter servers too large (${fixedBytes} bytes)`,
+      );
+    }
+    if (items.length === 0 || fixedBytes + itemBytes <= this.maxRequestBytes) {
+      fixed[1] = "inline";
+      reply = await this.runJson(S.REGISTER_BROKER, [...fixed, ...items]);
+    } else {
+      reply = null;
+      if (dv !== null) {
+        fixed[1] = "probe";
+        reply = await this.runJson(S.REGISTER_BROKER, fixed);
+      }
+      if (reply === null || (reply as { needTopics?: boolean }).needTopics) {
+        const stagingKey = `${this.prefix}:staging:${randomHex(12)}`;
+        await this.stage(stagingKey, items, this.maxRequestBytes);
+        fixed[1] = "staged";
+        reply = await this.runJson(S.REGISTER_BROKER, [...fixed, stagingKey]);
+      }
+    }
+    if (reply === null) return null;
+    const result = reply as { haServerAddr?: unknown; masterAddr?: unknown };
+    const out: RegisterBrokerResult = {};
+    if (typeof result.haServerAddr === "string") out.haServerAddr = result.haServerAddr;
+    if (typeof result.masterAddr === "string") out.masterAddr = result.masterAddr;
+    return out;
+  }
+
+  /** Uploads topic items in chunks of at most `budget` bytes to a list that expires after 60 s. */
+  private async stage(stagingKey: string, items: string[], budget: number): Promise<void> {
+    let chunk: string[] = [stagingKey];
+    let bytes = argBytes(stagingKey);
+    for (let i = 0; i < items.length; i += 2) {
+      const pairBytes = argBytes(items[i]) + argBytes(items[i + 1]);
+      if (chunk.length > 1 && bytes + pairBytes > budget) {
+        await this.run(S.STAGE_TOPICS, chunk);
+        chunk = [stagingKey];
+        bytes = argBytes(stagingKey);
+      }
+      chunk.push(items[i], items[i + 1]);
+      bytes += pairBytes;
+    }
+    if (chunk.length > 1) await this.run(S.STAGE_TOPICS, chunk);
+  }
+
+  // ===============================================================================================
+  // unregistration and liveness
+
+  async unregisterBrokers(requests: BrokerUnregistration[]): Promise<void> {
+    if (requests.length === 0) return;
+    const reqs = requests.map((q) => ({
+      clusterName: q.clusterName,
+      brokerAddr: q.brokerAddr,
+      brokerName: q.brokerName,
+      brokerId: toInt(q.brokerId),
+    }));
+    await this.run(S.UNREGISTER_BROKERS, [JSON.stringify(reqs)]);
+  }
+
+  async unregisterChannel(channel: string): Promise<BrokerUnregistration[]> {
+    return this.unregistrations(await this.runJson(S.UNREGISTER_CHANNEL, [channel]), S.UNREGISTER_CHANNEL.name);
+  }
+
+  async expireBrokers(now: number): Promise<BrokerUnregistration[]> {
+    return this.unregistrations(await this.runJson(S.EXPIRE_BROKERS, [String(toInt(now))]), S.EXPIRE_BROKERS.name);
+  }
+
+  private unregistrations(reply: unknown, where: string): BrokerUnregistration[] {
+    return asArray<BrokerUnregistration>(reply, where).map((q) => ({
+      clusterName: q.clusterName,
+      brokerAddr: q.brokerAddr,
+      brokerName: q.brokerName,
+      brokerId: q.brokerId,
+    }));
+  }
+
+  async refreshBroker(clusterName: string, brokerAddr: string, now: number): Promise<boolean> {
+    return (await this.run(S.REFRESH_BROKER, [clusterName, brokerAddr, String(toInt(now))])) === "true";
+  }
+
+  async queryDataVersion(query: DataVersionQuery): Promise<DataVersionAnswer> {
+    const reply = (await this.runJson(S.QUERY_DATA_VERSION, [
+      query.clusterName,
+      query.brokerAddr,
+      String(toInt(query.now)),
+      query.dataVersion ? dataVersionJson(query.dataVersion) : "null",
+    ])) as { changed: boolean; dataVersion: string | null; key?: string };
+    if (reply.dataVersion === null || reply.dataVersion === undefined) return { changed: true, dataVersion: null };
+    return { changed: reply.changed === true, dataVersion: parseDataVersion(reply.dataVersion, reply.key ?? "?") };
+  }
+
+  // ===============================================================================================
+  // reads
+
+  async getTopicRoute(topic: string): Promise<TopicRouteData | null> {
+    const reply = (await this.runJson(S.GET_TOPIC_ROUTE, [topic, String(toInt(this.clock()))])) as {
+      k: string;
+      e: unknown;
+      m: unknown;
+    } | null;
+    if (reply === null) return null;
+    const key = reply.k;
+    const queueDatas: QueueData[] = [];
+    const brokerDatas: BrokerData[] = [];
+    const filterServerTable: Record<string, string[]> = {};
+    for (const e of asArray<RawBroker & { q: string; h?: unknown; f?: unknown }>(reply.e, "getTopicRoute")) {
+      const qd = parseQueueData(e.q, key, e.n);
+      if (typeof e.c === "string") {
+        const bKey = this.brokerKey(e.n);
+        const bd = brokerDataOf(e, bKey);
+        const hidden = asArray<string>(e.h ?? [], "getTopicRoute");
+        for (const id of hidden) delete bd.brokerAddrs[id];
+        // as the sweep would: an acting-master group that lost its master loses the write bit
+        if (hidden.length > 0 && bd.enableActingMaster && bd.brokerAddrs["0"] === undefined) {
+          qd.perm &= ~Perm.WRITE;
+        }
+        brokerDatas.push(bd);
+        for (const [addr, servers] of pairs(e.f ?? [], "getTopicRoute")) {
+          filterServerTable[addr] = parseStringList(servers, `${this.prefix}:filterServerTable`, addr);
+        }
+      }
+      queueDatas.push(qd);
+    }
+    if (brokerDatas.length === 0) return null;
+    const route: TopicRouteData = { queueDatas, brokerDatas, filterServerTable };
+    const mappingKey = `${this.prefix}:topicQueueMappingInfoTable:${topic}`;
+    const mapping = pairs(reply.m, "getTopicRoute");
+    if (mapping.length > 0) {
+      route.topicQueueMappingByBroker = Object.fromEntries(
+        mapping.map(([bname, raw]) => [bname, parseMapping(raw, mappingKey, bname)]),
+      );
+    }
+    return route;
+  }
+
+  async getClusterInfo(): Promise<ClusterInfo> {
+    const reply = (await this.runJson(S.GET_CLUSTER_INFO, [])) as { b: unknown; c: unknown };
+    const brokerAddrTable: Record<string, BrokerData> = {};
+    const raws = asArray<RawBroker>(reply.b, "getClusterInfo").sort((a, b) => (a.n < b.n ? -1 : a.n > b.n ? 1 : 0));
+    for (const raw of raws) brokerAddrTable[raw.n] = brokerDataOf(raw, this.brokerKey(raw.n));
+    const clusterAddrTable: Record<string, string[]> = {};
+    const clusters = asArray<{ c: string; n: unknown }>(reply.c, "getClusterInfo").sort((a, b) =>
+      a.c < b.c ? -1 : a.c > b.c ? 1 : 0,
+    );
+    for (const c of clusters) clusterAddrTable[c.c] = asArray<string>(c.n, "getClusterInfo").sort();
+    return { brokerAddrTable, clusterAddrTable };
+  }
+
+  async getAllTopics(): Promise<string[]> {
+    return asArray<string>(await this.runJson(S.GET_ALL_TOPICS, []), "getAllTopics").sort();
+  }
+
+  async getTopicsByCluster(cluster: string): Promise<string[]> {
+    return asArray<string>(await this.runJson(S.GET_TOPICS_BY_CLUSTER, [cluster]), "getTopicsByCluster").sort();
+  }
+
+  async getSystemTopicList(): Promise<TopicList> {
+    const reply = (await this.runJson(S.GET_SYSTEM_TOPIC_LIST, [])) as { topicList: unknown; brokerAddr: unknown };
+    const result: TopicList = { topicList: asArray<string>(reply.topicList, "getSystemTopicList") };
+    if (typeof reply.brokerAddr === "string") result.brokerAddr = reply.brokerAddr;
+    return result;
+  }
+
+  async getUnitTopics(kind: UnitTopicKind): Promise<string[]> {
+    return asArray<string>(await this.runJson(S.GET_UNIT_TOPICS, [kind]), "getUnitTopics").sort();
+  }
+
+  async getBrokerMemberGroup(clusterName: string, brokerName: string): Promise<BrokerMemberGroup> {
+    const raw = await this.run(S.GET_BROKER_ADDRS, [brokerName]);
+    return {
+      cluster: clusterName,
+      brokerName,
+      brokerAddrs: raw === null ? {} : parseAddrs(raw, this.brokerKey(brokerName)),
+    };
+  }
+
+  // ===============================================================================================
+  // topic administration
+
+  async wipeWritePerm(brokerName: string): Promise<number> {
+    return Number(await this.run(S.OPERATE_PERM, [brokerName, "wipe"]));
+  }
+
+  async addWritePerm(brokerName: string): Promise<number> {
+    return Number(await this.run(S.OPERATE_PERM, [brokerName, "add"]));
+  }
+
+  async deleteTopic(topic: string, clusterName: string | null): Promise<void> {
+    const cluster = clusterName === null || clusterName.trim() === "" ? "" : clusterName;
+    await this.run(S.DELETE_TOPIC, [topic, cluster]);
+  }
+
+  async registerTopic(topic: string, queueDatas: QueueData[]): Promise<void> {
+    if (queueDatas.length === 0) return;
+    const args = [topic];
+    for (const qd of queueDatas) args.push(qd.brokerName, queueDataJson(qd));
+    await this.run(S.REGISTER_TOPIC, args);
+  }
+
+  // ===============================================================================================
+  // KV config
+
+  async putKVConfig(namespace: string, key: string, value: string): Promise<void> {
+    await this.run(S.PUT_KV, [namespace, key, value]);
+  }
+
+  async getKVConfig(namespace: string, key: string): Promise<string | null> {
+    return this.run(S.GET_KV, [namespace, key]);
+  }
+
+  async deleteKVConfig(namespace: string, key: string): Promise<void> {
+    await this.run(S.DELETE_KV, [namespace, key]);
+  }
+
+  async getKVListByNamespace(namespace: string): Promise<Record<string, string> | null> {
+    const reply = await this.runJson(S.GET_KV_LIST, [namespace]);
+    if (reply === null) return null;
+    const out: Record<string, string> = Object.create(null);
+    for (const [k, v] of pairs(reply, "getKVListByNamespace")) out[k] = v;
+    return { ...out };
+  }
+
+  // ===============================================================================================
+  // runtime configuration overrides
+
+  async getConfigOverrides(): Promise<Record<string, string>> {
+    const out: Record<string, string> = Object.create(null);
+    for (const [k, v] of pairs(await this.runJson(S.GET_CONFIG, []), "getConfigOverrides")) out[k] = v;
+    return { ...out };
+  }
+
+  async putConfigOverrides(entries: Record<string, string>): Promise<void> {
+    const args: string[] = [];
+    for (const [key, value] of Object.entries(entries)) args.push(key, String(value));
+    if (args.length === 0) return;
+    await this.run(S.PUT_CONFIG, args);
+  }
+
+  async close(): Promise<void> {
+    if (this.closeTransport) await this.transport.close();
+  }
+}

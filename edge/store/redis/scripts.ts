@@ -1,0 +1,751 @@
+/**
+ * The Lua scripts of the Redis store: one script per Store operation, so that each operation is one
+ * round trip and atomic. Key schema: docs/redis-keys.md. Every script gets KEYS[1] = the deployment
+ * prefix (e.g. "{rmq}", a hash tag, so every key of a deployment is in one Redis Cluster slot) and
+ * derives all other key names from it. Every script returns one string (JSON) or nil, so that
+ * RESP2, RESP3 and the Upstash REST encoding deliver the same reply; values read from Redis are
+ * passed through as strings and parsed (and checked) in TypeScript. Numbers that may exceed 14
+ * digits (timestamps) never go through cjson.encode; they travel as strings.
+ *
+ * A value that cannot be decoded raises an error reply starting with "RMQ_MALFORMED <key>".
+ */
+import type { RedisScript } from "./redis-transport";
+
+const PRELUDE = String.raw`
+local P = KEYS[1]
+local NULL = cjson.null
+local LIVE_Z = P .. ':brokerLiveTable'
+local FILTERS = P .. ':filterServerTable'
+
+local function fail(k, field, detail)
+  local where = k
+  if field then where = where .. ' field ' .. field end
+  error({err = 'RMQ_MALFORMED ' .. where .. ': ' .. detail})
+end
+
+local function decodeJson(k, field, raw)
+  local ok, v = pcall(cjson.decode, raw)
+  if not ok then fail(k, field, 'not JSON: ' .. string.sub(raw, 1, 80)) end
+  return v
+end
+
+local function nn(v)
+  if v == NULL then return nil end
+  return v
+end
+
+local function esc(s)
+  return (string.gsub(s, '[%%:]', function(c) return string.format('%%%02X', string.byte(c)) end))
+end
+local function liveId(cluster, addr) return esc(cluster) .. ':' .. addr end
+local function liveKey(id) return P .. ':brokerLiveTable:' .. id end
+local function bdKey(name) return P .. ':brokerAddrTable:' .. name end
+local function topicKey(topic) return P .. ':topicQueueTable:' .. topic end
+local function brokerTopicsKey(name) return P .. ':brokerTopics:' .. name end
+
+local function list(t)
+  if #t == 0 then return '[]' end
+  return cjson.encode(t)
+end
+
+local function fmtInt(n) return string.format('%.0f', n) end
+
+-- brokerAddrs of a BrokerData: {"<id>":"host:port"}; nil when the broker name is unknown
+local function parseAddrs(k, raw)
+  local v = decodeJson(k, 'brokerAddrs', raw)
+  if type(v) ~= 'table' then fail(k, 'brokerAddrs', 'expected an object of brokerId to address') end
+  local out = {}
+  for id, a in pairs(v) do
+    if type(id) ~= 'string' or tonumber(id) == nil or type(a) ~= 'string' then
+      fail(k, 'brokerAddrs', 'expected an object of brokerId to address')
+    end
+    out[id] = a
+  end
+  return out
+end
+
+local function readAddrs(name)
+  local k = bdKey(name)
+  local raw = redis.call('HGET', k, 'brokerAddrs')
+  if not raw then
+    if redis.call('EXISTS', k) == 1 then fail(k, 'brokerAddrs', 'missing') end
+    return nil
+  end
+  return parseAddrs(k, raw)
+end
+
+local function encodeAddrs(addrs)
+  local ids = {}
+  for id in pairs(addrs) do ids[#ids + 1] = id end
+  table.sort(ids, function(a, b) return tonumber(a) < tonumber(b) end)
+  local parts = {}
+  for _, id in ipairs(ids) do parts[#parts + 1] = cjson.encode(id) .. ':' .. cjson.encode(addrs[id]) end
+  return '{' .. table.concat(parts, ',') .. '}'
+end
+
+local function minId(addrs)
+  local m = nil
+  for id in pairs(addrs) do
+    local n = tonumber(id)
+    if m == nil or n < m then m = n end
+  end
+  return m
+end
+
+local function qdJson(name, r, w, perm, flag)
+  return '{"brokerName":' .. cjson.encode(name) .. ',"readQueueNums":' .. fmtInt(r) ..
+    ',"writeQueueNums":' .. fmtInt(w) .. ',"perm":' .. fmtInt(perm) .. ',"topicSysFlag":' .. fmtInt(flag) .. '}'
+end
+
+local function parseQd(k, field, raw)
+  local q = decodeJson(k, field, raw)
+  if type(q) ~= 'table' or type(q.perm) ~= 'number' or type(q.readQueueNums) ~= 'number' or
+     type(q.writeQueueNums) ~= 'number' then
+    fail(k, field, 'expected QueueData {readQueueNums, writeQueueNums, perm, topicSysFlag}')
+  end
+  if type(q.topicSysFlag) ~= 'number' then q.topicSysFlag = 0 end
+  return q
+end
+
+-- a change of which topics hold a QueueData of this broker (see the register script's fast path)
+local function touch(name)
+  redis.call('HSET', P .. ':topicEpoch', name, redis.call('INCR', P .. ':seq'))
+end
+
+local function removeLive(id)
+  local lk = liveKey(id)
+  local ch = redis.call('HGET', lk, 'channel')
+  if ch then redis.call('SREM', P .. ':brokerLiveChannel:' .. ch, id) end
+  redis.call('DEL', lk)
+  redis.call('ZREM', LIVE_Z, id)
+end
+
+local function dropBrokerTopics(name)
+  local rk = brokerTopicsKey(name)
+  local topics = redis.call('SMEMBERS', rk)
+  for _, t in ipairs(topics) do
+    local tk = topicKey(t)
+    redis.call('HDEL', tk, name)
+    if redis.call('EXISTS', tk) == 0 then redis.call('SREM', P .. ':topicQueueTable', t) end
+  end
+  redis.call('DEL', rk)
+  if #topics > 0 then touch(name) end
+end
+
+-- applies fn to the perm of every QueueData of a broker; returns how many it changed
+local function updatePerms(name, fn)
+  local rk = brokerTopicsKey(name)
+  local count = 0
+  for _, t in ipairs(redis.call('SMEMBERS', rk)) do
+    local tk = topicKey(t)
+    local raw = redis.call('HGET', tk, name)
+    if raw then
+      local q = parseQd(tk, name, raw)
+      redis.call('HSET', tk, name, qdJson(name, q.readQueueNums, q.writeQueueNums, fn(q.perm), q.topicSysFlag))
+      count = count + 1
+    else
+      redis.call('SREM', rk, t)
+    end
+  end
+  return count
+end
+
+local function clearWrite(perm) return bit.band(perm, bit.bnot(2)) end
+
+-- PROTOCOL 4.4, one batch
+local function unregister(reqs)
+  local removed, reduced = {}, {}
+  for _, r in ipairs(reqs) do
+    local id = liveId(r.clusterName, r.brokerAddr)
+    removeLive(id)
+    redis.call('HDEL', FILTERS, id)
+    local addrs = readAddrs(r.brokerName)
+    if addrs == nil then
+      reduced[r.brokerName] = true
+    else
+      for i, a in pairs(addrs) do
+        if a == r.brokerAddr then addrs[i] = nil end
+      end
+      if next(addrs) == nil then
+        redis.call('DEL', bdKey(r.brokerName))
+        redis.call('SREM', P .. ':brokerAddrTable', r.brokerName)
+        local ck = P .. ':clusterAddrTable:' .. r.clusterName
+        redis.call('SREM', ck, r.brokerName)
+        if redis.call('SCARD', ck) == 0 then redis.call('SREM', P .. ':clusterAddrTable', r.clusterName) end
+        removed[r.brokerName] = true
+      else
+        redis.call('HSET', bdKey(r.brokerName), 'brokerAddrs', encodeAddrs(addrs))
+        reduced[r.brokerName] = true
+      end
+    end
+  end
+  for name in pairs(removed) do dropBrokerTopics(name) end
+  for name in pairs(reduced) do
+    if not removed[name] and redis.call('HGET', bdKey(name), 'enableActingMaster') == 'true' then
+      local addrs = readAddrs(name)
+      if addrs ~= nil and (next(addrs) == nil or minId(addrs) > 0) then updatePerms(name, clearWrite) end
+    end
+  end
+end
+
+-- PROTOCOL 4.8: the broker slot holding a live entry's address, among its cluster's BrokerData
+local function findUnregistration(cluster, addr)
+  local names = redis.call('SMEMBERS', P .. ':clusterAddrTable:' .. cluster)
+  table.sort(names)
+  for _, n in ipairs(names) do
+    if redis.call('HGET', bdKey(n), 'cluster') == cluster then
+      local addrs = readAddrs(n)
+      local ids = {}
+      for id in pairs(addrs or {}) do ids[#ids + 1] = id end
+      table.sort(ids, function(a, b) return tonumber(a) < tonumber(b) end)
+      for _, id in ipairs(ids) do
+        if addrs[id] == addr then
+          return {clusterName = cluster, brokerAddr = addr, brokerName = n, brokerId = tonumber(id)}
+        end
+      end
+    end
+  end
+  return nil
+end
+
+-- unregisters the live entries with these ids; returns the unregistrations it made
+local function unregisterLive(ids)
+  table.sort(ids)
+  local reqs = {}
+  for _, id in ipairs(ids) do
+    local f = redis.call('HMGET', liveKey(id), 'clusterName', 'brokerAddr')
+    local req = nil
+    if f[1] and f[2] then req = findUnregistration(f[1], f[2]) end
+    if req then
+      reqs[#reqs + 1] = req
+    else
+      removeLive(id)
+      redis.call('HDEL', FILTERS, id)
+    end
+  end
+  unregister(reqs)
+  return reqs
+end
+`;
+
+function script(name: string, body: string): RedisScript {
+  return { name, source: `${PRELUDE}\n${body}` };
+}
+
+/**
+ * REGISTER_BROKER (PROTOCOL §4.3).
+ * ARGV[1] header JSON {clusterName, brokerAddr, brokerName, brokerId (string), haServerAddr,
+ *   zoneName, timeout (string), enableActingMaster (bool|null), dataVersion (JSON string|null),
+ *   storedDataVersion (JSON string), stateVersion (string), now (string), channel, deleteTopics}
+ * ARGV[2] mode: "inline" (topics from ARGV[7]), "staged" (topics in the list ARGV[7]) or "probe"
+ *   (no topics: succeeds only when they are not needed, else returns {"needTopics":true} having
+ *   changed nothing)
+ * ARGV[3] digest of the topic-name set (+ whether the delete step applies)
+ * ARGV[4] number of entries of the topic config table (single-topic guard)
+ * ARGV[5] mappings JSON [[topic, bname, infoJson], ...]
+ * ARGV[6] filter server list JSON, or "null"
+ * ARGV[7..] topics: name, "readQueueNums,writeQueueNums,perm,topicSysFlag", ...
+ */
+export const REGISTER_BROKER = script(
+  "registerBroker",
+  String.raw`
+local h = cjson.decode(ARGV[1])
+local mode = ARGV[2]
+local digest = ARGV[3]
+local topicCount = tonumber(ARGV[4])
+local cluster, addr, name = h.clusterName, h.brokerAddr, h.brokerName
+local idStr = h.brokerId
+local id = tonumber(idStr)
+local dv = nn(h.dataVersion)
+local isOldVersion = nn(h.enableActingMaster) == nil
+local acting = (not isOldVersion) and h.enableActingMaster == true
+local zone = nn(h.zoneName)
+local bk = bdKey(name)
+local myId = liveId(cluster, addr)
+local myLive = liveKey(myId)
+local epochNow = redis.call('HGET', P .. ':topicEpoch', name) or '0'
+
+local addrs = readAddrs(name)
+local registerFirst = addrs == nil
+
+local function liveDataVersion(k)
+  local f = redis.call('HMGET', k, 'dataVersion', 'dataVersionMissing')
+  return f[1], f[2] == 'true'
+end
+
+local function brokerChanged()
+  if redis.call('EXISTS', myLive) == 0 or dv == nil then return true end
+  local stored, missing = liveDataVersion(myLive)
+  return missing or stored ~= dv
+end
+
+local function publishes(a)
+  if id == 0 then return true end
+  return (not isOldVersion) and id == minId(a)
+end
+
+-- fast path: a re-registration that needs no topic data
+if mode == 'probe' then
+  local ok = addrs ~= nil and addrs[idStr] == addr and not brokerChanged()
+  if ok then
+    for i, a in pairs(addrs) do
+      if a == addr and i ~= idStr then ok = false end
+    end
+  end
+  if ok and publishes(addrs) then
+    ok = redis.call('HGET', myLive, 'topicSetDigest') == (digest .. '/' .. epochNow)
+  end
+  if not ok then return '{"needTopics":true}' end
+end
+
+-- 1. cluster -> broker names
+redis.call('SADD', P .. ':clusterAddrTable', cluster)
+redis.call('SADD', P .. ':clusterAddrTable:' .. cluster, name)
+-- 2. broker data (an existing one keeps its cluster)
+if registerFirst then
+  addrs = {}
+  redis.call('SADD', P .. ':brokerAddrTable', name)
+  redis.call('HSET', bk, 'cluster', cluster, 'brokerName', name)
+end
+-- 3. acting-master flag and zone, overwritten every time
+redis.call('HSET', bk, 'enableActingMaster', tostring(acting))
+if zone then redis.call('HSET', bk, 'zoneName', zone) else redis.call('HDEL', bk, 'zoneName') end
+-- 5. role switch: one address holds one id
+for i, a in pairs(addrs) do
+  if a == addr and i ~= idStr then addrs[i] = nil end
+end
+-- 6. conflict guard
+local oldAddr = addrs[idStr]
+if oldAddr ~= nil and oldAddr ~= addr then
+  local ok = liveKey(liveId(cluster, oldAddr))
+  local raw = redis.call('HGET', ok, 'dataVersion')
+  if raw then
+    local old = decodeJson(ok, 'dataVersion', raw)
+    if type(old) ~= 'table' or type(old.stateVersion) ~= 'number' then fail(ok, 'dataVersion', 'expected a DataVersion') end
+    if old.stateVersion > tonumber(h.stateVersion) then
+      redis.call('HSET', bk, 'brokerAddrs', encodeAddrs(addrs))
+      removeLive(myId)
+      return '{}'
+    end
+  end
+end
+-- 7. single-topic guard
+if addrs[idStr] == nil and topicCount == 1 then
+  redis.call('HSET', bk, 'brokerAddrs', encodeAddrs(addrs))
+  return 'null'
+end
+-- 8. take the slot
+addrs[idStr] = addr
+registerFirst = registerFirst or oldAddr == nil
+redis.call('HSET', bk, 'brokerAddrs', encodeAddrs(addrs))
+-- 9. / 10. topic data
+local isPrimeSlave = id ~= 0 and publishes(addrs)
+local recordedDigest = false
+if publishes(addrs) and mode ~= 'probe' then
+  local items
+  if mode == 'staged' then
+    items = redis.call('LRANGE', ARGV[7], 0, -1)
+    if #items == 0 then error({err = 'RMQ_STAGING ' .. ARGV[7] .. ': staged topics missing (expired?)'}) end
+    redis.call('DEL', ARGV[7])
+  else
+    items = {}
+    for i = 7, #ARGV do items[#items + 1] = ARGV[i] end
+  end
+  local changed = brokerChanged()
+  local mappings = cjson.decode(ARGV[5])
+  local touched = false
+  local rk = brokerTopicsKey(name)
+  if h.deleteTopics and #mappings == 0 then
+    local keep = {}
+    for i = 1, #items, 2 do keep[items[i]] = true end
+    for _, t in ipairs(redis.call('SMEMBERS', rk)) do
+      if not keep[t] then
+        local tk = topicKey(t)
+        redis.call('HDEL', tk, name)
+        redis.call('SREM', rk, t)
+        if redis.call('EXISTS', tk) == 0 then redis.call('SREM', P .. ':topicQueueTable', t) end
+        touched = true
+      end
+    end
+  end
+  for i = 1, #items, 2 do
+    local t = items[i]
+    local tk = topicKey(t)
+    local present = redis.call('HEXISTS', tk, name) == 1
+    if registerFirst or changed or not present then
+      local r, w, perm, flag = string.match(items[i + 1], '^(-?%d+),(-?%d+),(-?%d+),(-?%d+)$')
+      perm = tonumber(perm)
+      if isPrimeSlave and acting then perm = clearWrite(perm) end
+      redis.call('HSET', tk, name, qdJson(name, tonumber(r), tonumber(w), perm, tonumber(flag)))
+      if not present then
+        redis.call('SADD', P .. ':topicQueueTable', t)
+        redis.call('SADD', rk, t)
+        touched = true
+      end
+    end
+  end
+  if changed or registerFirst then
+    for _, m in ipairs(mappings) do
+      redis.call('HSET', P .. ':topicQueueMappingInfoTable:' .. m[1], m[2], m[3])
+    end
+  end
+  if touched then touch(name) end
+  recordedDigest = digest .. '/' .. (redis.call('HGET', P .. ':topicEpoch', name) or '0')
+elseif mode == 'probe' and publishes(addrs) then
+  recordedDigest = digest .. '/' .. epochNow
+end
+if mode == 'staged' then redis.call('DEL', ARGV[7]) end
+-- 11. liveness: replaces the entry, including its channel
+local deadline = fmtInt(tonumber(h.now) + tonumber(h.timeout))
+local oldChannel = redis.call('HGET', myLive, 'channel')
+local channel = nn(h.channel)
+if oldChannel and oldChannel ~= channel then
+  redis.call('SREM', P .. ':brokerLiveChannel:' .. oldChannel, myId)
+end
+redis.call('DEL', myLive)
+redis.call('HSET', myLive, 'clusterName', cluster, 'brokerAddr', addr, 'lastUpdateTimestamp', h.now,
+  'heartbeatTimeoutMillis', h.timeout, 'deadline', deadline,
+  'dataVersion', dv or h.storedDataVersion, 'dataVersionMissing', tostring(dv == nil))
+if channel then
+  redis.call('HSET', myLive, 'channel', channel)
+  redis.call('SADD', P .. ':brokerLiveChannel:' .. channel, myId)
+end
+if nn(h.haServerAddr) then redis.call('HSET', myLive, 'haServerAddr', h.haServerAddr) end
+if recordedDigest then redis.call('HSET', myLive, 'topicSetDigest', recordedDigest) end
+redis.call('ZADD', LIVE_Z, deadline, myId)
+-- 12. filter servers: null leaves the entry alone
+if ARGV[6] ~= 'null' then
+  if ARGV[6] == '[]' then redis.call('HDEL', FILTERS, myId) else redis.call('HSET', FILTERS, myId, ARGV[6]) end
+end
+-- 13. a slave learns its live master
+local result = {}
+if id ~= 0 and addrs['0'] ~= nil then
+  local mk = liveKey(liveId(cluster, addrs['0']))
+  if redis.call('EXISTS', mk) == 1 then
+    local ha = redis.call('HGET', mk, 'haServerAddr')
+    if ha then result.haServerAddr = ha end
+    result.masterAddr = addrs['0']
+  end
+end
+return cjson.encode(result)
+`,
+);
+
+/** Appends staged topic items (ARGV[2..]) to the list ARGV[1], which expires after 60 s. */
+export const STAGE_TOPICS = script(
+  "stageTopics",
+  String.raw`
+local k = ARGV[1]
+local batch = {}
+for i = 2, #ARGV do
+  batch[#batch + 1] = ARGV[i]
+  if #batch == 1000 then redis.call('RPUSH', k, unpack(batch)); batch = {} end
+end
+if #batch > 0 then redis.call('RPUSH', k, unpack(batch)) end
+redis.call('PEXPIRE', k, 60000)
+return 'OK'
+`,
+);
+
+/** ARGV[1] = JSON array of {clusterName, brokerAddr, brokerName, brokerId}. */
+export const UNREGISTER_BROKERS = script(
+  "unregisterBrokers",
+  String.raw`
+local reqs = cjson.decode(ARGV[1])
+unregister(reqs)
+return 'OK'
+`,
+);
+
+/** ARGV[1] = channel. Returns the unregistrations. */
+export const UNREGISTER_CHANNEL = script(
+  "unregisterChannel",
+  String.raw`
+local ck = P .. ':brokerLiveChannel:' .. ARGV[1]
+local ids = {}
+for _, id in ipairs(redis.call('SMEMBERS', ck)) do
+  if redis.call('HGET', liveKey(id), 'channel') == ARGV[1] then ids[#ids + 1] = id
+  else redis.call('SREM', ck, id) end
+end
+return list(unregisterLive(ids))
+`,
+);
+
+/** ARGV[1] = now. Unregisters every live entry whose deadline is before now. */
+export const EXPIRE_BROKERS = script(
+  "expireBrokers",
+  String.raw`
+local ids = redis.call('ZRANGEBYSCORE', LIVE_Z, '-inf', '(' .. ARGV[1])
+return list(unregisterLive(ids))
+`,
+);
+
+/** ARGV[1] cluster, ARGV[2] addr, ARGV[3] now. Returns "true" / "false". */
+export const REFRESH_BROKER = script(
+  "refreshBroker",
+  String.raw`
+local id = liveId(ARGV[1], ARGV[2])
+local lk = liveKey(id)
+local timeout = redis.call('HGET', lk, 'heartbeatTimeoutMillis')
+if not timeout then return 'false' end
+if tonumber(timeout) == nil then fail(lk, 'heartbeatTimeoutMillis', 'not a number') end
+local deadline = fmtInt(tonumber(ARGV[3]) + tonumber(timeout))
+redis.call('HSET', lk, 'lastUpdateTimestamp', ARGV[3], 'deadline', deadline)
+redis.call('ZADD', LIVE_Z, deadline, id)
+return 'true'
+`,
+);
+
+/** ARGV[1] cluster, ARGV[2] addr, ARGV[3] now, ARGV[4] DataVersion JSON or "null". */
+export const QUERY_DATA_VERSION = script(
+  "queryDataVersion",
+  String.raw`
+local id = liveId(ARGV[1], ARGV[2])
+local lk = liveKey(id)
+local f = redis.call('HMGET', lk, 'dataVersion', 'dataVersionMissing', 'heartbeatTimeoutMillis')
+if not f[1] then return '{"changed":true,"dataVersion":null}' end
+if tonumber(f[3]) == nil then fail(lk, 'heartbeatTimeoutMillis', 'not a number') end
+local changed = ARGV[4] == 'null' or f[2] == 'true' or f[1] ~= ARGV[4]
+local deadline = fmtInt(tonumber(ARGV[3]) + tonumber(f[3]))
+redis.call('HSET', lk, 'lastUpdateTimestamp', ARGV[3], 'deadline', deadline)
+redis.call('ZADD', LIVE_Z, deadline, id)
+return cjson.encode({changed = changed, dataVersion = f[1], key = lk})
+`,
+);
+
+/**
+ * ARGV[1] topic, ARGV[2] now. Per QueueData entry: the raw QueueData, the raw BrokerData fields,
+ * the ids of addresses whose liveness deadline has passed, filter servers of the others. A broker
+ * whose every address is past its deadline is left out, as the next sweep would remove it.
+ */
+export const GET_TOPIC_ROUTE = script(
+  "getTopicRoute",
+  String.raw`
+local flat = redis.call('HGETALL', topicKey(ARGV[1]))
+if #flat == 0 then return nil end
+local now = tonumber(ARGV[2])
+local entries = {}
+for i = 1, #flat, 2 do
+  local name = flat[i]
+  local e = {n = name, q = flat[i + 1]}
+  local k = bdKey(name)
+  local bd = redis.call('HMGET', k, 'cluster', 'brokerAddrs', 'enableActingMaster', 'zoneName')
+  local keep = true
+  if bd[1] and bd[2] then
+    local addrs = parseAddrs(k, bd[2])
+    local hidden, filters, total, visible = {}, {}, 0, 0
+    for aid, a in pairs(addrs) do
+      total = total + 1
+      local lid = liveId(bd[1], a)
+      local dl = redis.call('ZSCORE', LIVE_Z, lid)
+      if dl and tonumber(dl) < now then
+        hidden[#hidden + 1] = aid
+      else
+        visible = visible + 1
+        local fs = redis.call('HGET', FILTERS, lid)
+        if fs then filters[#filters + 1] = a; filters[#filters + 1] = fs end
+      end
+    end
+    if total > 0 and visible == 0 then keep = false end
+    e.c = bd[1]; e.a = bd[2]; e.e = bd[3] or 'false'; e.z = bd[4] or false
+    e.h = hidden; e.f = filters
+  end
+  if keep then entries[#entries + 1] = e end
+end
+local m = redis.call('HGETALL', P .. ':topicQueueMappingInfoTable:' .. ARGV[1])
+return cjson.encode({k = topicKey(ARGV[1]), e = entries, m = m})
+`,
+);
+
+export const GET_CLUSTER_INFO = script(
+  "getClusterInfo",
+  String.raw`
+local brokers = {}
+for _, n in ipairs(redis.call('SMEMBERS', P .. ':brokerAddrTable')) do
+  local bd = redis.call('HMGET', bdKey(n), 'cluster', 'brokerAddrs', 'enableActingMaster', 'zoneName')
+  if bd[1] then brokers[#brokers + 1] = {n = n, c = bd[1], a = bd[2] or '{}', e = bd[3] or 'false', z = bd[4] or false} end
+end
+local clusters = {}
+for _, c in ipairs(redis.call('SMEMBERS', P .. ':clusterAddrTable')) do
+  local members = redis.call('SMEMBERS', P .. ':clusterAddrTable:' .. c)
+  if #members > 0 then clusters[#clusters + 1] = {c = c, n = members} end
+end
+return cjson.encode({p = P, b = brokers, c = clusters})
+`,
+);
+
+export const GET_ALL_TOPICS = script(
+  "getAllTopics",
+  String.raw`return list(redis.call('SMEMBERS', P .. ':topicQueueTable'))`,
+);
+
+/** ARGV[1] cluster */
+export const GET_TOPICS_BY_CLUSTER = script(
+  "getTopicsByCluster",
+  String.raw`
+local keys = {}
+for _, n in ipairs(redis.call('SMEMBERS', P .. ':clusterAddrTable:' .. ARGV[1])) do keys[#keys + 1] = brokerTopicsKey(n) end
+if #keys == 0 then return '[]' end
+local seen, out = {}, {}
+for _, k in ipairs(keys) do
+  for _, t in ipairs(redis.call('SMEMBERS', k)) do
+    if not seen[t] then seen[t] = true; out[#out + 1] = t end
+  end
+end
+return list(out)
+`,
+);
+
+export const GET_SYSTEM_TOPIC_LIST = script(
+  "getSystemTopicList",
+  String.raw`
+local seen, names = {}, {}
+for _, c in ipairs(redis.call('SMEMBERS', P .. ':clusterAddrTable')) do
+  if not seen[c] then seen[c] = true; names[#names + 1] = c end
+  for _, n in ipairs(redis.call('SMEMBERS', P .. ':clusterAddrTable:' .. c)) do
+    if not seen[n] then seen[n] = true; names[#names + 1] = n end
+  end
+end
+local brokers = redis.call('SMEMBERS', P .. ':brokerAddrTable')
+table.sort(brokers)
+local addr = false
+for _, n in ipairs(brokers) do
+  local addrs = readAddrs(n)
+  if addrs ~= nil and next(addrs) ~= nil then addr = addrs[tostring(minId(addrs))]; break end
+end
+return cjson.encode({topicList = names, brokerAddr = addr})
+`,
+);
+
+/** ARGV[1] kind: unit | hasUnitSub | hasUnitSubUnUnit */
+export const GET_UNIT_TOPICS = script(
+  "getUnitTopics",
+  String.raw`
+local out = {}
+for _, t in ipairs(redis.call('SMEMBERS', P .. ':topicQueueTable')) do
+  local tk = topicKey(t)
+  local flat = redis.call('HGETALL', tk)
+  if #flat > 0 then
+    local q = parseQd(tk, flat[1], flat[2])
+    local unit = bit.band(q.topicSysFlag, 1) == 1
+    local sub = bit.band(q.topicSysFlag, 2) == 2
+    local match
+    if ARGV[1] == 'unit' then match = unit elseif ARGV[1] == 'hasUnitSub' then match = sub else match = (not unit) and sub end
+    if match then out[#out + 1] = t end
+  end
+end
+return list(out)
+`,
+);
+
+/** ARGV[1] broker name: the raw brokerAddrs JSON, or nil. */
+export const GET_BROKER_ADDRS = script(
+  "getBrokerAddrs",
+  String.raw`return redis.call('HGET', bdKey(ARGV[1]), 'brokerAddrs')`,
+);
+
+/** ARGV[1] broker name, ARGV[2] "wipe" | "add". Returns the count. */
+export const OPERATE_PERM = script(
+  "operateWritePerm",
+  String.raw`
+local fn
+if ARGV[2] == 'wipe' then fn = clearWrite else fn = function() return 6 end end
+return tostring(updatePerms(ARGV[1], fn))
+`,
+);
+
+/** ARGV[1] topic, ARGV[2] cluster or "" (whole topic). */
+export const DELETE_TOPIC = script(
+  "deleteTopic",
+  String.raw`
+local t = ARGV[1]
+local tk = topicKey(t)
+if ARGV[2] == '' then
+  for _, n in ipairs(redis.call('HKEYS', tk)) do
+    redis.call('SREM', brokerTopicsKey(n), t)
+    touch(n)
+  end
+  redis.call('DEL', tk)
+  redis.call('SREM', P .. ':topicQueueTable', t)
+  return 'OK'
+end
+for _, n in ipairs(redis.call('SMEMBERS', P .. ':clusterAddrTable:' .. ARGV[2])) do
+  if redis.call('HDEL', tk, n) == 1 then
+    redis.call('SREM', brokerTopicsKey(n), t)
+    touch(n)
+  end
+end
+if redis.call('EXISTS', tk) == 0 then redis.call('SREM', P .. ':topicQueueTable', t) end
+return 'OK'
+`,
+);
+
+/** ARGV[1] topic, ARGV[2..] pairs of broker name, QueueData JSON. */
+export const REGISTER_TOPIC = script(
+  "registerTopic",
+  String.raw`
+local t = ARGV[1]
+local tk = topicKey(t)
+if #ARGV < 3 then return 'OK' end
+local function put(n, q)
+  redis.call('HSET', tk, n, q)
+  if redis.call('SADD', brokerTopicsKey(n), t) == 1 then touch(n) end
+  redis.call('SADD', P .. ':topicQueueTable', t)
+end
+if redis.call('EXISTS', tk) == 1 then
+  for i = 2, #ARGV, 2 do
+    if redis.call('EXISTS', bdKey(ARGV[i])) == 0 then return 'OK' end
+    put(ARGV[i], ARGV[i + 1])
+  end
+  return 'OK'
+end
+for i = 2, #ARGV, 2 do
+  if redis.call('EXISTS', bdKey(ARGV[i])) == 0 then return 'OK' end
+end
+for i = 2, #ARGV, 2 do put(ARGV[i], ARGV[i + 1]) end
+return 'OK'
+`,
+);
+
+/** ARGV[1] namespace, ARGV[2] key, ARGV[3] value */
+export const PUT_KV = script(
+  "putKVConfig",
+  String.raw`
+redis.call('SADD', P .. ':kvConfig', ARGV[1])
+redis.call('HSET', P .. ':kvConfig:' .. ARGV[1], ARGV[2], ARGV[3])
+return 'OK'
+`,
+);
+
+export const GET_KV = script(
+  "getKVConfig",
+  String.raw`return redis.call('HGET', P .. ':kvConfig:' .. ARGV[1], ARGV[2])`,
+);
+
+export const DELETE_KV = script(
+  "deleteKVConfig",
+  String.raw`redis.call('HDEL', P .. ':kvConfig:' .. ARGV[1], ARGV[2]); return 'OK'`,
+);
+
+/** Flat [key, value, ...] JSON, or nil when the namespace was never created. */
+export const GET_KV_LIST = script(
+  "getKVListByNamespace",
+  String.raw`
+if redis.call('SISMEMBER', P .. ':kvConfig', ARGV[1]) == 0 then return nil end
+return list(redis.call('HGETALL', P .. ':kvConfig:' .. ARGV[1]))
+`,
+);
+
+export const GET_CONFIG = script(
+  "getConfigOverrides",
+  String.raw`return list(redis.call('HGETALL', P .. ':namesrvConfig'))`,
+);
+
+/** ARGV = key, value, ... */
+export const PUT_CONFIG = script(
+  "putConfigOverrides",
+  String.raw`
+for i = 1, #ARGV, 2 do redis.call('HSET', P .. ':namesrvConfig', ARGV[i], ARGV[i + 1]) end
+return 'OK'
+`,
+);

@@ -1,0 +1,40 @@
+/**
+ * The store conformance suite, unchanged, against RedisStore over the Upstash REST transport
+ * (@upstash/redis → the development REST proxy → a private redis-server). Each store gets its own
+ * key prefix, so the tests are independent.
+ */
+import { afterAll, beforeAll } from "vitest";
+import { startDevRestProxy, type DevRestProxy } from "../../edge/store/redis/dev-rest-proxy";
+import { RedisStore } from "../../edge/store/redis/redis-store";
+import { UpstashTransport } from "../../edge/store/redis/upstash-transport";
+import { useRedisServer } from "../support/redis-server";
+import { describeStoreConformance, reg } from "./store-conformance";
+
+const TOKEN = "test-token";
+const redis = useRedisServer();
+let proxy: DevRestProxy;
+let transport: UpstashTransport;
+let n = 0;
+
+beforeAll(async () => {
+  proxy = await startDevRestProxy({ redisUrl: redis.current.url, token: TOKEN });
+  transport = new UpstashTransport({ url: proxy.url, token: TOKEN });
+});
+
+afterAll(async () => {
+  await transport?.close();
+  await proxy?.close();
+});
+
+// The suite's timestamps are around its T0 (2023): read routes with a clock at T0, so that the
+// liveness deadlines it sets up are all in the future (deadline hiding is tested separately).
+const T0 = reg().now;
+
+describeStoreConformance("RedisStore over Upstash REST", async () =>
+  new RedisStore(transport, { prefix: `upstash-${++n}`, clock: () => T0 }),
+);
+
+// Every registration through the payload-free fast path and the staged (chunked) path.
+describeStoreConformance("RedisStore over Upstash REST, staged registrations", async () =>
+  new RedisStore(transport, { prefix: `upstash-staged-${++n}`, clock: () => T0, maxRequestBytes: 1 }),
+);

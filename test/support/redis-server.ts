@@ -1,0 +1,92 @@
+/**
+ * A private redis-server for one test file: a free port on 127.0.0.1, no persistence, killed after
+ * the file. When redis-server is not installed the tests FAIL with a message saying how to install
+ * it (scripts/install-redis.sh); they are never skipped.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { afterAll, beforeAll } from "vitest";
+import { RespConnection } from "../../edge/store/redis/node-resp-transport";
+import { freePort, waitFor } from "./free-port";
+
+export interface RedisServer {
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export function redisServerMissingMessage(): string | null {
+  const probe = spawnSync("redis-server", ["--version"], { encoding: "utf8" });
+  if (probe.error || probe.status !== 0) {
+    return "redis-server is not installed (or not on PATH): run `bash scripts/install-redis.sh` (apt-get) and re-run the tests";
+  }
+  return null;
+}
+
+export async function startRedisServer(): Promise<RedisServer> {
+  const missing = redisServerMissingMessage();
+  if (missing) throw new Error(missing);
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  let exited = false;
+  child.once("exit", () => (exited = true));
+
+  const url = `redis://127.0.0.1:${port}`;
+  try {
+    await waitFor(
+      async () => {
+        if (exited) throw new Error(`redis-server exited: ${output.trim()}`);
+        const conn = RespConnection.fromUrl(url);
+        try {
+          return (await conn.send(["PING"])) === "PONG";
+        } finally {
+          conn.close();
+        }
+      },
+      `redis-server on port ${port} to answer PING`,
+      10_000,
+      50,
+    );
+  } catch (err) {
+    child.kill("SIGKILL");
+    throw err;
+  }
+
+  return {
+    port,
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (exited) return resolve();
+        const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+        child.once("exit", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/** Starts a redis-server before the file's tests and stops it after; read `.current` in tests. */
+export function useRedisServer(): { readonly current: RedisServer } {
+  const holder: { current: RedisServer | null } = { current: null };
+  beforeAll(async () => {
+    holder.current = await startRedisServer();
+  });
+  afterAll(async () => {
+    await holder.current?.stop();
+  });
+  return {
+    get current(): RedisServer {
+      if (!holder.current) throw new Error("redis-server not started (see the beforeAll error above)");
+      return holder.current;
+    },
+  };
+}
