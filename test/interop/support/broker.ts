@@ -60,7 +60,8 @@ export async function startBroker(o: BrokerOptions): Promise<Broker> {
     maxHashSlotNum: 10_000,
     maxIndexNum: 40_000,
     autoCreateTopicEnable: true,
-    ...(o.line === 5 ? { bindAddress: "127.0.0.1", timerWheelEnable: false } : {}),
+    // 5.x: keep the timer wheel (deleting a topic NPEs without it) but with a small timer log.
+    ...(o.line === 5 ? { bindAddress: "127.0.0.1", mappedFileSizeTimerLog: 4 * 1024 * 1024 } : {}),
     ...o.config,
   };
   const confFile = join(o.dir, "broker.conf");

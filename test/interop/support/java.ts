@@ -117,17 +117,3 @@ export function startJavaConsumer(o: HarnessOptions & { timeoutMs: number }): Ma
     logFile: join(o.homeDir, "consumer.log"),
   });
 }
-
-/** The keys of "SENT <key> ..." / "RECV <key> ..." lines. */
-export function keysOf(output: string, verb: "SENT" | "RECV"): string[] {
-  return [...output.matchAll(new RegExp(`^${verb} (\\S+)`, "gm"))].map((m) => m[1]);
-}
-
-/** The bodies of "RECV <key> <body>" lines, by key. */
-export function bodiesOf(output: string): Map<string, string> {
-  return new Map([...output.matchAll(/^RECV (\S+) (\S*)$/gm)].map((m) => [m[1], m[2]]));
-}
-
-export function expectedKeys(prefix: string, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
-}

@@ -54,7 +54,12 @@ export async function startNameServer(kind: NamesrvKind, dir: string): Promise<N
       command: "npx",
       args: ["--no-install", "bun", "tcp-bridge/main.ts"],
       cwd: ROOT,
-      env: { NAMESRV_PORT: String(port), NAMESRV_HTTP_PORT: String(httpPort), NAMESRV_KV_PATH: kvPath },
+      env: {
+        NAMESRV_PORT: String(port),
+        NAMESRV_HTTP_PORT: String(httpPort),
+        NAMESRV_KV_PATH: kvPath,
+        NAMESRV_BIND_ADDRESS: "127.0.0.1",
+      },
       logFile,
     });
   } else {

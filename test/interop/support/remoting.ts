@@ -4,6 +4,7 @@
  * clients; this probe only decides when to look.
  */
 import { connect } from "node:net";
+import { waitFor } from "./poll.js";
 
 export interface RemotingResponse {
   code: number;
@@ -40,7 +41,7 @@ export function remotingCall(
     socket.setTimeout(timeoutMs, () => fail(new Error(`no answer from ${addr} to code ${code} within ${timeoutMs} ms`)));
     socket.once("error", fail);
     socket.on("connect", () => socket.write(frame));
-    socket.on("data", (chunk) => {
+    socket.on("data", (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
       if (received.length < 4) return;
       const length = received.readInt32BE(0);
@@ -107,4 +108,14 @@ export async function getRoute(namesrv: string, topic: string): Promise<TopicRou
 export async function registeredAddr(namesrv: string, brokerName: string, brokerId: number): Promise<string | undefined> {
   const info = await getClusterInfo(namesrv);
   return info.brokerAddrTable?.[brokerName]?.brokerAddrs?.[String(brokerId)];
+}
+
+/** Polls GET_ROUTEINFO_BY_TOPIC until `accept` holds (use `(r) => r === undefined` to wait for removal). */
+export function waitForRoute(
+  namesrv: string,
+  topic: string,
+  accept: (route: TopicRouteData | undefined) => boolean,
+  timeoutMs = 30_000,
+): Promise<true> {
+  return waitFor(`route of ${topic} at ${namesrv}`, async () => accept(await getRoute(namesrv, topic)), { timeoutMs });
 }

@@ -1,0 +1,81 @@
+import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { GO_BIN } from "./paths.js";
+import { runProcess, startProcess, tail, type ManagedProcess, type RunResult } from "./process.js";
+
+/** Keys of "SENT <key> ..." or "RECV <key> ..." lines (our Java and Go programs print both forms). */
+export function keysOf(output: string, verb: "SENT" | "RECV"): string[] {
+  return [...output.matchAll(new RegExp(`^${verb} (\\S+)`, "gm"))].map((m) => m[1]);
+}
+
+/** Bodies of "RECV <key> <body>" lines, by key. */
+export function bodiesOf(output: string): Record<string, string> {
+  return Object.fromEntries([...output.matchAll(/^RECV (\S+) (\S*)$/gm)].map((m) => [m[1], m[2]]));
+}
+
+export function expectedKeys(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+}
+
+export interface RoundTrip {
+  producer: RunResult;
+  consumer: RunResult;
+}
+
+/**
+ * Starts a consumer, waits for it to print READY, runs the producer to completion, then waits for the
+ * consumer to exit (it exits by itself once every expected key arrived, or after its own timeout).
+ */
+export async function roundTrip(startConsumer: () => ManagedProcess, produce: () => Promise<RunResult>, consumerTimeoutMs: number): Promise<RoundTrip> {
+  const consumer = startConsumer();
+  try {
+    await consumer.waitForOutput(/^READY$/m, 60_000);
+    const producer = await produce();
+    const exit = await consumer.waitForExit(consumerTimeoutMs + 20_000);
+    return { producer, consumer: { ...exit, output: consumer.output } };
+  } finally {
+    await consumer.stop("SIGKILL");
+  }
+}
+
+export interface GoOptions {
+  namesrv: string;
+  topic: string;
+  group: string;
+  count: number;
+  prefix: string;
+  dir: string;
+}
+
+// The Go client keeps its logs and local state under $HOME.
+function goEnv(dir: string): Record<string, string> {
+  mkdirSync(dir, { recursive: true });
+  return { HOME: dir };
+}
+
+export function runGoProducer(o: GoOptions): Promise<RunResult> {
+  return runProcess({
+    name: "go producer",
+    command: GO_BIN,
+    args: ["produce", o.namesrv, o.topic, o.group, String(o.count), o.prefix],
+    env: goEnv(o.dir),
+    cwd: o.dir,
+    logFile: join(o.dir, "producer.log"),
+    timeoutMs: 120_000,
+  });
+}
+
+export function startGoConsumer(o: GoOptions & { timeoutMs: number }): ManagedProcess {
+  return startProcess({
+    name: "go consumer",
+    command: GO_BIN,
+    args: ["consume", o.namesrv, o.topic, o.group, String(o.count), o.prefix, String(o.timeoutMs)],
+    env: goEnv(o.dir),
+    cwd: o.dir,
+    logFile: join(o.dir, "consumer.log"),
+  });
+}
+
+export function describeRun(label: string, run: RunResult): string {
+  return `${label} exit=${run.code} signal=${run.signal}\n${tail(run.output, 30)}`;
+}
