@@ -1,0 +1,33 @@
+/**
+ * The store conformance suite, unchanged, against RedisStore over RESP with Bun's built-in Redis
+ * client. vitest runs in Node and Bun's client exists only in Bun, so the stores live in a Bun child
+ * process (edge/store/redis/store-rpc-main.ts) and the suite gets Store proxies that forward every
+ * call as a JSON line. Each store gets its own key prefix.
+ */
+import { afterAll, beforeAll } from "vitest";
+import { StoreRpcProcess } from "../../edge/store/redis/store-rpc";
+import { useRedisServer } from "../support/redis-server";
+import { describeStoreConformance, reg } from "./store-conformance";
+
+const redis = useRedisServer();
+let rpc: StoreRpcProcess;
+let n = 0;
+
+beforeAll(async () => {
+  rpc = await StoreRpcProcess.start(redis.current.url);
+});
+
+afterAll(async () => {
+  await rpc?.stop();
+});
+
+// routes are read with a clock at the suite's T0 (see redis-upstash-store.test.ts)
+const T0 = reg().now;
+
+describeStoreConformance("RedisStore over RESP (Bun RedisClient)", async () =>
+  rpc.open({ prefix: `resp-${++n}`, clock: T0 }),
+);
+
+describeStoreConformance("RedisStore over RESP (Bun RedisClient), staged registrations", async () =>
+  rpc.open({ prefix: `resp-staged-${++n}`, clock: T0, maxRequestBytes: 1 }),
+);
