@@ -132,19 +132,29 @@ local function dropBrokerTopics(name)
   if #topics > 0 then touch(name) end
 end
 
--- applies fn to the perm of every QueueData of a broker; returns how many it changed
-local function updatePerms(name, fn)
+-- Redis does not roll back a script that fails half-way: every script reads and checks all it
+-- needs first, and writes afterwards. readPerms is the read half of a perm update.
+local function readPerms(name)
   local rk = brokerTopicsKey(name)
-  local count = 0
+  local out = {}
   for _, t in ipairs(redis.call('SMEMBERS', rk)) do
     local tk = topicKey(t)
     local raw = redis.call('HGET', tk, name)
-    if raw then
-      local q = parseQd(tk, name, raw)
-      redis.call('HSET', tk, name, qdJson(name, q.readQueueNums, q.writeQueueNums, fn(q.perm), q.topicSysFlag))
-      count = count + 1
+    if raw then out[#out + 1] = {tk = tk, q = parseQd(tk, name, raw)} else out[#out + 1] = {stale = t} end
+  end
+  return out
+end
+
+-- applies fn to the perm of every QueueData read by readPerms; returns how many it changed
+local function writePerms(name, read, fn)
+  local count = 0
+  for _, e in ipairs(read) do
+    if e.stale then
+      redis.call('SREM', brokerTopicsKey(name), e.stale)
     else
-      redis.call('SREM', rk, t)
+      local q = e.q
+      redis.call('HSET', e.tk, name, qdJson(name, q.readQueueNums, q.writeQueueNums, fn(q.perm), q.topicSysFlag))
+      count = count + 1
     end
   end
   return count
@@ -152,40 +162,61 @@ end
 
 local function clearWrite(perm) return bit.band(perm, bit.bnot(2)) end
 
--- PROTOCOL 4.4, one batch
-local function unregister(reqs)
+-- PROTOCOL 4.4, one batch: computes everything first, then writes (after calling beforeWrites)
+local function unregister(reqs, beforeWrites)
+  local addrsOf, exists = {}, {}
   local removed, reduced = {}, {}
   for _, r in ipairs(reqs) do
-    local id = liveId(r.clusterName, r.brokerAddr)
-    removeLive(id)
-    redis.call('HDEL', FILTERS, id)
-    local addrs = readAddrs(r.brokerName)
+    local name = r.brokerName
+    if exists[name] == nil then
+      local a = readAddrs(name)
+      exists[name] = a ~= nil
+      addrsOf[name] = a
+    end
+    local addrs = addrsOf[name]
     if addrs == nil then
-      reduced[r.brokerName] = true
+      reduced[name] = true
     else
       for i, a in pairs(addrs) do
         if a == r.brokerAddr then addrs[i] = nil end
       end
       if next(addrs) == nil then
-        redis.call('DEL', bdKey(r.brokerName))
-        redis.call('SREM', P .. ':brokerAddrTable', r.brokerName)
-        local ck = P .. ':clusterAddrTable:' .. r.clusterName
-        redis.call('SREM', ck, r.brokerName)
-        if redis.call('SCARD', ck) == 0 then redis.call('SREM', P .. ':clusterAddrTable', r.clusterName) end
-        removed[r.brokerName] = true
+        addrsOf[name] = nil
+        removed[name] = r.clusterName
       else
-        redis.call('HSET', bdKey(r.brokerName), 'brokerAddrs', encodeAddrs(addrs))
-        reduced[r.brokerName] = true
+        reduced[name] = true
       end
     end
   end
-  for name in pairs(removed) do dropBrokerTopics(name) end
+  local wipes = {}
   for name in pairs(reduced) do
-    if not removed[name] and redis.call('HGET', bdKey(name), 'enableActingMaster') == 'true' then
-      local addrs = readAddrs(name)
-      if addrs ~= nil and (next(addrs) == nil or minId(addrs) > 0) then updatePerms(name, clearWrite) end
+    local addrs = addrsOf[name]
+    if not removed[name] and addrs ~= nil and (next(addrs) == nil or minId(addrs) > 0) and
+       redis.call('HGET', bdKey(name), 'enableActingMaster') == 'true' then
+      wipes[name] = readPerms(name)
     end
   end
+  -- writes
+  if beforeWrites then beforeWrites() end
+  for _, r in ipairs(reqs) do
+    local id = liveId(r.clusterName, r.brokerAddr)
+    removeLive(id)
+    redis.call('HDEL', FILTERS, id)
+    if removed[r.brokerName] == r.clusterName and exists[r.brokerName] then
+      -- the request that emptied the group (its cluster loses the broker name)
+      exists[r.brokerName] = false
+      redis.call('DEL', bdKey(r.brokerName))
+      redis.call('SREM', P .. ':brokerAddrTable', r.brokerName)
+      local ck = P .. ':clusterAddrTable:' .. r.clusterName
+      redis.call('SREM', ck, r.brokerName)
+      if redis.call('SCARD', ck) == 0 then redis.call('SREM', P .. ':clusterAddrTable', r.clusterName) end
+    end
+  end
+  for name, addrs in pairs(addrsOf) do
+    if exists[name] and not removed[name] then redis.call('HSET', bdKey(name), 'brokerAddrs', encodeAddrs(addrs)) end
+  end
+  for name in pairs(removed) do dropBrokerTopics(name) end
+  for name, read in pairs(wipes) do writePerms(name, read, clearWrite) end
 end
 
 -- PROTOCOL 4.8: the broker slot holding a live entry's address, among its cluster's BrokerData
@@ -211,19 +242,19 @@ end
 -- unregisters the live entries with these ids; returns the unregistrations it made
 local function unregisterLive(ids)
   table.sort(ids)
-  local reqs = {}
+  local reqs, orphans = {}, {}
   for _, id in ipairs(ids) do
     local f = redis.call('HMGET', liveKey(id), 'clusterName', 'brokerAddr')
     local req = nil
     if f[1] and f[2] then req = findUnregistration(f[1], f[2]) end
-    if req then
-      reqs[#reqs + 1] = req
-    else
+    if req then reqs[#reqs + 1] = req else orphans[#orphans + 1] = id end
+  end
+  unregister(reqs, function()
+    for _, id in ipairs(orphans) do
       removeLive(id)
       redis.call('HDEL', FILTERS, id)
     end
-  end
-  unregister(reqs)
+  end)
   return reqs
 end
 `;
@@ -267,6 +298,25 @@ local epochNow = redis.call('HGET', P .. ':topicEpoch', name) or '0'
 
 local addrs = readAddrs(name)
 local registerFirst = addrs == nil
+
+-- reads that can fail come before any write (Redis does not roll back a failed script)
+local items = {}
+if mode == 'staged' then
+  items = redis.call('LRANGE', ARGV[7], 0, -1)
+  if #items == 0 then error({err = 'RMQ_STAGING ' .. ARGV[7] .. ': staged topics missing (expired?)'}) end
+elseif mode == 'inline' then
+  for i = 7, #ARGV do items[#items + 1] = ARGV[i] end
+end
+local conflictStateVersion = nil
+if addrs ~= nil and addrs[idStr] ~= nil and addrs[idStr] ~= addr then
+  local ok = liveKey(liveId(cluster, addrs[idStr]))
+  local raw = redis.call('HGET', ok, 'dataVersion')
+  if raw then
+    local old = decodeJson(ok, 'dataVersion', raw)
+    if type(old) ~= 'table' or type(old.stateVersion) ~= 'number' then fail(ok, 'dataVersion', 'expected a DataVersion') end
+    conflictStateVersion = old.stateVersion
+  end
+end
 
 local function liveDataVersion(k)
   local f = redis.call('HMGET', k, 'dataVersion', 'dataVersionMissing')
@@ -316,18 +366,11 @@ for i, a in pairs(addrs) do
 end
 -- 6. conflict guard
 local oldAddr = addrs[idStr]
-if oldAddr ~= nil and oldAddr ~= addr then
-  local ok = liveKey(liveId(cluster, oldAddr))
-  local raw = redis.call('HGET', ok, 'dataVersion')
-  if raw then
-    local old = decodeJson(ok, 'dataVersion', raw)
-    if type(old) ~= 'table' or type(old.stateVersion) ~= 'number' then fail(ok, 'dataVersion', 'expected a DataVersion') end
-    if old.stateVersion > tonumber(h.stateVersion) then
-      redis.call('HSET', bk, 'brokerAddrs', encodeAddrs(addrs))
-      removeLive(myId)
-      return '{}'
-    end
-  end
+if oldAddr ~= nil and oldAddr ~= addr and conflictStateVersion ~= nil and
+   conflictStateVersion > tonumber(h.stateVersion) then
+  redis.call('HSET', bk, 'brokerAddrs', encodeAddrs(addrs))
+  removeLive(myId)
+  return '{}'
 end
 -- 7. single-topic guard
 if addrs[idStr] == nil and topicCount == 1 then
@@ -342,15 +385,6 @@ redis.call('HSET', bk, 'brokerAddrs', encodeAddrs(addrs))
 local isPrimeSlave = id ~= 0 and publishes(addrs)
 local recordedDigest = false
 if publishes(addrs) and mode ~= 'probe' then
-  local items
-  if mode == 'staged' then
-    items = redis.call('LRANGE', ARGV[7], 0, -1)
-    if #items == 0 then error({err = 'RMQ_STAGING ' .. ARGV[7] .. ': staged topics missing (expired?)'}) end
-    redis.call('DEL', ARGV[7])
-  else
-    items = {}
-    for i = 7, #ARGV do items[#items + 1] = ARGV[i] end
-  end
   local changed = brokerChanged()
   local mappings = cjson.decode(ARGV[5])
   local touched = false
@@ -650,7 +684,8 @@ export const OPERATE_PERM = script(
   String.raw`
 local fn
 if ARGV[2] == 'wipe' then fn = clearWrite else fn = function() return 6 end end
-return tostring(updatePerms(ARGV[1], fn))
+local read = readPerms(ARGV[1])
+return tostring(writePerms(ARGV[1], read, fn))
 `,
 );
 

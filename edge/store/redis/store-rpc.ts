@@ -97,7 +97,12 @@ export class StoreRpcProcess {
       stdio: ["pipe", "pipe", "pipe"],
     });
     const rpc = new StoreRpcProcess(child);
-    await rpc.request({ op: "command", args: ["PING"] });
+    try {
+      await rpc.request({ op: "command", args: ["PING"] });
+    } catch (err) {
+      await rpc.stop();
+      throw err;
+    }
     return rpc;
   }
 
