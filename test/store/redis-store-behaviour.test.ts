@@ -8,7 +8,7 @@ import { NodeRespTransport } from "../../edge/store/redis/node-resp-transport";
 import type { RedisScript, RedisTransport } from "../../edge/store/redis/redis-transport";
 import { RedisStore, RedisStoreDataError, RedisStoreError } from "../../edge/store/redis/redis-store";
 import { StoreRpcProcess } from "../../edge/store/redis/store-rpc";
-import { UpstashTransport } from "../../edge/store/redis/upstash-transport";
+import { UpstashTransport, createUpstashRedisStore } from "../../edge/store/redis/upstash-transport";
 import { startDevRestProxy } from "../../edge/store/redis/dev-rest-proxy";
 import type { TopicConfig } from "../../shared/model";
 import { freePort } from "../support/free-port";
@@ -291,6 +291,22 @@ describe("liveness deadlines", () => {
 });
 
 describe("several stores on one Redis", () => {
+  it("a store over REST and a store over RESP see one view", async () => {
+    const p = prefix();
+    const proxy = await startDevRestProxy({ redisUrl: redis.current.url, token: "t" });
+    try {
+      const edge = createUpstashRedisStore({ url: proxy.url, token: "t", prefix: p, clock: () => T0 });
+      const bridge = new RedisStore(transport(), { prefix: p, clock: () => T0 });
+      await bridge.registerBroker(reg());
+      expect(await edge.getTopicRoute("TopicA")).toEqual(await bridge.getTopicRoute("TopicA"));
+      await edge.putKVConfig("ORDER_TOPIC_CONFIG", "TopicA", "broker-a:8");
+      expect(await bridge.getKVConfig("ORDER_TOPIC_CONFIG", "TopicA")).toBe("broker-a:8");
+      await edge.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("two stores with one prefix share one view; another prefix sees nothing", async () => {
     const p = prefix();
     const bridge1 = new RedisStore(transport(), { prefix: p, clock: () => T0 });

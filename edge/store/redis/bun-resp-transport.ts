@@ -10,6 +10,7 @@
  * reconnecting, the next call builds a fresh one.
  */
 import { RedisClient } from "bun";
+import { RedisStore, type RedisStoreOptions } from "./redis-store";
 import {
   DEFAULT_REDIS_TIMEOUT_MS,
   RedisReplyError,
@@ -96,4 +97,12 @@ function translateError(err: unknown, what: string): Error {
   const message = e?.message ?? String(err);
   if (e?.code === "ERR_REDIS_SERVER_ERROR") return new RedisReplyError(message);
   return new RedisTransportError(`${what}: Redis connection failed: ${message}`);
+}
+
+/** A RedisStore over RESP with Bun's client that owns its transport, e.g. from REDIS_URL. */
+export function createBunRespRedisStore(
+  options: BunRespTransportOptions & Omit<RedisStoreOptions, "closeTransport">,
+): RedisStore {
+  const { url, timeoutMs, ...storeOptions } = options;
+  return new RedisStore(new BunRespTransport({ url, timeoutMs }), { ...storeOptions, closeTransport: true });
 }

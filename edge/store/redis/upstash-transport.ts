@@ -7,6 +7,7 @@
  * `timeoutMs`, retries included.
  */
 import { Redis } from "@upstash/redis";
+import { RedisStore, type RedisStoreOptions } from "./redis-store";
 import {
   DEFAULT_REDIS_TIMEOUT_MS,
   RedisReplyError,
@@ -87,4 +88,18 @@ function translateError(err: unknown, what: string): Error {
     return new RedisTransportError(`${what}: no answer from the Redis REST endpoint in time (${message})`);
   }
   return new RedisTransportError(`${what}: Redis REST request failed: ${message}`);
+}
+
+/**
+ * A RedisStore over Upstash REST that owns its transport (close() closes it), e.g. from
+ * UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN.
+ */
+export function createUpstashRedisStore(
+  options: UpstashTransportOptions & Omit<RedisStoreOptions, "closeTransport">,
+): RedisStore {
+  const { url, token, timeoutMs, retries, ...storeOptions } = options;
+  return new RedisStore(new UpstashTransport({ url, token, timeoutMs, retries }), {
+    ...storeOptions,
+    closeTransport: true,
+  });
 }
