@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { JAVA17_FLAGS, classpath, javaHome } from "./java.js";
@@ -39,6 +39,7 @@ function accepts(port: number): Promise<boolean> {
 }
 
 export async function startNameServer(kind: NamesrvKind, dir: string): Promise<NameServer> {
+  mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const addr = `127.0.0.1:${port}`;
   const kvPath = join(dir, "kvConfig.json");
