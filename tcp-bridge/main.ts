@@ -1,22 +1,64 @@
 /**
- * The NameServer on Bun: the remoting listener (9876) and the HTTP API (8080) over one Hono app.
+ * The NameServer on Bun: the remoting listener (9876) and the HTTP API (8080) over one Hono app,
+ * or, with NAMESRV_EDGE_URL, a bridge alone in front of a remote deployment of that app.
  * Reads configuration, assembles the parts, and nothing else.
  */
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { createApp } from "../edge/app";
-import { ConfigError } from "../edge/config/namesrv-config";
+import { ConfigError, type NamesrvConfig } from "../edge/config/namesrv-config";
 import { loadNamesrvConfig } from "../edge/config/load-config";
 import { createServices } from "../edge/services";
 import { EmbeddedStore } from "../edge/store/embedded-store";
-import { startTcpServer } from "./bun-tcp-server";
+import { createBunRespRedisStore } from "../edge/store/redis/bun-resp-transport";
+import { createUpstashRedisStore } from "../edge/store/redis/upstash-transport";
+import type { Store } from "../edge/store/store";
+import { selectStore, StoreSelectionError, type StoreSelection } from "../edge/store/store-selection";
 import { ApiClient } from "./api-client";
+import { startTcpServer } from "./bun-tcp-server";
 import { startExpiryTimer } from "./expiry-timer";
 import { createLogger, type LogLevel } from "./logger";
 import { RemotingRequestHandler } from "./remoting-request-handler";
-import { inProcessUpstream } from "./upstream";
+import { inProcessUpstream, remoteUpstream, type Upstream } from "./upstream";
 
 const log = createLogger((process.env.NAMESRV_LOG_LEVEL as LogLevel | undefined) ?? "info");
+
+interface Backend {
+  upstream: Upstream;
+  describe: Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+/** The app in this process, over the selected store, with its HTTP listener. */
+async function localBackend(config: NamesrvConfig, extra: Record<string, string>): Promise<Backend> {
+  const selection = selectStore(process.env);
+  const store = await openStore(selection, config.kvConfigPath);
+  const app = createApp(createServices(store, config, extra), { log: (entry) => log.error(entry) });
+  const http = Bun.serve({ hostname: config.bindAddress, port: config.httpPort, fetch: app.fetch });
+  return {
+    upstream: inProcessUpstream(app),
+    describe: {
+      http: `http://${config.bindAddress}:${http.port}`,
+      store: selection.kind,
+      ...(selection.kind === "embedded" ? { kvConfigPath: config.kvConfigPath } : { redisPrefix: selection.prefix }),
+    },
+    async stop() {
+      http.stop(true);
+      await store.close();
+    },
+  };
+}
+
+function openStore(selection: StoreSelection, kvConfigPath: string): Promise<Store> | Store {
+  switch (selection.kind) {
+    case "embedded":
+      return EmbeddedStore.open({ kvConfigPath });
+    case "redis-resp":
+      return createBunRespRedisStore({ url: selection.url, prefix: selection.prefix });
+    case "redis-rest":
+      return createUpstashRedisStore({ url: selection.url, token: selection.token, prefix: selection.prefix });
+  }
+}
 
 async function main(): Promise<void> {
   const { config, extra } = await loadNamesrvConfig({
@@ -25,10 +67,11 @@ async function main(): Promise<void> {
     home: homedir(),
     readFile: (path) => readFile(path),
   });
-  const store = await EmbeddedStore.open({ kvConfigPath: config.kvConfigPath });
-  const services = createServices(store, config, extra);
-  const app = createApp(services, { log: (entry) => log.error(entry) });
-  const api = new ApiClient(inProcessUpstream(app));
+  const edgeUrl = process.env.NAMESRV_EDGE_URL;
+  const backend: Backend = edgeUrl
+    ? { upstream: remoteUpstream(edgeUrl), describe: { edge: edgeUrl }, stop: async () => {} }
+    : await localBackend(config, extra);
+  const api = new ApiClient(backend.upstream);
 
   const tcp = startTcpServer({
     hostname: config.bindAddress,
@@ -38,15 +81,12 @@ async function main(): Promise<void> {
     idleTimeoutSeconds: config.serverChannelMaxIdleTimeSeconds,
     instanceId: crypto.randomUUID().slice(0, 8),
   });
-  const http = Bun.serve({ hostname: config.bindAddress, port: config.httpPort, fetch: app.fetch });
   const expiry = startExpiryTimer(api, config.scanNotActiveBrokerInterval, log);
 
   log.info({
     msg: "The Name Server boot success. serializeType=JSON",
     address: `${config.bindAddress}:${tcp.port}`,
-    http: `http://${config.bindAddress}:${http.port}`,
-    store: "embedded",
-    kvConfigPath: config.kvConfigPath,
+    ...backend.describe,
   });
 
   let stopping = false;
@@ -56,8 +96,7 @@ async function main(): Promise<void> {
     log.info({ msg: "shutting down", signal });
     expiry.stop();
     await tcp.stop();
-    http.stop(true);
-    await store.close();
+    await backend.stop();
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
@@ -65,7 +104,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError) log.error({ msg: "invalid configuration", error: err.message });
-  else log.error({ msg: "start-up failed", error: String(err), stack: (err as Error)?.stack });
+  if (err instanceof ConfigError || err instanceof StoreSelectionError) {
+    log.error({ msg: "invalid configuration", error: err.message });
+  } else {
+    log.error({ msg: "start-up failed", error: String(err), stack: (err as Error)?.stack });
+  }
   process.exit(1);
 });
