@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ["test/interop/**/*.test.ts"],
     globalSetup: ["test/interop/support/global-setup.ts"],
+    setupFiles: ["test/interop/support/per-file.ts"],
     // 2 cores: one file at a time, brokers are heavy.
     fileParallelism: false,
     pool: "forks",

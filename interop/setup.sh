@@ -15,6 +15,13 @@ log() { printf '[interop-setup] %s\n' "$*"; }
 die() { printf '[interop-setup] ERROR: %s\n' "$*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null 2>&1 || die "'$1' not found on PATH ($2)"; }
 hash_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
+# Maven's full log goes to a file; its tail is shown only when it fails.
+maven() {
+  if ! mvn -B -Dstyle.color=never "$@" >>"$CACHE/maven.log" 2>&1; then
+    tail -n 40 "$CACHE/maven.log" >&2
+    return 1
+  fi
+}
 
 need java "install a JDK 17"
 need mvn "install Maven 3.8+"
@@ -31,14 +38,14 @@ if [[ -f "$CACHE/java.stamp" && "$(cat "$CACHE/java.stamp")" == "$java_stamp" \
   log "Java: up to date (lib-5: $(ls "$CACHE/lib-5" | wc -l) jars, lib-4: $(ls "$CACHE/lib-4" | wc -l) jars)"
 else
   cd "$ROOT/interop/java"
+  rm -rf "$CACHE/lib-5.tmp" "$CACHE/lib-4.tmp"
+  : >"$CACHE/maven.log"
   log "Java: building harness and resolving RocketMQ 5.3.3 from Maven Central"
-  mvn -B -q -Dstyle.color=never package dependency:copy-dependencies \
-      -DoutputDirectory="$CACHE/lib-5.tmp" -DoverWriteIfNewer=true \
-    || die "maven build / RocketMQ 5.3.3 resolution failed"
+  maven package dependency:copy-dependencies -DoutputDirectory="$CACHE/lib-5.tmp" \
+    || die "maven build / RocketMQ 5.3.3 resolution failed (see $CACHE/maven.log)"
   log "Java: resolving RocketMQ $ROCKETMQ4_VERSION from Maven Central"
-  mvn -B -q -Dstyle.color=never -Drocketmq.version="$ROCKETMQ4_VERSION" dependency:copy-dependencies \
-      -DoutputDirectory="$CACHE/lib-4.tmp" -DoverWriteIfNewer=true \
-    || die "RocketMQ $ROCKETMQ4_VERSION resolution failed"
+  maven -Drocketmq.version="$ROCKETMQ4_VERSION" dependency:copy-dependencies -DoutputDirectory="$CACHE/lib-4.tmp" \
+    || die "RocketMQ $ROCKETMQ4_VERSION resolution failed (see $CACHE/maven.log)"
   rm -rf "$CACHE/lib-5" "$CACHE/lib-4"
   mv "$CACHE/lib-5.tmp" "$CACHE/lib-5"
   mv "$CACHE/lib-4.tmp" "$CACHE/lib-4"
