@@ -47,6 +47,10 @@ const systemError = (request: RemotingCommand, remark: string, withHeader = fals
 
 const ext = (request: RemotingCommand) => request.extFields ?? {};
 
+/** A header field the HTTP call cannot do without (it names a path segment) is missing. */
+const missingField = (request: RemotingCommand, field: string) =>
+  systemError(request, `missing request header field: ${field}`);
+
 // --- routes ---------------------------------------------------------------------------------------
 
 const getRouteInfoByTopic: Translation = async (request, { api }) => {
@@ -71,7 +75,8 @@ const getAllTopicList: Translation = async (request, { api }) =>
 
 const getTopicsByCluster: Translation = async (request, { api }) => {
   const { cluster } = headers.decodeGetTopicsByClusterRequestHeader(ext(request));
-  return reply(request, await api.call("GET", `/clusters/${seg(cluster ?? "")}/topics?format=legacy`));
+  if (!cluster) return missingField(request, "cluster");
+  return reply(request, await api.call("GET", `/clusters/${seg(cluster)}/topics?format=legacy`));
 };
 
 const getSystemTopicList: Translation = async (request, { api }) =>
@@ -84,7 +89,7 @@ const unitTopics =
 
 const deleteTopicInNamesrv: Translation = async (request, { api }) => {
   const h = headers.decodeDeleteTopicRequestHeader(ext(request));
-  if (h.topic == null) return systemError(request, "topic is null");
+  if (!h.topic) return missingField(request, "topic");
   const query = h.clusterName ? `?cluster=${seg(h.clusterName)}` : "";
   return reply(request, await api.call("DELETE", `/topics/${seg(h.topic)}${query}`));
 };
@@ -185,7 +190,9 @@ const writePerm =
 
 const getBrokerMemberGroup: Translation = async (request, { api }) => {
   const h = headers.decodeGetBrokerMemberGroupRequestHeader(ext(request));
-  const path = `/clusters/${seg(h.clusterName ?? "")}/brokers/${seg(h.brokerName ?? "")}/members?format=legacy`;
+  if (!h.clusterName) return missingField(request, "clusterName");
+  if (!h.brokerName) return missingField(request, "brokerName");
+  const path = `/clusters/${seg(h.clusterName)}/brokers/${seg(h.brokerName)}/members?format=legacy`;
   return reply(request, await api.call("GET", path));
 };
 

@@ -298,6 +298,18 @@ function describeBridgeEndToEnd(storeName: string, env: () => Record<string, str
       expect(text(await client.request(319))).toContain(`kvConfigPath=${ns.kvPath}\n`);
     });
 
+    it("answers requests missing a required header field with a clear SYSTEM_ERROR", async () => {
+      expect(await client.request(224)).toMatchObject({ code: 1, remark: "missing request header field: cluster" });
+      expect(await client.request(901, { extFields: { clusterName: "c" } })).toMatchObject({ code: 1, remark: "missing request header field: brokerName" });
+      expect(await client.request(216)).toMatchObject({ code: 1, remark: "missing request header field: topic" });
+      const noTopic = await client.request(105);
+      expect(noTopic.code).toBe(17);
+      expect(noTopic.remark).toContain("topic: null");
+      const badUnregister = await client.request(104, { extFields: { brokerName: "b", brokerAddr: "a", clusterName: "c" } });
+      expect(badUnregister.code).toBe(1);
+      expect(badUnregister.remark).toContain("brokerId");
+    });
+
     it("answers unknown codes with REQUEST_CODE_NOT_SUPPORTED and never answers oneway requests", async () => {
       const res = await client.request(99999);
       expect(res).toMatchObject({ code: 3, remark: " request type 99999 not supported" });
