@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runJavaProducer, startJavaConsumer } from "./support/java.js";
-import { bodiesOf, describeRun, expectedKeys, keysOf, roundTrip } from "./support/messaging.js";
+import { expectExactDelivery, roundTrip } from "./support/messaging.js";
 import { waitForRoute } from "./support/remoting.js";
 import { admin, fileDir, suite, unique } from "./support/suite.js";
 
@@ -18,19 +18,14 @@ describe("RocketMQ 5.3.3 Java client through the NameServer", () => {
 
     const dir = fileDir(`java5-${topic}`);
     const common = { line: 5 as const, homeDir: dir, namesrv: s.namesrv, topic, count, prefix };
-    const { producer, consumer } = await roundTrip(
+    const trip = await roundTrip(
       () => startJavaConsumer({ ...common, group: unique("cg_java5"), timeoutMs: 90_000 }),
       () => runJavaProducer({ ...common, group: unique("pg_java5") }),
       90_000,
     );
 
-    const want = expectedKeys(prefix, count);
-    expect(producer.code, describeRun("producer", producer)).toBe(0);
-    expect(keysOf(producer.output, "SENT").sort()).toEqual([...want].sort());
+    expectExactDelivery(trip, prefix, count);
     // Every message went to the one broker the route names.
-    expect(new Set([...producer.output.matchAll(/^SENT \S+ (\S+)/gm)].map((m) => m[1]))).toEqual(new Set([s.shared.name]));
-    expect(consumer.code, describeRun("consumer", consumer)).toBe(0);
-    expect(keysOf(consumer.output, "RECV").sort()).toEqual([...want].sort());
-    expect(bodiesOf(consumer.output)).toEqual(Object.fromEntries(want.map((k) => [k, k])));
+    expect(new Set([...trip.producer.output.matchAll(/^SENT \S+ (\S+)/gm)].map((m) => m[1]))).toEqual(new Set([s.shared.name]));
   });
 });

@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import { join } from "node:path";
 import { mkdirSync } from "node:fs";
 import { GO_BIN } from "./paths.js";
@@ -78,4 +79,14 @@ export function startGoConsumer(o: GoOptions & { timeoutMs: number }): ManagedPr
 
 export function describeRun(label: string, run: RunResult): string {
   return `${label} exit=${run.code} signal=${run.signal}\n${tail(run.output, 30)}`;
+}
+
+/** The producer sent `<prefix>-0..count-1` and the consumer received exactly those keys, body = key. */
+export function expectExactDelivery(trip: RoundTrip, prefix: string, count: number): void {
+  const want = expectedKeys(prefix, count).sort();
+  expect(trip.producer.code, describeRun("producer", trip.producer)).toBe(0);
+  expect(keysOf(trip.producer.output, "SENT").sort()).toEqual(want);
+  expect(trip.consumer.code, describeRun("consumer", trip.consumer)).toBe(0);
+  expect(keysOf(trip.consumer.output, "RECV").sort()).toEqual(want);
+  expect(bodiesOf(trip.consumer.output)).toEqual(Object.fromEntries(want.map((k) => [k, k])));
 }
