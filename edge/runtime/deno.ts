@@ -1,0 +1,46 @@
+/**
+ * The NameServer's HTTP API on Deno (`deno serve`), over Redis through the Upstash REST protocol
+ * (UPSTASH_REDIS_REST_URL + UPSTASH_REDIS_REST_TOKEN, NAMESRV_REDIS_PREFIX), or — for a local try
+ * without Redis — over the embedded store in memory (one process only; nothing is kept on disk).
+ * The liveness sweep runs every scanNotActiveBrokerInterval ms.
+ *
+ *   DENO_NO_UPDATE_CHECK=1 npx deno serve --port 8080 --host 127.0.0.1 \
+ *     --allow-net --allow-env --allow-read edge/runtime/deno.ts
+ *
+ * Assembly only.
+ */
+import { createApp } from "../app";
+import { createServices } from "../services";
+import { EmbeddedStore } from "../store/embedded-store";
+import { createUpstashRedisStore } from "../store/redis/upstash-transport";
+import type { Store } from "../store/store";
+import { edgeConfig, edgeStoreSelection } from "./edge-env";
+
+declare const Deno: { env: { toObject(): Record<string, string> } };
+
+const env = Deno.env.toObject();
+const config = edgeConfig(env);
+const selection = edgeStoreSelection(env, false);
+const store: Store =
+  selection.kind === "redis-rest"
+    ? createUpstashRedisStore({ url: selection.url, token: selection.token, prefix: selection.prefix })
+    : await EmbeddedStore.open({ kvConfigPath: null });
+const services = createServices(store, config);
+const app = createApp(services);
+
+setInterval(() => {
+  services.routes.expireBrokers().catch((err) => {
+    console.error(JSON.stringify({ level: "error", msg: "expiry sweep failed", error: String(err) }));
+  });
+}, config.scanNotActiveBrokerInterval);
+
+console.error(
+  JSON.stringify({
+    level: "info",
+    msg: "NameServer HTTP API on Deno",
+    store: selection.kind,
+    ...(selection.kind === "redis-rest" ? { redisPrefix: selection.prefix } : { note: "in memory, this process only" }),
+  }),
+);
+
+export default { fetch: app.fetch };

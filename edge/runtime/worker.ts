@@ -1,0 +1,61 @@
+/**
+ * The NameServer on Cloudflare Workers: the Hono app over Redis through the Upstash REST protocol,
+ * and the liveness sweep on a cron trigger (wrangler.toml). A Worker keeps no state between
+ * requests, so without UPSTASH_REDIS_REST_URL + UPSTASH_REDIS_REST_TOKEN it refuses to serve.
+ * Assembly only: everything else is the same code the bridge runs.
+ */
+import type { Hono } from "hono";
+import { createApp } from "../app";
+import { createServices, type NamesrvServices } from "../services";
+import { createUpstashRedisStore } from "../store/redis/upstash-transport";
+import { edgeConfig, edgeStoreSelection, startupFailureResponse, stringEntries } from "./edge-env";
+
+/** Bindings the Worker reads: UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN (a secret), NAMESRV_REDIS_PREFIX, NAMESRV_CONFIG_<key>. */
+export type WorkerEnv = Record<string, unknown>;
+
+/** The parts of the Workers runtime types used here (no @cloudflare/workers-types needed). */
+export interface WorkerExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+export interface WorkerScheduledController {
+  readonly cron: string;
+  readonly scheduledTime: number;
+}
+
+interface Assembled {
+  app: Hono;
+  services: NamesrvServices;
+}
+
+// once per isolate; rebuilt only if the bindings differ (they do not, in one deployment)
+let cached: { key: string; assembled: Assembled } | null = null;
+
+function assemble(bindings: WorkerEnv): Assembled {
+  const env = stringEntries(bindings);
+  const key = JSON.stringify(env);
+  if (cached?.key === key) return cached.assembled;
+  const selection = edgeStoreSelection(env, true);
+  if (selection.kind !== "redis-rest") throw new Error("unreachable");
+  const store = createUpstashRedisStore({ url: selection.url, token: selection.token, prefix: selection.prefix });
+  const services = createServices(store, edgeConfig(env));
+  const assembled = { app: createApp(services), services };
+  cached = { key, assembled };
+  return assembled;
+}
+
+export default {
+  async fetch(request: Request, env: WorkerEnv, ctx: WorkerExecutionContext): Promise<Response> {
+    let assembled: Assembled;
+    try {
+      assembled = assemble(env);
+    } catch (err) {
+      return startupFailureResponse(err);
+    }
+    return assembled.app.fetch(request, env, ctx as never);
+  },
+
+  async scheduled(controller: WorkerScheduledController, env: WorkerEnv): Promise<void> {
+    const expired = await assemble(env).services.routes.expireBrokers();
+    console.log(JSON.stringify({ msg: "expiry sweep", cron: controller.cron, expired: expired.length }));
+  },
+};
