@@ -1,0 +1,32 @@
+/**
+ * Handler tests inside workerd (`npm run test:workers`): the Worker entry (edge/runtime/worker.ts)
+ * with wrangler.toml's settings, its Upstash bindings pointing at the development REST proxy in
+ * front of a private redis-server that test/workers/global-setup.ts starts in Node.
+ *
+ * The files are named *.spec.ts: vitest.config.ts (`npm test`, in Node) takes every *.test.ts under test/, and
+ * these import `cloudflare:test`, which exists only inside workerd.
+ */
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      main: "./edge/runtime/worker.ts",
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          UPSTASH_REDIS_REST_URL: inject("redisRestUrl"),
+          UPSTASH_REDIS_REST_TOKEN: inject("redisRestToken"),
+          NAMESRV_REDIS_PREFIX: inject("redisPrefix"),
+        },
+      },
+    })),
+  ],
+  test: {
+    include: ["test/workers/**/*.spec.ts"],
+    globalSetup: ["test/workers/global-setup.ts"],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+  },
+});
