@@ -45,6 +45,8 @@ export class ManagedProcess {
   constructor(options: ProcessOptions) {
     this.name = options.name;
     this.log = options.logFile ? createWriteStream(options.logFile, { flags: "a" }) : undefined;
+    // A log file that cannot be written must not crash the run: the output is kept in memory too.
+    this.log?.on("error", () => (this.log = undefined));
     this.child = spawn(options.command, options.args, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
