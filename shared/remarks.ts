@@ -22,5 +22,7 @@ export const Remark = {
   DISABLED: "disable",
   CONFIG_BLACK_LIST: "Can not update config in black list.",
   PROPERTIES_ERROR: "string2Properties error",
+  /** the placeholder remark of a response whose code was never set */
+  NOT_SET: "not set any response code",
   notSupported: (code: number) => ` request type ${code} not supported`,
 } as const;

@@ -26,15 +26,21 @@ const encoder = new TextEncoder();
 const utf8 = (text: string) => encoder.encode(text);
 const inflate = (bytes: Uint8Array) => new Uint8Array(inflateSync(bytes));
 
+/** A reply whose body is the API's body (the API encodes wire bodies in the dialect asked for). */
+function reply(request: RemotingCommand, api: ApiReply): RemotingCommand {
+  if (api.ok) return createResponse(request, ResponseCode.SUCCESS, null, null, api.bytes.length ? api.bytes : null);
+  return failure(request, api);
+}
+
+/** A reply without a body: only the outcome of the API call counts. */
+function done(request: RemotingCommand, api: ApiReply): RemotingCommand {
+  return api.ok ? success(request) : failure(request, api);
+}
+
 /**
  * Java builds some responses from a header class; those always carry `extFields` (possibly `{}`),
  * error responses included. `withHeader` marks them.
  */
-function reply(request: RemotingCommand, api: ApiReply, withHeader = false): RemotingCommand {
-  if (api.ok) return createResponse(request, ResponseCode.SUCCESS, null, withHeader ? {} : null, api.bytes.length ? api.bytes : null);
-  return failure(request, api, withHeader);
-}
-
 function failure(request: RemotingCommand, api: { code: number; remark: string }, withHeader = false): RemotingCommand {
   return createResponse(request, api.code, api.remark, withHeader ? {} : null, null);
 }
@@ -91,7 +97,7 @@ const deleteTopicInNamesrv: Translation = async (request, { api }) => {
   const h = headers.decodeDeleteTopicRequestHeader(ext(request));
   if (!h.topic) return missingField(request, "topic");
   const query = h.clusterName ? `?cluster=${seg(h.clusterName)}` : "";
-  return reply(request, await api.call("DELETE", `/topics/${seg(h.topic)}${query}`));
+  return done(request, await api.call("DELETE", `/topics/${seg(h.topic)}${query}`));
 };
 
 const registerTopicInNamesrv: Translation = async (request, { api }) => {
@@ -104,8 +110,7 @@ const registerTopicInNamesrv: Translation = async (request, { api }) => {
     return success(request); // the Java server ignores an undecodable body here
   }
   if (queueDatas.length === 0) return success(request);
-  const answer = await api.call("PUT", `/topics/${seg(h.topic)}/queues`, { queueDatas });
-  return answer.ok ? success(request) : failure(request, answer);
+  return done(request, await api.call("PUT", `/topics/${seg(h.topic)}/queues`, { queueDatas }));
 };
 
 // --- brokers --------------------------------------------------------------------------------------
@@ -153,12 +158,12 @@ const registerBroker: Translation = async (request, { api, context }) => {
 
 const unregisterBroker: Translation = async (request, { api }) => {
   const h = headers.decodeUnRegisterBrokerRequestHeader(ext(request));
-  return reply(request, await api.call("POST", "/brokers/unregister", h));
+  return done(request, await api.call("POST", "/brokers/unregister", h));
 };
 
 const brokerHeartbeat: Translation = async (request, { api }) => {
   const h = headers.decodeBrokerHeartbeatRequestHeader(ext(request));
-  return reply(request, await api.call("POST", "/brokers/heartbeat", h));
+  return done(request, await api.call("POST", "/brokers/heartbeat", h));
 };
 
 const queryDataVersion: Translation = async (request, { api }) => {
@@ -193,7 +198,10 @@ const getBrokerMemberGroup: Translation = async (request, { api }) => {
   if (!h.clusterName) return missingField(request, "clusterName");
   if (!h.brokerName) return missingField(request, "brokerName");
   const path = `/clusters/${seg(h.clusterName)}/brokers/${seg(h.brokerName)}/members?format=legacy`;
-  return reply(request, await api.call("GET", path));
+  const answer = await api.call("GET", path);
+  if (!answer.ok) return failure(request, answer);
+  // The Java server never clears the placeholder remark of this response; clients see it.
+  return createResponse(request, ResponseCode.SUCCESS, Remark.NOT_SET, null, answer.bytes);
 };
 
 // --- KV config ------------------------------------------------------------------------------------
@@ -203,11 +211,12 @@ const kvPath = (namespace: string, key: string) => `/kv/${seg(namespace)}/${seg(
 const putKVConfig: Translation = async (request, { api }) => {
   const h = headers.decodeKVConfigRequestHeader(ext(request));
   if (h.namespace == null || h.key == null) return systemError(request, Remark.NAMESPACE_OR_KEY_NULL);
-  const answer =
+  return done(
+    request,
     h.value == null
       ? await api.call("DELETE", kvPath(h.namespace, h.key))
-      : await api.call("PUT", kvPath(h.namespace, h.key), { value: h.value });
-  return answer.ok ? success(request) : failure(request, answer);
+      : await api.call("PUT", kvPath(h.namespace, h.key), { value: h.value }),
+  );
 };
 
 const getKVConfig: Translation = async (request, { api }) => {
@@ -223,8 +232,7 @@ const getKVConfig: Translation = async (request, { api }) => {
 const deleteKVConfig: Translation = async (request, { api }) => {
   const h = headers.decodeKVConfigRequestHeader(ext(request));
   if (h.namespace == null || h.key == null) return success(request);
-  const answer = await api.call("DELETE", kvPath(h.namespace, h.key));
-  return answer.ok ? success(request) : failure(request, answer);
+  return done(request, await api.call("DELETE", kvPath(h.namespace, h.key)));
 };
 
 const getKVListByNamespace: Translation = async (request, { api }) => {
@@ -245,8 +253,7 @@ const updateNamesrvConfig: Translation = async (request, { api }) => {
   } catch {
     return systemError(request, Remark.PROPERTIES_ERROR);
   }
-  const answer = await api.call("PUT", "/config", entries);
-  return answer.ok ? success(request) : failure(request, answer);
+  return done(request, await api.call("PUT", "/config", entries));
 };
 
 const getNamesrvConfig: Translation = async (request, { api }) => {

@@ -128,6 +128,7 @@ function describeBridgeEndToEnd(storeName: string, env: () => Record<string, str
         const system = JSON.parse(text(await client.request(304))!);
         expect(system).toEqual({ brokerAddr: "127.0.0.1:10911", topicList: expect.arrayContaining(["DefaultCluster", "broker-a"]) });
         const members = await client.request(901, { extFields: { clusterName: "DefaultCluster", brokerName: "broker-a" } });
+        expect(members.remark).toBe("not set any response code");
         expect(text(members)).toBe('{"brokerMemberGroup":{"brokerAddrs":{0:"127.0.0.1:10911"},"brokerName":"broker-a","cluster":"DefaultCluster"}}');
 
         // the HTTP API shows the same state
@@ -254,7 +255,7 @@ function describeBridgeEndToEnd(storeName: string, env: () => Record<string, str
         route = JSON.parse(text(await client.request(105, { extFields: { topic: "P1" } }))!);
         expect(route.queueDatas[0].perm).toBe(6);
         // delete the topic in the NameServer only
-        expect((await client.request(216, { extFields: { topic: "P2" } })).code).toBe(0);
+        expect(await client.request(216, { extFields: { topic: "P2" } })).toMatchObject({ code: 0, body: null, remark: null });
         expect(await routeStatus(client, "P2")).toBe(17);
       } finally {
         broker.close();
@@ -263,7 +264,7 @@ function describeBridgeEndToEnd(storeName: string, env: () => Record<string, str
 
     it("serves KV configuration and returns the order config to registering brokers", async () => {
       const put = await client.request(100, { extFields: { namespace: "ORDER_TOPIC_CONFIG", key: "OrderTopic", value: "broker-kv:4" } });
-      expect(put.code).toBe(0);
+      expect(put).toMatchObject({ code: 0, body: null, remark: null, extFields: null });
       const get = await client.request(101, { extFields: { namespace: "ORDER_TOPIC_CONFIG", key: "OrderTopic" } });
       expect(get).toMatchObject({ code: 0, extFields: { value: "broker-kv:4" } });
       const list = await client.request(219, { extFields: { namespace: "ORDER_TOPIC_CONFIG" } });
