@@ -16,7 +16,7 @@ import { createUpstashRedisStore } from "../store/redis/upstash-transport";
 import type { Store } from "../store/store";
 import { edgeConfig, edgeStoreSelection } from "./edge-env";
 
-declare const Deno: { env: { toObject(): Record<string, string> } };
+declare const Deno: { env: { toObject(): Record<string, string> }; unrefTimer(id: number): void };
 
 const env = Deno.env.toObject();
 const config = edgeConfig(env);
@@ -28,11 +28,13 @@ const store: Store =
 const services = createServices(store, config);
 const app = createApp(services);
 
-setInterval(() => {
+const sweep = setInterval(() => {
   services.routes.expireBrokers().catch((err) => {
     console.error(JSON.stringify({ level: "error", msg: "expiry sweep failed", error: String(err) }));
   });
 }, config.scanNotActiveBrokerInterval);
+// the timer alone must not keep the process alive: `deno serve` exits on SIGTERM once the server stops
+Deno.unrefTimer(sweep as unknown as number);
 
 console.error(
   JSON.stringify({
