@@ -1,38 +1,9 @@
 import { z } from "zod";
+import { DataVersionSchema, QueueDataSchema, RegisterBrokerBodySchema } from "../shared/body-schemas";
 
 /** Request bodies and parameters of the HTTP API, validated at the edge of every handler. */
 
 const name = z.string().min(1);
-
-export const dataVersionSchema = z.object({
-  stateVersion: z.number().int().default(0),
-  timestamp: z.number().int(),
-  counter: z.number().int(),
-});
-
-export const queueDataSchema = z.object({
-  brokerName: name,
-  readQueueNums: z.number().int(),
-  writeQueueNums: z.number().int(),
-  perm: z.number().int(),
-  topicSysFlag: z.number().int().default(0),
-});
-
-export const topicConfigSchema = z.object({
-  topicName: name,
-  readQueueNums: z.number().int().default(16),
-  writeQueueNums: z.number().int().default(16),
-  perm: z.number().int().default(6),
-  topicFilterType: z.string().optional(),
-  topicSysFlag: z.number().int().default(0),
-  order: z.boolean().optional(),
-  attributes: z.record(z.string(), z.string()).optional(),
-});
-
-const topicQueueMappingInfoSchema = z.looseObject({
-  topic: z.string().optional(),
-  bname: z.string().optional(),
-});
 
 const brokerIdentity = {
   clusterName: name,
@@ -49,11 +20,7 @@ export const registerBrokerSchema = z.object({
   enableActingMaster: z.boolean().nullish(),
   /** the connection that carried the registration (set by the tcp-bridge) */
   channel: z.string().nullish(),
-  dataVersion: dataVersionSchema.nullish(),
-  topicConfigTable: z.record(z.string(), topicConfigSchema).default({}),
-  topicQueueMappingInfoMap: z.record(z.string(), topicQueueMappingInfoSchema).default({}),
-  /** null leaves the filter-server table untouched (brokers older than 3.0.11) */
-  filterServerList: z.array(z.string()).nullable().default([]),
+  ...RegisterBrokerBodySchema.shape,
 });
 export type RegisterBrokerRequest = z.infer<typeof registerBrokerSchema>;
 
@@ -70,10 +37,10 @@ export const queryDataVersionSchema = z.object({
   brokerAddr: name,
   brokerName: z.string().nullish(),
   brokerId: z.number().int().nullish(),
-  dataVersion: dataVersionSchema.nullish(),
+  dataVersion: DataVersionSchema.nullish(),
 });
 
-export const registerTopicSchema = z.object({ queueDatas: z.array(queueDataSchema).default([]) });
+export const registerTopicSchema = z.object({ queueDatas: z.array(QueueDataSchema).default([]) });
 
 export const putKVSchema = z.object({ value: z.string() });
 

@@ -1,5 +1,12 @@
 import { z } from "zod";
 import {
+  BrokerMemberGroupBodySchema,
+  ClusterInfoSchema,
+  KVTableSchema,
+  TopicListSchema,
+  TopicRouteDataSchema,
+} from "../shared/body-schemas";
+import {
   brokerHeartbeatSchema,
   configUpdateSchema,
   putKVSchema,
@@ -13,7 +20,10 @@ import {
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
 const jsonBody = (s: z.ZodType) => ({ required: true, content: { "application/json": { schema: schema(s) } } });
-const ok = (description: string) => ({ description, content: { "application/json": {} } });
+const ok = (description: string, body?: z.ZodType) => ({
+  description,
+  content: { "application/json": body ? { schema: z.toJSONSchema(body, { io: "output", unrepresentable: "any" }) } : {} },
+});
 const errorResponse = {
   description: "A NameServer error: `code` is the RocketMQ response code, `message` its remark",
   content: {
@@ -41,11 +51,11 @@ const param = (name: string, where: "path" | "query" = "path", description?: str
 });
 const format = param("format", "query", "`legacy` returns the fastjson default dialect (bare numeric keys) instead of standard JSON");
 
-function op(summary: string, code: number | null, extra: Record<string, unknown> = {}) {
+function op(summary: string, code: number | null, extra: Record<string, unknown> = {}, body?: z.ZodType) {
   return {
     summary,
     ...(code !== null ? { "x-rocketmq-request-code": code } : {}),
-    responses: { "200": ok("Success"), ...errors },
+    responses: { "200": ok("Success", body), ...errors },
     ...extra,
   };
 }
@@ -61,11 +71,11 @@ export const openApiDocument = {
   },
   paths: {
     "/health": { get: op("Liveness of this instance", null) },
-    "/api/v1/topics": { get: op("All topic names (GET_ALL_TOPIC_LIST_FROM_NAMESERVER)", 206, { parameters: [format] }) },
+    "/api/v1/topics": { get: op("All topic names (GET_ALL_TOPIC_LIST_FROM_NAMESERVER)", 206, { parameters: [format] }, TopicListSchema) },
     "/api/v1/topics/{topic}/route": {
       get: op("Route of a topic (GET_ROUTEINFO_BY_TOPIC); 404 when the topic has no route", 105, {
         parameters: [param("topic"), param("zone", "query", "keep only brokers of this zone (zone routing)"), format],
-      }),
+      }, TopicRouteDataSchema),
     },
     "/api/v1/topics/{topic}": {
       delete: op("Delete a topic, or only one cluster's queues of it (DELETE_TOPIC_IN_NAMESRV)", 216, {
@@ -78,20 +88,20 @@ export const openApiDocument = {
         requestBody: jsonBody(registerTopicSchema),
       }),
     },
-    "/api/v1/system-topics": { get: op("Cluster and broker names (GET_SYSTEM_TOPIC_LIST_FROM_NS)", 304, { parameters: [format] }) },
+    "/api/v1/system-topics": { get: op("Cluster and broker names (GET_SYSTEM_TOPIC_LIST_FROM_NS)", 304, { parameters: [format] }, TopicListSchema) },
     "/api/v1/unit-topics": {
       get: op("Topics by unit flag (GET_UNIT_TOPIC_LIST and the has-unit-sub lists)", 311, {
         parameters: [param("kind", "query", "unit (311), hasUnitSub (312) or hasUnitSubUnUnit (313)"), format],
-      }),
+      }, TopicListSchema),
     },
-    "/api/v1/clusters": { get: op("Brokers and clusters (GET_BROKER_CLUSTER_INFO)", 106, { parameters: [format] }) },
+    "/api/v1/clusters": { get: op("Brokers and clusters (GET_BROKER_CLUSTER_INFO)", 106, { parameters: [format] }, ClusterInfoSchema) },
     "/api/v1/clusters/{cluster}/topics": {
-      get: op("Topics served by a cluster (GET_TOPICS_BY_CLUSTER)", 224, { parameters: [param("cluster"), format] }),
+      get: op("Topics served by a cluster (GET_TOPICS_BY_CLUSTER)", 224, { parameters: [param("cluster"), format] }, TopicListSchema),
     },
     "/api/v1/clusters/{cluster}/brokers/{brokerName}/members": {
       get: op("Addresses of a broker group (GET_BROKER_MEMBER_GROUP)", 901, {
         parameters: [param("cluster"), param("brokerName"), format],
-      }),
+      }, BrokerMemberGroupBodySchema),
     },
     "/api/v1/brokers/register": { post: op("Register a broker (REGISTER_BROKER)", 103, { requestBody: jsonBody(registerBrokerSchema) }) },
     "/api/v1/brokers/unregister": { post: op("Unregister a broker (UNREGISTER_BROKER)", 104, { requestBody: jsonBody(unregisterBrokerSchema) }) },
@@ -111,7 +121,7 @@ export const openApiDocument = {
       post: op("A broker connection closed: unregister what it registered last", null, { parameters: [param("channel")] }),
     },
     "/api/v1/expiry/scan": { post: op("Remove brokers silent past their heartbeat timeout", null) },
-    "/api/v1/kv/{namespace}": { get: op("A KV namespace (GET_KVLIST_BY_NAMESPACE)", 219, { parameters: [param("namespace"), format] }) },
+    "/api/v1/kv/{namespace}": { get: op("A KV namespace (GET_KVLIST_BY_NAMESPACE)", 219, { parameters: [param("namespace"), format] }, KVTableSchema) },
     "/api/v1/kv/{namespace}/{key}": {
       get: op("A KV value (GET_KV_CONFIG)", 101, { parameters: [param("namespace"), param("key")] }),
       put: op("Store a KV value (PUT_KV_CONFIG)", 100, { parameters: [param("namespace"), param("key")], requestBody: jsonBody(putKVSchema) }),

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../edge/app";
+import { ClusterInfoSchema, TopicRouteDataSchema } from "../../shared/body-schemas";
 import { defaultNamesrvConfig, type NamesrvConfig } from "../../edge/config/namesrv-config";
 import { createServices } from "../../edge/services";
 import { EmbeddedStore } from "../../edge/store/embedded-store";
@@ -48,6 +49,8 @@ describe("HTTP API", () => {
     const doc = await (await app.request("/openapi.json")).json();
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toContain("/api/v1/topics/{topic}/route");
+    const routeSchema = doc.paths["/api/v1/topics/{topic}/route"].get.responses["200"].content["application/json"].schema;
+    expect(routeSchema.required).toEqual(expect.arrayContaining(["queueDatas", "brokerDatas", "filterServerTable"]));
     const codes = Object.values(doc.paths).flatMap((p: any) => Object.values(p).map((op: any) => op["x-rocketmq-request-code"]));
     for (const code of [100, 101, 102, 103, 104, 105, 106, 205, 206, 216, 217, 219, 224, 304, 311, 318, 319, 322, 327, 901, 904]) {
       expect(codes).toContain(code);
@@ -74,6 +77,8 @@ describe("HTTP API", () => {
     expect(await standard.text()).toBe(
       '{"brokerDatas":[{"brokerAddrs":{"0":"127.0.0.1:10911"},"brokerName":"broker-a","cluster":"DefaultCluster","enableActingMaster":false}],"filterServerTable":{},"queueDatas":[{"brokerName":"broker-a","perm":6,"readQueueNums":4,"topicSysFlag":0,"writeQueueNums":4}]}',
     );
+    expect(TopicRouteDataSchema.safeParse(JSON.parse(await (await app.request("/api/v1/topics/TopicTest/route")).text())).success).toBe(true);
+    expect(ClusterInfoSchema.safeParse(await (await app.request("/api/v1/clusters")).json()).success).toBe(true);
     const legacy = await app.request("/api/v1/topics/TopicTest/route?format=legacy");
     expect(await legacy.text()).toContain('"brokerAddrs":{0:"127.0.0.1:10911"}');
     // percent-encoded topic names reach the handler decoded
