@@ -41,5 +41,10 @@ export function requestedFormat(c: Context): BodyFormat {
 /** Sends a body encoded by one of the shared fastjson encoders in the requested dialect. */
 export function sendEncoded(c: Context, encode: (dialect: Dialect) => string): Response {
   const format = requestedFormat(c);
-  return c.body(encode(format === "legacy" ? "legacy" : "standard"), 200, { "content-type": CONTENT_TYPE[format] });
+  return sendText(c, encode(format === "legacy" ? "legacy" : "standard"), format);
+}
+
+/** Sends an already encoded body labelled with its format. */
+export function sendText(c: Context, body: string, format: BodyFormat): Response {
+  return c.body(body, 200, { "content-type": CONTENT_TYPE[format] });
 }

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
-import { encodeTopicList, encodeTopicRouteData } from "../../shared/body-codec";
+import { encodeTopicList } from "../../shared/body-codec";
 import type { NamesrvServices } from "../services";
-import { readJson, sendEncoded, validate } from "../http-helpers";
+import { readJson, requestedFormat, sendEncoded, sendText, validate } from "../http-helpers";
 import { registerTopicSchema, unitTopicKindSchema } from "../http-schemas";
 
 /** Topic operations: GET_ROUTEINFO_BY_TOPIC, topic lists, DELETE_TOPIC and REGISTER_TOPIC. */
@@ -14,8 +14,11 @@ export function topicRoutes({ routes }: NamesrvServices): Hono {
   });
 
   app.get("/topics/:topic/route", async function getRouteInfoByTopic(c) {
-    const route = await routes.getRouteInfoByTopic(c.req.param("topic"), c.req.query("zone") || null);
-    return sendEncoded(c, (d) => encodeTopicRouteData(route, d));
+    const topic = c.req.param("topic");
+    const zone = c.req.query("zone") || null;
+    const format = requestedFormat(c);
+    const body = await routes.getEncodedRoute(topic, zone, format === "legacy" ? "legacy" : "standard");
+    return sendText(c, body, format);
   });
 
   app.delete("/topics/:topic", async function deleteTopicInNamesrv(c) {

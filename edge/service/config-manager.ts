@@ -20,6 +20,7 @@ const OVERRIDES_TTL_MS = 1000;
  */
 export class ConfigManager {
   private cached: { config: NamesrvConfig; extra: Record<string, string>; at: number } | null = null;
+  private cachedSignature: string | null = null;
   private readonly blackList: Set<string>;
 
   constructor(
@@ -55,6 +56,7 @@ export class ConfigManager {
     }
     await this.store.putConfigOverrides(entries);
     this.cached = null;
+    this.cachedSignature = null;
   }
 
   private async load(): Promise<{ config: NamesrvConfig; extra: Record<string, string> }> {
@@ -77,6 +79,13 @@ export class ConfigManager {
       }
       applied = applyConfigEntries(this.startup, valid);
     }
+    // Unchanged overrides keep the same config object, so callers may key caches on its identity.
+    const signature = JSON.stringify(overrides);
+    if (this.cached && this.cachedSignature === signature) {
+      this.cached.at = now;
+      return this.cached;
+    }
+    this.cachedSignature = signature;
     this.cached = {
       config: applied.config,
       extra: { ...this.startupExtra, ...applied.extra },

@@ -9,6 +9,9 @@ import type {
   TopicRouteData,
 } from "../../shared/model";
 import { Remark, topicNotExistRemark } from "../../shared/remarks";
+import { encodeTopicRouteData } from "../../shared/body-codec";
+import type { Dialect } from "../../shared/fastjson-writer";
+import type { NamesrvConfig } from "../config/namesrv-config";
 import { NamesrvError } from "../errors";
 import type {
   BrokerUnregistration,
@@ -41,6 +44,9 @@ export interface RegisterBrokerOutcome extends RegisterBrokerResult {
 /** RouteInfoManager's protocol surface: configuration-dependent rules, errors and remarks. */
 export class RouteManager {
   private readonly startedAt: number;
+  private readonly routeCache = new Map<string, Partial<Record<Dialect, string>>>();
+  private routeCacheCounter: number | undefined;
+  private routeCacheConfig: NamesrvConfig | undefined;
 
   constructor(
     private readonly store: Store,
@@ -85,11 +91,37 @@ export class RouteManager {
     return this.store.queryDataVersion({ clusterName, brokerAddr, dataVersion, now: this.clock() });
   }
 
+  /**
+   * The route encoded in `dialect`. With an in-process store, encodings are reused until the
+   * store's change counter or the configuration moves, so an unchanged route is encoded once.
+   */
+  async getEncodedRoute(topic: string | null, zoneName: string | null, dialect: Dialect): Promise<string> {
+    const counter = this.store.changeCounter?.();
+    const config = await this.config.current();
+    this.assertReady(config);
+    const cacheable = counter !== undefined && topic !== null && !zoneName;
+    if (cacheable) {
+      if (counter !== this.routeCacheCounter || config !== this.routeCacheConfig) {
+        this.routeCache.clear();
+        this.routeCacheCounter = counter;
+        this.routeCacheConfig = config;
+      }
+      const hit = this.routeCache.get(topic)?.[dialect];
+      if (hit !== undefined) return hit;
+    }
+    const encoded = encodeTopicRouteData(await this.getRouteInfoByTopic(topic, zoneName), dialect);
+    // Cache only what was read under the counter the cache is keyed on.
+    if (cacheable && this.store.changeCounter?.() === counter && this.routeCacheCounter === counter) {
+      const entry = this.routeCache.get(topic) ?? {};
+      entry[dialect] = encoded;
+      this.routeCache.set(topic, entry);
+    }
+    return encoded;
+  }
+
   async getRouteInfoByTopic(topic: string | null, zoneName: string | null = null): Promise<TopicRouteData> {
     const config = await this.config.current();
-    if (config.needWaitForService && this.clock() - this.startedAt < config.waitSecondsForService * 1000) {
-      throw new NamesrvError(ResponseCode.SYSTEM_ERROR, Remark.NOT_READY, 503);
-    }
+    this.assertReady(config);
     let route = topic == null ? null : await this.store.getTopicRoute(topic);
     if (route === null) {
       throw new NamesrvError(ResponseCode.TOPIC_NOT_EXIST, topicNotExistRemark(topic));
@@ -145,6 +177,12 @@ export class RouteManager {
 
   async registerTopic(topic: string, queueDatas: QueueData[]): Promise<void> {
     if (queueDatas.length > 0) await this.store.registerTopic(topic, queueDatas);
+  }
+
+  private assertReady(config: NamesrvConfig): void {
+    if (config.needWaitForService && this.clock() - this.startedAt < config.waitSecondsForService * 1000) {
+      throw new NamesrvError(ResponseCode.SYSTEM_ERROR, Remark.NOT_READY, 503);
+    }
   }
 
   private async requireTopicList(): Promise<void> {

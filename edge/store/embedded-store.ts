@@ -130,6 +130,8 @@ export class EmbeddedStore implements Store {
   private kvQueue: Promise<void> = Promise.resolve();
 
   private readonly configOverrides = new Map<string, string>();
+  /** Counts every change that can alter a route (route tables, KV, config); see Store.changeCounter. */
+  private changes = 0;
 
   constructor(options: EmbeddedStoreOptions) {
     this.kvConfigPath = options.kvConfigPath;
@@ -149,7 +151,12 @@ export class EmbeddedStore implements Store {
   // registration (PROTOCOL §4.3)
   // =============================================================================================
 
+  changeCounter(): number {
+    return this.changes;
+  }
+
   async registerBroker(r: BrokerRegistration): Promise<RegisterBrokerResult | null> {
+    this.changes++;
     return this.doRegisterBroker(r);
   }
 
@@ -320,6 +327,7 @@ export class EmbeddedStore implements Store {
   // =============================================================================================
 
   async unregisterBrokers(requests: BrokerUnregistration[]): Promise<void> {
+    this.changes++;
     this.doUnregister(requests);
   }
 
@@ -350,6 +358,7 @@ export class EmbeddedStore implements Store {
         this.filterServerTable.delete(key);
       }
     }
+    if (requests.length > 0) this.changes++;
     this.doUnregister(requests);
     return requests.map((r) => ({ ...r }));
   }
@@ -555,6 +564,7 @@ export class EmbeddedStore implements Store {
   }
 
   private operatePerm(brokerName: string, update: (perm: number) => number): number {
+    this.changes++;
     let count = 0;
     for (const queueDataMap of this.topicQueueTable.values()) {
       const queueData = queueDataMap.get(brokerName);
@@ -566,6 +576,7 @@ export class EmbeddedStore implements Store {
   }
 
   async deleteTopic(topic: string, clusterName: string | null): Promise<void> {
+    this.changes++;
     if (clusterName === null || clusterName.trim() === "") {
       this.topicQueueTable.delete(topic);
       return;
@@ -580,6 +591,7 @@ export class EmbeddedStore implements Store {
 
   async registerTopic(topic: string, queueDatas: QueueData[]): Promise<void> {
     if (queueDatas.length === 0) return;
+    this.changes++;
     const existing = this.topicQueueTable.get(topic);
     if (existing) {
       // applied one by one: entries before an unknown broker stay applied
@@ -612,6 +624,7 @@ export class EmbeddedStore implements Store {
       change(next);
       if (this.kvConfigPath !== null) await saveKVConfigFile(this.kvConfigPath, next);
       this.kvTable = next;
+      this.changes++;
     };
     const done = this.kvQueue.then(run);
     this.kvQueue = done.catch(() => undefined);
@@ -655,6 +668,7 @@ export class EmbeddedStore implements Store {
 
   async putConfigOverrides(entries: Record<string, string>): Promise<void> {
     for (const [key, value] of Object.entries(entries)) this.configOverrides.set(key, String(value));
+    this.changes++;
   }
 
   /** Waits for pending KV writes. */

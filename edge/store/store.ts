@@ -115,4 +115,11 @@ export interface Store {
   putConfigOverrides(entries: Record<string, string>): Promise<void>;
 
   close(): Promise<void>;
+
+  /**
+   * In-process stores only: a number that changes whenever anything a route reply depends on
+   * changes (route tables, KV, configuration). Lets the service reuse encoded routes; a shared
+   * store, which other instances change, leaves it out.
+   */
+  changeCounter?(): number;
 }

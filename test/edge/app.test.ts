@@ -108,6 +108,27 @@ describe("HTTP API", () => {
     expect(plain.orderTopicConfig).toBeNull();
   });
 
+  it("never serves a stale encoded route after a registration, a KV write or a config change", async () => {
+    await app.request("/api/v1/brokers/register", json(registration()));
+    const read = async () => (await app.request("/api/v1/topics/TopicTest/route")).json();
+    expect((await read()).orderTopicConf).toBeUndefined();
+    await app.request("/api/v1/config", json({ orderMessageEnable: "true" }, "PUT"));
+    await app.request("/api/v1/kv/ORDER_TOPIC_CONFIG/TopicTest", json({ value: "broker-a:4" }, "PUT"));
+    expect((await read()).orderTopicConf).toBe("broker-a:4");
+    await app.request("/api/v1/kv/ORDER_TOPIC_CONFIG/TopicTest", json({ value: "broker-a:2" }, "PUT"));
+    expect((await read()).orderTopicConf).toBe("broker-a:2");
+    const changed = registration({
+      dataVersion: { stateVersion: 0, timestamp: 1700000000000, counter: 2 },
+      topicConfigTable: { TopicTest: { topicName: "TopicTest", readQueueNums: 8, writeQueueNums: 8, perm: 6, topicSysFlag: 0 }, X: { topicName: "X" } },
+    });
+    await app.request("/api/v1/brokers/register", json(changed));
+    expect((await read()).queueDatas[0].writeQueueNums).toBe(8);
+    const legacy = await (await app.request("/api/v1/topics/TopicTest/route?format=legacy")).text();
+    expect(legacy).toContain('"writeQueueNums":8');
+    await app.request("/api/v1/config", json({ orderMessageEnable: "false" }, "PUT"));
+    expect((await read()).orderTopicConf).toBeUndefined();
+  });
+
   it("keeps slave data in a master/slave group and answers the slave with its master", async () => {
     await app.request("/api/v1/brokers/register", json(registration()));
     const slave = await app.request(
