@@ -99,7 +99,7 @@ describe("deno serve edge/runtime/deno.ts on Redis (Upstash REST)", () => {
   it("answers /health and says which store it uses", async () => {
     expect(await (await fetch(`${deno.url}/health`)).json()).toEqual({ status: "UP" });
     expect(deno.proc.output()).toContain('"store":"redis-rest"');
-  });
+  }, 30_000);
 
   it("serves a route registered through its HTTP API, and the bridge on the same Redis sees it", async () => {
     const reg = await fetch(`${deno.url}/api/v1/brokers/register`, registration("broker-deno", "127.0.0.1:46911", ["DenoTopic", "DenoBase"]));
@@ -109,7 +109,7 @@ describe("deno serve edge/runtime/deno.ts on Redis (Upstash REST)", () => {
     const body = await res.text();
     expect(JSON.parse(body).brokerDatas[0]).toMatchObject({ brokerName: "broker-deno", cluster: "DenoCluster" });
     expect(await route(client, "DenoTopic")).toMatchObject({ code: 0, body });
-  });
+  }, 30_000);
 
   it("serves a broker registered over TCP through the bridge", async () => {
     const broker = await RemotingTestClient.connect(bridge.port);
@@ -121,7 +121,7 @@ describe("deno serve edge/runtime/deno.ts on Redis (Upstash REST)", () => {
     } finally {
       broker.close();
     }
-  });
+  }, 30_000);
 
   it("sweeps expired brokers every scanNotActiveBrokerInterval", async () => {
     const reg = await fetch(
@@ -136,7 +136,7 @@ describe("deno serve edge/runtime/deno.ts on Redis (Upstash REST)", () => {
       100,
     );
     expect((await fetch(`${deno.url}/api/v1/topics/ShortTopic/route`)).status).toBe(404);
-  });
+  }, 30_000);
 });
 
 describe("deno serve edge/runtime/deno.ts without Redis (embedded store, in memory)", () => {
@@ -159,5 +159,5 @@ describe("deno serve edge/runtime/deno.ts without Redis (embedded store, in memo
     const res = await fetch(`${deno.url}/api/v1/topics/MemTopic/route`);
     expect(res.status).toBe(200);
     expect(JSON.parse(await res.text()).brokerDatas[0].brokerName).toBe("broker-mem");
-  });
+  }, 30_000);
 });

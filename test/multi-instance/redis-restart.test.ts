@@ -82,5 +82,5 @@ describe("Redis killed and restarted under a bridge", () => {
     const list = await client.request(219, { extFields: { namespace: "RESTART_NS" } });
     expect(JSON.parse(text(list)!).table).toMatchObject({ before: "acknowledged", after: "v" });
     expect(ns.process.exitCode).toBeNull();
-  });
+  }, 60_000);
 });

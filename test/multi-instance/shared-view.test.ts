@@ -96,7 +96,7 @@ describe("two bridges and a Worker on one Redis", () => {
     broker.close();
     await waitFor(async () => (await route(client2, "MiTopic")).code === 17, "bridge 2 to drop the closed broker", 10_000);
     expect((await worker.fetch("/api/v1/topics/MiTopic/route")).status).toBe(404);
-  });
+  }, 30_000);
 
   it("reads through the Worker a KV entry put through bridge 2, and the other way round", async () => {
     const put = await client2.request(100, { extFields: { namespace: "MI_NS", key: "k1", value: "from-bridge-2" } });
@@ -115,7 +115,7 @@ describe("two bridges and a Worker on one Redis", () => {
     const list = await edgeClient.request(219, { extFields: { namespace: "MI_NS" } });
     expect(text(list)).toBe('{"table":{"k1":"from-bridge-2","k2":"from-worker"}}');
     expect(await redisCommand(redis.url, "HGET", key("kvConfig:MI_NS"), "k1")).toBe("from-bridge-2");
-  });
+  }, 30_000);
 
   it("registers and unregisters over TCP through a bridge that forwards to the Worker", async () => {
     const broker = await connect(edgeBridge.port);
@@ -129,7 +129,7 @@ describe("two bridges and a Worker on one Redis", () => {
     // the edge bridge tells the Worker about the closed connection
     broker.close();
     await waitFor(async () => (await route(client1, "EdgeTopic")).code === 17, "the broker on the edge bridge to be unregistered", 10_000);
-  });
+  }, 30_000);
 
   it("keeps a broker re-registered through bridge 2 when its older connection on bridge 1 closes", async () => {
     const a = await connect(bridge1.port);
@@ -153,7 +153,7 @@ describe("two bridges and a Worker on one Redis", () => {
     b.close();
     await waitFor(async () => (await route(client1, "RaceTopic")).code === 17, "the broker to go when B closes", 10_000);
     expect((await worker.fetch("/api/v1/topics/RaceTopic/route")).status).toBe(404);
-  });
+  }, 30_000);
 
   it("lets the Worker's cron sweep remove a broker whose heartbeat timed out", async () => {
     const broker = await connect(bridge1.port);
@@ -184,5 +184,5 @@ describe("two bridges and a Worker on one Redis", () => {
     expect(await redisCommand(redis.url, "SISMEMBER", key("clusterAddrTable:DefaultCluster"), "broker-exp")).toBe(0);
     await waitFor(() => worker.output().includes('"msg":"expiry sweep"'), "the sweep's log line", 10_000);
     broker.close();
-  });
+  }, 30_000);
 });
