@@ -3,8 +3,8 @@
  * with wrangler.toml's settings, its Upstash bindings pointing at the development REST proxy in
  * front of a private redis-server that test/workers/global-setup.ts starts in Node.
  *
- * The files are named *.spec.ts: vitest.config.ts (`npm test`, in Node) takes every *.test.ts under test/, and
- * these import `cloudflare:test`, which exists only inside workerd.
+ * vitest.config.ts (`npm test`, in Node) excludes test/workers: these files import
+ * `cloudflare:test`, which exists only inside workerd.
  */
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
@@ -24,7 +24,7 @@ export default defineConfig({
     })),
   ],
   test: {
-    include: ["test/workers/**/*.spec.ts"],
+    include: ["test/workers/**/*.test.ts"],
     globalSetup: ["test/workers/global-setup.ts"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
