@@ -81,9 +81,36 @@ function attributesFrom(v: unknown): Record<string, string> {
   return out;
 }
 
+const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
+const isStringMap = (v: unknown) =>
+  v === undefined || (isObject(v) && Object.values(v).every((x) => typeof x === "string"));
+
+/**
+ * A TopicConfig exactly as brokers write it (every field of its JSON type): taken as is, without
+ * the schema's coercions. Large brokers send thousands of these per registration.
+ */
+function wellFormedTopicConfig(v: Record<string, unknown>): TopicConfig | null {
+  const { topicName, readQueueNums, writeQueueNums, perm, topicFilterType, topicSysFlag, order, attributes } = v;
+  if (typeof topicName !== "string" || !isInt(readQueueNums) || !isInt(writeQueueNums) || !isInt(perm)) return null;
+  if (!isInt(topicSysFlag) || typeof order !== "boolean" || typeof topicFilterType !== "string") return null;
+  if (!TOPIC_FILTER_TYPES.has(topicFilterType) || !isStringMap(attributes)) return null;
+  return {
+    topicName,
+    readQueueNums,
+    writeQueueNums,
+    perm,
+    topicFilterType,
+    topicSysFlag,
+    order,
+    attributes: attributes === undefined ? {} : { ...(attributes as Record<string, string>) },
+  };
+}
+
 /** TopicConfig from JSON with Java's defaults (perm 6, read/write 16, sysFlag 0, SINGLE_TAG). */
 function topicConfigFromJson(v: unknown): TopicConfig {
   if (!isObject(v)) fail("TopicConfig is not an object");
+  const exact = wellFormedTopicConfig(v);
+  if (exact) return exact;
   const r = TopicConfigSchema.safeParse(v);
   if (!r.success) {
     const i = r.error.issues[0];
