@@ -17,6 +17,7 @@ import type {
   BrokerUnregistration,
   DataVersionAnswer,
   RegisterBrokerResult,
+  RouteStamp,
   Store,
   UnitTopicKind,
 } from "../store/store";
@@ -41,11 +42,17 @@ export interface RegisterBrokerOutcome extends RegisterBrokerResult {
   orderTopicConfig: Record<string, string> | null;
 }
 
+interface CachedRoute {
+  stamp: RouteStamp;
+  /** after the configuration's rewrites; null = no route */
+  route: TopicRouteData | null;
+  encoded: Partial<Record<Dialect, string>>;
+}
+
 /** RouteInfoManager's protocol surface: configuration-dependent rules, errors and remarks. */
 export class RouteManager {
   private readonly startedAt: number;
-  private readonly routeCache = new Map<string, Partial<Record<Dialect, string>>>();
-  private routeCacheCounter: number | undefined;
+  private readonly routeCache = new Map<string, CachedRoute>();
   private routeCacheConfig: NamesrvConfig | undefined;
 
   constructor(
@@ -92,46 +99,49 @@ export class RouteManager {
   }
 
   /**
-   * The route encoded in `dialect`. With an in-process store, encodings are reused until the
-   * store's change counter or the configuration moves, so an unchanged route is encoded once.
+   * The route encoded in `dialect`. Encodings are kept per topic with the store's route stamp and
+   * the configuration they were made under; the store is still asked on every call (one round
+   * trip), but an unchanged route is neither read in full nor encoded again.
    */
   async getEncodedRoute(topic: string | null, zoneName: string | null, dialect: Dialect): Promise<string> {
-    const counter = this.store.changeCounter?.();
     const config = await this.config.current();
     this.assertReady(config);
-    const cacheable = counter !== undefined && topic !== null && !zoneName;
-    if (cacheable) {
-      if (counter !== this.routeCacheCounter || config !== this.routeCacheConfig) {
-        this.routeCache.clear();
-        this.routeCacheCounter = counter;
-        this.routeCacheConfig = config;
-      }
-      const hit = this.routeCache.get(topic)?.[dialect];
-      if (hit !== undefined) return hit;
+    if (topic === null || zoneName) return encodeTopicRouteData(await this.getRouteInfoByTopic(topic, zoneName), dialect);
+    if (config !== this.routeCacheConfig) {
+      this.routeCache.clear();
+      this.routeCacheConfig = config;
     }
-    const encoded = encodeTopicRouteData(await this.getRouteInfoByTopic(topic, zoneName), dialect);
-    // Cache only what was read under the counter the cache is keyed on.
-    if (cacheable && this.store.changeCounter?.() === counter && this.routeCacheCounter === counter) {
-      const entry = this.routeCache.get(topic) ?? {};
-      entry[dialect] = encoded;
+    const cached = this.routeCache.get(topic);
+    const usable = cached && this.clock() < cached.stamp.validUntil ? cached : undefined;
+    const fresh = await this.store.getTopicRouteIfChanged(topic, usable?.stamp ?? null);
+    let entry = usable;
+    if (fresh !== null || !entry) {
+      if (fresh === null) throw new Error("store answered 'unchanged' without a stamp to compare");
+      entry = { stamp: fresh.stamp, route: fresh.route ? await this.rewrite(topic, fresh.route, config) : null, encoded: {} };
       this.routeCache.set(topic, entry);
     }
-    return encoded;
+    if (entry.route === null) throw new NamesrvError(ResponseCode.TOPIC_NOT_EXIST, topicNotExistRemark(topic));
+    return (entry.encoded[dialect] ??= encodeTopicRouteData(entry.route, dialect));
   }
 
   async getRouteInfoByTopic(topic: string | null, zoneName: string | null = null): Promise<TopicRouteData> {
     const config = await this.config.current();
     this.assertReady(config);
-    let route = topic == null ? null : await this.store.getTopicRoute(topic);
+    const route = topic == null ? null : await this.store.getTopicRoute(topic);
     if (route === null) {
       throw new NamesrvError(ResponseCode.TOPIC_NOT_EXIST, topicNotExistRemark(topic));
     }
-    if (config.supportActingMaster) route = applyActingMaster(topic!, route);
+    const rewritten = await this.rewrite(topic!, route, config);
+    return zoneName ? filterByZone(rewritten, zoneName) : rewritten;
+  }
+
+  /** What the configuration adds to a stored route: the acting-master view and the order config. */
+  private async rewrite(topic: string, stored: TopicRouteData, config: NamesrvConfig): Promise<TopicRouteData> {
+    let route = config.supportActingMaster ? applyActingMaster(topic, stored) : stored;
     if (config.orderMessageEnable) {
-      const conf = await this.store.getKVConfig(ORDER_TOPIC_CONFIG_NAMESPACE, topic!);
+      const conf = await this.store.getKVConfig(ORDER_TOPIC_CONFIG_NAMESPACE, topic);
       if (conf != null) route = { ...route, orderTopicConf: conf };
     }
-    if (zoneName) route = filterByZone(route, zoneName);
     return route;
   }
 

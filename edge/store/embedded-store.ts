@@ -37,6 +37,8 @@ import type {
   DataVersionAnswer,
   DataVersionQuery,
   RegisterBrokerResult,
+  RouteStamp,
+  StampedRoute,
   Store,
   UnitTopicKind,
 } from "./store";
@@ -151,8 +153,11 @@ export class EmbeddedStore implements Store {
   // registration (PROTOCOL §4.3)
   // =============================================================================================
 
-  changeCounter(): number {
-    return this.changes;
+  async getTopicRouteIfChanged(topic: string, since: RouteStamp | null): Promise<StampedRoute | null> {
+    const version = String(this.changes);
+    // routes of the embedded store change only through calls (expiry is the sweep's job)
+    if (since !== null && since.version === version) return null;
+    return { stamp: { version, validUntil: Infinity }, route: await this.getTopicRoute(topic) };
   }
 
   async registerBroker(r: BrokerRegistration): Promise<RegisterBrokerResult | null> {

@@ -114,12 +114,26 @@ export interface Store {
   getConfigOverrides(): Promise<Record<string, string>>;
   putConfigOverrides(entries: Record<string, string>): Promise<void>;
 
-  close(): Promise<void>;
-
   /**
-   * In-process stores only: a number that changes whenever anything a route reply depends on
-   * changes (route tables, KV, configuration). Lets the service reuse encoded routes; a shared
-   * store, which other instances change, leaves it out.
+   * The route, unless it is unchanged since `since` (then null): lets the service keep encoded
+   * routes and skip reading and encoding an unchanged one, in the same single call. The stamp's
+   * `version` changes whenever anything a route reply depends on changes (route tables, KV,
+   * configuration, a broker coming back to life); `validUntil` is when the route may change by
+   * itself (the earliest liveness deadline of its brokers): past it, callers ask without `since`.
    */
-  changeCounter?(): number;
+  getTopicRouteIfChanged(topic: string, since: RouteStamp | null): Promise<StampedRoute | null>;
+
+  close(): Promise<void>;
+}
+
+export interface RouteStamp {
+  version: string;
+  /** epoch millis; Infinity when nothing in the route expires by itself */
+  validUntil: number;
+}
+
+export interface StampedRoute {
+  stamp: RouteStamp;
+  /** null: the topic has no route (TOPIC_NOT_EXIST) */
+  route: TopicRouteData | null;
 }

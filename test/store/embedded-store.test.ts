@@ -209,3 +209,16 @@ describe("EmbeddedStore internals", () => {
     expect(await store.getAllTopics()).toHaveLength(2);
   });
 });
+
+describe("EmbeddedStore versioned routes", () => {
+  it("answers 'unchanged' until something changes", async () => {
+    const store = new EmbeddedStore({ kvConfigPath: null });
+    await store.registerBroker(reg());
+    const first = await store.getTopicRouteIfChanged("TopicA", null);
+    expect(await store.getTopicRouteIfChanged("TopicA", first!.stamp)).toBeNull();
+    await store.refreshBroker(reg().clusterName, reg().brokerAddr, reg().now + 1);
+    expect(await store.getTopicRouteIfChanged("TopicA", first!.stamp)).toBeNull();
+    await store.wipeWritePerm(reg().brokerName);
+    expect((await store.getTopicRouteIfChanged("TopicA", first!.stamp))!.route!.queueDatas[0].perm).toBe(4);
+  });
+});

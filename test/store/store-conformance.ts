@@ -812,6 +812,68 @@ export function describeStoreConformance(
     });
 
     // -------------------------------------------------------------------------------------------
+    describe("versioned routes (getTopicRouteIfChanged)", () => {
+      /** The route as seen by a caller holding `stamp`: null means "unchanged". */
+      async function since(stamp: { version: string; validUntil: number } | null, topic = "TopicA") {
+        return store.getTopicRouteIfChanged(topic, stamp);
+      }
+
+      it("answers the full route and a stamp without `since`, the same route as getTopicRoute", async () => {
+        await store.registerBroker(reg());
+        const first = await since(null);
+        expect(first).not.toBeNull();
+        expect(first!.route).toEqual(await store.getTopicRoute("TopicA"));
+        expect(typeof first!.stamp.version).toBe("string");
+        const missing = await since(null, "Nope");
+        expect(missing!.route).toBeNull();
+      });
+
+      it("never answers 'unchanged' after a change that alters the route", async () => {
+        await store.registerBroker(reg());
+        const changes: [string, () => Promise<unknown>, (r: any) => void][] = [
+          ["wipe", () => store.wipeWritePerm(BROKER_A), (r) => expect(r.queueDatas[0].perm).toBe(4)],
+          ["add", () => store.addWritePerm(BROKER_A), (r) => expect(r.queueDatas[0].perm).toBe(6)],
+          [
+            "slave registers",
+            () => store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, channel: "s" })),
+            (r) => expect(r.brokerDatas[0].brokerAddrs).toEqual({ "0": MASTER, "1": SLAVE }),
+          ],
+          [
+            "changed data version",
+            () => store.registerBroker(reg({ dataVersion: dv(2), topics: [{ topicName: "TopicA", writeQueueNums: 3 }, "TopicB"] })),
+            (r) => expect(r.queueDatas[0].writeQueueNums).toBe(3),
+          ],
+          [
+            "slave unregisters",
+            () => store.unregisterBrokers([{ clusterName: CLUSTER, brokerAddr: SLAVE, brokerName: BROKER_A, brokerId: 1 }]),
+            (r) => expect(r.brokerDatas[0].brokerAddrs).toEqual({ "0": MASTER }),
+          ],
+          ["kv put", () => store.putKVConfig("ORDER_TOPIC_CONFIG", "TopicA", "broker-a:4"), () => {}],
+        ];
+        for (const [what, change, check] of changes) {
+          const before = await since(null);
+          await change();
+          const after = await since(before!.stamp);
+          expect(after, `after ${what}`).not.toBeNull();
+          check(after!.route);
+        }
+        const before = await since(null);
+        await store.deleteTopic("TopicA", null);
+        const after = await since(before!.stamp);
+        expect(after).not.toBeNull();
+        expect(after!.route).toBeNull();
+      });
+
+      it("answers either 'unchanged' or the same route when nothing changed", async () => {
+        await store.registerBroker(reg());
+        const first = await since(null);
+        await store.refreshBroker(CLUSTER, MASTER, T0 + 1000);
+        await store.registerBroker(reg({ now: T0 + 2000 }));
+        const again = await since(first!.stamp);
+        if (again !== null) expect(again.route).toEqual(first!.route);
+      });
+    });
+
     describe("cluster and topic lists", () => {
       it("an empty store", async () => {
         expect(await store.getClusterInfo()).toEqual({ brokerAddrTable: {}, clusterAddrTable: {} });

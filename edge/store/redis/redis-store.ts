@@ -34,6 +34,8 @@ import type {
   DataVersionAnswer,
   DataVersionQuery,
   RegisterBrokerResult,
+  RouteStamp,
+  StampedRoute,
   Store,
   UnitTopicKind,
 } from "../store";
@@ -447,6 +449,11 @@ export class RedisStore implements Store {
 
   // ===============================================================================================
   // reads
+
+  /** Not yet versioned: every call reads the whole route (validUntil 0 keeps callers from caching). */
+  async getTopicRouteIfChanged(topic: string, _since: RouteStamp | null): Promise<StampedRoute | null> {
+    return { stamp: { version: "unversioned", validUntil: 0 }, route: await this.getTopicRoute(topic) };
+  }
 
   async getTopicRoute(topic: string): Promise<TopicRouteData | null> {
     const reply = (await this.runJson(S.GET_TOPIC_ROUTE, [topic, String(toInt(this.clock()))])) as {

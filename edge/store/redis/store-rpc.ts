@@ -37,6 +37,7 @@ export const STORE_METHODS = [
   "refreshBroker",
   "queryDataVersion",
   "getTopicRoute",
+  "getTopicRouteIfChanged",
   "getClusterInfo",
   "getAllTopics",
   "getTopicsByCluster",
