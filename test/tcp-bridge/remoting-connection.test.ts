@@ -63,12 +63,22 @@ describe("RemotingConnection", () => {
       const conn = new RemotingConnection("c", "peer", sink, new EchoHandler(), silentLogger);
       conn.onData(stream.subarray(0, cut));
       conn.onData(stream.subarray(cut));
-      await tick();
+      await tick(); // handled
+      await tick(); // written
       expect(sink.responses().map((r) => [r.code, r.opaque, r.remark])).toEqual([
         [0, 1, "echo 105"],
         [0, 2, "echo 106"],
       ]);
     }
+  });
+
+  it("writes responses completed in one turn together, in one write", async () => {
+    const sink = new FakeSink();
+    const conn = new RemotingConnection("c", "peer", sink, new EchoHandler(), silentLogger);
+    conn.onData(new Uint8Array([...frame(105, 1), ...frame(105, 2), ...frame(105, 3)]));
+    await settle();
+    expect(sink.written).toHaveLength(1);
+    expect(sink.responses().map((r) => r.opaque)).toEqual([1, 2, 3]);
   });
 
   it("sends responses as they complete, matched by opaque, and echoes negative opaques", async () => {
