@@ -20,8 +20,25 @@ export const registerBrokerSchema = z.object({
   enableActingMaster: z.boolean().nullish(),
   /** the connection that carried the registration (set by the tcp-bridge) */
   channel: z.string().nullish(),
+  /** a digest of the wire body, for later refresh-registration calls */
+  bodyDigest: z.string().min(1).nullish(),
   ...RegisterBrokerBodySchema.shape,
 });
+
+/** A re-registration announced by its body's digest only. */
+export const refreshRegistrationSchema = registerBrokerSchema
+  .pick({
+    clusterName: true,
+    brokerAddr: true,
+    brokerName: true,
+    brokerId: true,
+    haServerAddr: true,
+    zoneName: true,
+    heartbeatTimeoutMillis: true,
+    enableActingMaster: true,
+    channel: true,
+  })
+  .extend({ bodyDigest: z.string().min(1) });
 export type RegisterBrokerRequest = z.infer<typeof registerBrokerSchema>;
 
 export const unregisterBrokerSchema = z.object({ ...brokerIdentity, brokerId: z.number().int().min(0) });

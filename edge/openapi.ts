@@ -11,6 +11,7 @@ import {
   configUpdateSchema,
   putKVSchema,
   queryDataVersionSchema,
+  refreshRegistrationSchema,
   registerBrokerSchema,
   registerTopicSchema,
   unregisterBrokerSchema,
@@ -104,6 +105,11 @@ export const openApiDocument = {
       }, BrokerMemberGroupBodySchema),
     },
     "/api/v1/brokers/register": { post: op("Register a broker (REGISTER_BROKER)", 103, { requestBody: jsonBody(registerBrokerSchema) }) },
+    "/api/v1/brokers/refresh-registration": {
+      post: op("Re-register a broker whose body is unchanged, by its digest (REGISTER_BROKER fast path); 409 = send the full registration", 103, {
+        requestBody: jsonBody(refreshRegistrationSchema),
+      }),
+    },
     "/api/v1/brokers/unregister": { post: op("Unregister a broker (UNREGISTER_BROKER)", 104, { requestBody: jsonBody(unregisterBrokerSchema) }) },
     "/api/v1/brokers/heartbeat": { post: op("Refresh a broker's liveness (BROKER_HEARTBEAT)", 904, { requestBody: jsonBody(brokerHeartbeatSchema) }) },
     "/api/v1/brokers/query-data-version": {

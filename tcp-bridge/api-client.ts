@@ -4,7 +4,7 @@ import { IN_PROCESS_ORIGIN, type Upstream } from "./upstream";
 /** A reply of the HTTP API, as the bridge needs it. */
 export type ApiReply =
   | { ok: true; bytes: Uint8Array; json<T>(): T }
-  | { ok: false; code: number; remark: string };
+  | { ok: false; status: number; code: number; remark: string };
 
 const decoder = new TextDecoder();
 
@@ -22,13 +22,13 @@ export class ApiClient {
     try {
       response = await this.upstream(new Request(IN_PROCESS_ORIGIN + "/api/v1" + path, init));
     } catch (err) {
-      return { ok: false, code: ResponseCode.SYSTEM_ERROR, remark: `NameServer API unreachable: ${String(err)}` };
+      return { ok: false, status: 0, code: ResponseCode.SYSTEM_ERROR, remark: `NameServer API unreachable: ${String(err)}` };
     }
     const bytes = new Uint8Array(await response.arrayBuffer());
     if (response.ok) {
       return { ok: true, bytes, json: <T>() => JSON.parse(decoder.decode(bytes)) as T };
     }
-    return { ok: false, ...readError(response.status, bytes) };
+    return { ok: false, status: response.status, ...readError(response.status, bytes) };
   }
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { inflateSync } from "node:zlib";
 import { RequestCode, ResponseCode, Version } from "../shared/codes";
 import { decodeDataVersion, decodeTopicRouteData, encodeDataVersion, encodeKVTable } from "../shared/body-codec";
@@ -115,10 +116,46 @@ const registerTopicInNamesrv: Translation = async (request, { api }) => {
 
 // --- brokers --------------------------------------------------------------------------------------
 
+/** Identifies a register body: the same digest means the same bytes, read the same way. */
+function registerBodyDigest(request: RemotingCommand, compressed: boolean): string | null {
+  if (!request.body) return null;
+  const hash = createHash("sha1").update(request.body).digest("hex");
+  return `${request.version}:${compressed ? "z" : "j"}:${request.body.length}:${hash}`;
+}
+
+type RegisterOutcome = { haServerAddr?: string; masterAddr?: string; orderTopicConfig: Record<string, string> | null };
+
+/** The reply to a broker: its master's addresses for a slave, the order config as the body. */
+function registerReply(request: RemotingCommand, outcome: RegisterOutcome): RemotingCommand {
+  const extFields: Record<string, string> = {};
+  if (outcome.haServerAddr != null) extFields.haServerAddr = outcome.haServerAddr;
+  if (outcome.masterAddr != null) extFields.masterAddr = outcome.masterAddr;
+  const kvBody = outcome.orderTopicConfig ? utf8(encodeKVTable({ table: outcome.orderTopicConfig }, "legacy")) : null;
+  return success(request, extFields, kvBody);
+}
+
 const registerBroker: Translation = async (request, { api, context }) => {
   const h = headers.decodeRegisterBrokerRequestHeader(ext(request));
   if (h.bodyCrc32 !== 0 && brokerBodyCrc32(request.body) !== h.bodyCrc32) {
     return systemError(request, Remark.CRC32_NOT_MATCH, true);
+  }
+  const identity = {
+    clusterName: h.clusterName,
+    brokerAddr: h.brokerAddr,
+    brokerName: h.brokerName,
+    brokerId: h.brokerId,
+    haServerAddr: h.haServerAddr,
+    zoneName: h.zoneName,
+    heartbeatTimeoutMillis: h.heartbeatTimeoutMillis,
+    enableActingMaster: h.enableActingMaster,
+    channel: context.channelId,
+  };
+  // Brokers re-register every 30 s, nearly always with the same body: first try without it.
+  const bodyDigest = registerBodyDigest(request, h.compressed);
+  if (bodyDigest !== null) {
+    const refreshed = await api.call("POST", "/brokers/refresh-registration", { ...identity, bodyDigest });
+    if (refreshed.ok) return registerReply(request, refreshed.json<RegisterOutcome>());
+    if (refreshed.status !== 409) return failure(request, refreshed, true);
   }
   let body;
   try {
@@ -133,27 +170,15 @@ const registerBroker: Translation = async (request, { api, context }) => {
     return systemError(request, remark, true);
   }
   const answer = await api.call("POST", "/brokers/register", {
-    clusterName: h.clusterName,
-    brokerAddr: h.brokerAddr,
-    brokerName: h.brokerName,
-    brokerId: h.brokerId,
-    haServerAddr: h.haServerAddr,
-    zoneName: h.zoneName,
-    heartbeatTimeoutMillis: h.heartbeatTimeoutMillis,
-    enableActingMaster: h.enableActingMaster,
-    channel: context.channelId,
+    ...identity,
+    bodyDigest,
     dataVersion: body.dataVersion,
     topicConfigTable: body.topicConfigTable,
     topicQueueMappingInfoMap: body.topicQueueMappingInfoMap,
     filterServerList: body.filterServerList,
   });
   if (!answer.ok) return failure(request, answer, true);
-  const outcome = answer.json<{ haServerAddr?: string; masterAddr?: string; orderTopicConfig: Record<string, string> | null }>();
-  const extFields: Record<string, string> = {};
-  if (outcome.haServerAddr != null) extFields.haServerAddr = outcome.haServerAddr;
-  if (outcome.masterAddr != null) extFields.masterAddr = outcome.masterAddr;
-  const kvBody = outcome.orderTopicConfig ? utf8(encodeKVTable({ table: outcome.orderTopicConfig }, "legacy")) : null;
-  return success(request, extFields, kvBody);
+  return registerReply(request, answer.json<RegisterOutcome>());
 };
 
 const unregisterBroker: Translation = async (request, { api }) => {

@@ -1,9 +1,12 @@
 import { Hono } from "hono";
 import type { NamesrvServices } from "../services";
+import { ResponseCode } from "../../shared/codes";
+import { NamesrvError } from "../errors";
 import { readJson } from "../http-helpers";
 import {
   brokerHeartbeatSchema,
   queryDataVersionSchema,
+  refreshRegistrationSchema,
   registerBrokerSchema,
   unregisterBrokerSchema,
 } from "../http-schemas";
@@ -24,6 +27,7 @@ export function brokerRoutes({ routes }: NamesrvServices): Hono {
       heartbeatTimeoutMillis: req.heartbeatTimeoutMillis ?? null,
       enableActingMaster: req.enableActingMaster ?? null,
       channel: req.channel ?? null,
+      bodyDigest: req.bodyDigest ?? null,
       body: {
         dataVersion: req.dataVersion ?? null,
         topicConfigTable: req.topicConfigTable,
@@ -31,6 +35,32 @@ export function brokerRoutes({ routes }: NamesrvServices): Hono {
         filterServerList: req.filterServerList,
       },
     });
+    return c.json(outcome);
+  });
+
+  /**
+   * An unchanged re-registration (same body as the broker's last one, by digest): refreshes the
+   * broker's liveness without sending its topics again. 409 when a full registration is needed.
+   */
+  app.post("/brokers/refresh-registration", async function refreshBrokerRegistration(c) {
+    const req = await readJson(c, refreshRegistrationSchema);
+    const outcome = await routes.refreshRegistration(
+      {
+        clusterName: req.clusterName,
+        brokerAddr: req.brokerAddr,
+        brokerName: req.brokerName,
+        brokerId: req.brokerId,
+        haServerAddr: req.haServerAddr ?? null,
+        zoneName: req.zoneName ?? null,
+        heartbeatTimeoutMillis: req.heartbeatTimeoutMillis ?? null,
+        enableActingMaster: req.enableActingMaster ?? null,
+        channel: req.channel ?? null,
+      },
+      req.bodyDigest,
+    );
+    if (outcome === null) {
+      throw new NamesrvError(ResponseCode.SYSTEM_ERROR, "full registration required", 409);
+    }
     return c.json(outcome);
   });
 

@@ -25,6 +25,7 @@ import type { ConfigManager } from "./config-manager";
 import { applyActingMaster, filterByZone } from "./route-rewrites";
 
 export interface RegisterBrokerInput {
+  bodyDigest?: string | null;
   clusterName: string;
   brokerAddr: string;
   brokerName: string;
@@ -72,10 +73,25 @@ export class RouteManager {
       now: this.clock(),
     });
     if (result === null) throw new NamesrvError(ResponseCode.SYSTEM_ERROR, Remark.REGISTER_BROKER_FAILED);
-    const orderTopicConfig = config.returnOrderTopicConfigToBroker
-      ? await this.store.getKVListByNamespace(ORDER_TOPIC_CONFIG_NAMESPACE)
-      : null;
-    return { ...result, orderTopicConfig };
+    return { ...result, orderTopicConfig: await this.orderTopicConfigFor(config) };
+  }
+
+  private async orderTopicConfigFor(config: NamesrvConfig): Promise<Record<string, string> | null> {
+    return config.returnOrderTopicConfigToBroker ? this.store.getKVListByNamespace(ORDER_TOPIC_CONFIG_NAMESPACE) : null;
+  }
+
+  /** The fast path of an unchanged re-registration; null when a full registration is needed. */
+  async refreshRegistration(input: Omit<RegisterBrokerInput, "body">, bodyDigest: string): Promise<RegisterBrokerOutcome | null> {
+    if (!this.store.refreshRegistration) return null;
+    const config = await this.config.current();
+    const result = await this.store.refreshRegistration({
+      ...input,
+      bodyDigest,
+      heartbeatTimeoutMillis: input.heartbeatTimeoutMillis ?? DEFAULT_BROKER_TIMEOUT_MILLIS,
+      now: this.clock(),
+    });
+    if (result === null) return null;
+    return { ...result, orderTopicConfig: await this.orderTopicConfigFor(config) };
   }
 
   unregisterBroker(request: BrokerUnregistration): Promise<void> {

@@ -37,6 +37,7 @@ import type {
   DataVersionAnswer,
   DataVersionQuery,
   RegisterBrokerResult,
+  RegistrationRefresh,
   RouteStamp,
   StampedRoute,
   Store,
@@ -71,6 +72,12 @@ interface BrokerLiveEntry {
   dataVersionMissing: boolean;
   channel: string | null;
   haServerAddr: string | null;
+  /** digest of the body of the last full registration (see Store.refreshRegistration) */
+  bodyDigest: string | null;
+  /** queueRemovals when that registration was applied */
+  queueRemovalsSeen: number;
+  /** the enableActingMaster header of that registration (null: an old broker that sends none) */
+  enableActingMasterSent: boolean | null;
 }
 
 /** Key of the tables indexed by (cluster, address). */
@@ -132,8 +139,10 @@ export class EmbeddedStore implements Store {
   private kvQueue: Promise<void> = Promise.resolve();
 
   private readonly configOverrides = new Map<string, string>();
-  /** Counts every change that can alter a route (route tables, KV, config); see Store.changeCounter. */
+  /** Counts every change that can alter a route (route tables, KV, config). */
   private changes = 0;
+  /** Counts removals of QueueData: a registration skipped by refreshRegistration may have to re-add topics. */
+  private queueRemovals = 0;
 
   constructor(options: EmbeddedStoreOptions) {
     this.kvConfigPath = options.kvConfigPath;
@@ -163,6 +172,30 @@ export class EmbeddedStore implements Store {
   async registerBroker(r: BrokerRegistration): Promise<RegisterBrokerResult | null> {
     this.changes++;
     return this.doRegisterBroker(r);
+  }
+
+  async refreshRegistration(r: RegistrationRefresh): Promise<RegisterBrokerResult | null> {
+    const live = this.brokerLiveTable.get(addrKey(r.clusterName, r.brokerAddr));
+    const brokerData = this.brokerAddrTable.get(r.brokerName);
+    const unchanged =
+      live !== undefined &&
+      live.bodyDigest !== null &&
+      live.bodyDigest === r.bodyDigest &&
+      live.queueRemovalsSeen === this.queueRemovals &&
+      !live.dataVersionMissing &&
+      brokerData !== undefined &&
+      brokerData.brokerAddrs.get(r.brokerId) === r.brokerAddr &&
+      live.enableActingMasterSent === r.enableActingMaster &&
+      brokerData.enableActingMaster === (r.enableActingMaster === true) &&
+      brokerData.zoneName === r.zoneName &&
+      this.clusterAddrTable.get(r.clusterName)?.has(r.brokerName) === true;
+    if (!unchanged) return null;
+    // what a full registration of the same body would change: liveness only
+    live.lastUpdateTimestamp = r.now;
+    live.heartbeatTimeoutMillis = r.heartbeatTimeoutMillis;
+    live.channel = r.channel;
+    live.haServerAddr = r.haServerAddr;
+    return this.masterOf(r.clusterName, r.brokerId, brokerData.brokerAddrs);
   }
 
   private doRegisterBroker(r: BrokerRegistration): RegisterBrokerResult | null {
@@ -246,6 +279,7 @@ export class EmbeddedStore implements Store {
         for (const [topic, queueDataMap] of this.topicQueueTable) {
           if (newTopics.has(topic) || !queueDataMap.has(brokerName)) continue;
           queueDataMap.delete(brokerName);
+          this.queueRemovals++;
           if (queueDataMap.size === 0) this.topicQueueTable.delete(topic);
         }
       }
@@ -292,6 +326,9 @@ export class EmbeddedStore implements Store {
       dataVersionMissing,
       channel: r.channel,
       haServerAddr: r.haServerAddr,
+      bodyDigest: r.bodyDigest ?? null,
+      queueRemovalsSeen: this.queueRemovals,
+      enableActingMasterSent: r.enableActingMaster,
     });
 
     // 12. filter servers: null leaves the entry alone
@@ -301,6 +338,10 @@ export class EmbeddedStore implements Store {
     }
 
     // 13. a slave learns its live master
+    return this.masterOf(clusterName, brokerId, addrs);
+  }
+
+  private masterOf(clusterName: string, brokerId: number, addrs: Map<number, string>): RegisterBrokerResult {
     const result: RegisterBrokerResult = {};
     if (brokerId !== MASTER_ID) {
       const masterAddr = addrs.get(MASTER_ID);
@@ -413,7 +454,7 @@ export class EmbeddedStore implements Store {
 
     if (removed.size === 0 && reduced.size === 0) return;
     for (const [topic, queueDataMap] of this.topicQueueTable) {
-      for (const brokerName of removed) queueDataMap.delete(brokerName);
+      for (const brokerName of removed) if (queueDataMap.delete(brokerName)) this.queueRemovals++;
       if (queueDataMap.size === 0) {
         this.topicQueueTable.delete(topic);
         continue;
@@ -583,14 +624,14 @@ export class EmbeddedStore implements Store {
   async deleteTopic(topic: string, clusterName: string | null): Promise<void> {
     this.changes++;
     if (clusterName === null || clusterName.trim() === "") {
-      this.topicQueueTable.delete(topic);
+      if (this.topicQueueTable.delete(topic)) this.queueRemovals++;
       return;
     }
     const brokerNames = this.clusterAddrTable.get(clusterName);
     if (!brokerNames || brokerNames.size === 0) return;
     const queueDataMap = this.topicQueueTable.get(topic);
     if (!queueDataMap) return;
-    for (const brokerName of brokerNames) queueDataMap.delete(brokerName);
+    for (const brokerName of brokerNames) if (queueDataMap.delete(brokerName)) this.queueRemovals++;
     if (queueDataMap.size === 0) this.topicQueueTable.delete(topic);
   }
 

@@ -25,12 +25,19 @@ export interface BrokerRegistration {
   /** null = a broker too old to send the field */
   enableActingMaster: boolean | null;
   body: RegisterBrokerBody;
+  /** A digest of the wire body (any stable hash); lets a later identical one skip the body. */
+  bodyDigest?: string | null;
   channel: string | null;
   /** NamesrvConfig.deleteTopicWithBrokerRegistration at the time of the call */
   deleteTopicWithBrokerRegistration: boolean;
   /** epoch millis used as the liveness timestamp */
   now: number;
 }
+
+/** A re-registration announced by the digest of its body only (see Store.refreshRegistration). */
+export type RegistrationRefresh = Omit<BrokerRegistration, "body" | "bodyDigest" | "deleteTopicWithBrokerRegistration"> & {
+  bodyDigest: string;
+};
 
 /** The reply of a successful registration: set only for a slave whose master is alive. */
 export interface RegisterBrokerResult {
@@ -72,6 +79,13 @@ export interface Store {
   // --- route tables -------------------------------------------------------------------------
   /** null = rejected (the one-topic registration before the broker's first full one). */
   registerBroker(registration: BrokerRegistration): Promise<RegisterBrokerResult | null>;
+  /**
+   * Optional fast path for brokers re-registering every 30 s: when the broker's last full
+   * registration carried a body with the same digest, and nothing that registration would restore
+   * has been removed since, refresh its liveness exactly as registering that body again would, and
+   * answer as registerBroker would. null = not applicable: send the full registration.
+   */
+  refreshRegistration?(refresh: RegistrationRefresh): Promise<RegisterBrokerResult | null>;
   unregisterBrokers(requests: BrokerUnregistration[]): Promise<void>;
   /** Unregisters the brokers whose current registration came through `channel`; returns them. */
   unregisterChannel(channel: string): Promise<BrokerUnregistration[]>;

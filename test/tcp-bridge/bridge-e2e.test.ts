@@ -257,6 +257,9 @@ function describeBridgeEndToEnd(storeName: string, env: () => Record<string, str
         // delete the topic in the NameServer only
         expect(await client.request(216, { extFields: { topic: "P2" } })).toMatchObject({ code: 0, body: null, remark: null });
         expect(await routeStatus(client, "P2")).toBe(17);
+        // the broker still has it: its next (unchanged) registration puts it back, as in Java
+        await broker.request(103, registerRequest({ brokerName: "broker-p", brokerAddr: "127.0.0.1:40911", topics: ["P1", "P2"] }));
+        expect(await routeStatus(client, "P2")).toBe(0);
       } finally {
         broker.close();
       }
