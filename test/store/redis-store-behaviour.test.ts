@@ -351,6 +351,124 @@ describe("several stores on one Redis", () => {
   });
 });
 
+describe("versioned routes", () => {
+  async function versionOf(t: RedisTransport, store: RedisStore): Promise<string | null> {
+    return (await t.command(["GET", `${store.prefix}:routeVersion`])) as string | null;
+  }
+
+  it("'unchanged' is null; the stamp's validUntil is the earliest deadline shown, and survives JSON", async () => {
+    const t = transport();
+    let now = T0;
+    const store = new RedisStore(t, { prefix: prefix(), clock: () => now });
+    await store.registerBroker(reg({ heartbeatTimeoutMillis: 3000 }));
+    await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, heartbeatTimeoutMillis: 5000 }));
+    const first = await store.getTopicRouteIfChanged("TopicA", null);
+    expect(first!.route).toEqual(await store.getTopicRoute("TopicA"));
+    expect(first!.stamp).toEqual({ version: await versionOf(t, store), validUntil: T0 + 3000 });
+    const stamp = JSON.parse(JSON.stringify(first!.stamp));
+    expect(await store.getTopicRouteIfChanged("TopicA", stamp)).toBeNull();
+    // no route: nothing expires, and the stamp is still a JSON number
+    const missing = await store.getTopicRouteIfChanged("Nope", null);
+    expect(missing).toEqual({ stamp: { version: first!.stamp.version, validUntil: Number.MAX_SAFE_INTEGER }, route: null });
+    expect(await store.getTopicRouteIfChanged("Nope", JSON.parse(JSON.stringify(missing!.stamp)))).toBeNull();
+    // past validUntil the stamp is not offered: the full route, with the next deadline
+    now = T0 + 3001;
+    const later = await store.getTopicRouteIfChanged("TopicA", stamp);
+    expect(later!.route!.brokerDatas[0].brokerAddrs).toEqual({ "1": SLAVE });
+    expect(later!.stamp).toEqual({ version: stamp.version, validUntil: T0 + 5000 });
+  });
+
+  it("a broker coming back to life after its deadline changes the route (heartbeat, data-version query, registration)", async () => {
+    const revivals: [string, (s: RedisStore, at: number) => Promise<unknown>][] = [
+      ["heartbeat", (s, at) => s.refreshBroker(CLUSTER, MASTER, at)],
+      ["query data version", (s, at) => s.queryDataVersion({ clusterName: CLUSTER, brokerAddr: MASTER, dataVersion: dv(1), now: at })],
+      ["re-registration", (s, at) => s.registerBroker(reg({ heartbeatTimeoutMillis: 1000, now: at }))],
+    ];
+    for (const [what, revive] of revivals) {
+      let now = T0;
+      const store = new RedisStore(transport(), { prefix: prefix(), clock: () => now });
+      await store.registerBroker(reg({ heartbeatTimeoutMillis: 1000 }));
+      await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, heartbeatTimeoutMillis: 60_000 }));
+      now = T0 + 1001;
+      const hidden = await store.getTopicRouteIfChanged("TopicA", null);
+      expect(hidden!.route!.brokerDatas[0].brokerAddrs, what).toEqual({ "1": SLAVE });
+      expect(await store.getTopicRouteIfChanged("TopicA", hidden!.stamp), what).toBeNull();
+      // the refresh comes from an instance whose clock is a little behind the reader's
+      await revive(store, T0 + 900);
+      const back = await store.getTopicRouteIfChanged("TopicA", hidden!.stamp);
+      expect(back, what).not.toBeNull();
+      expect(back!.route!.brokerDatas[0].brokerAddrs, what).toEqual({ "0": MASTER, "1": SLAVE });
+    }
+  });
+
+  it("an unchanged re-registration or heartbeat leaves the version alone; a real change bumps it", async () => {
+    const t = transport();
+    const store = new RedisStore(t, { prefix: prefix(), clock: () => T0 });
+    await store.registerBroker(reg({ filterServerList: ["10.0.0.1:30000"], zoneName: "z" }));
+    await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, zoneName: "z" }));
+    const stamp = (await store.getTopicRouteIfChanged("TopicA", null))!.stamp;
+    const version = await versionOf(t, store);
+    // a fresh counter starts at the server clock (µs), above any version handed out before a wipe
+    expect(Number(version)).toBeGreaterThan(1e15);
+
+    await store.registerBroker(reg({ filterServerList: ["10.0.0.1:30000"], zoneName: "z", now: T0 + 30_000 }));
+    await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, zoneName: "z", now: T0 + 30_000 }));
+    await store.refreshBroker(CLUSTER, MASTER, T0 + 40_000);
+    await store.queryDataVersion({ clusterName: CLUSTER, brokerAddr: MASTER, dataVersion: dv(1), now: T0 + 45_000 });
+    // a new DataVersion with the same topics: rewritten, but nothing a route shows changed
+    await store.registerBroker(reg({ filterServerList: ["10.0.0.1:30000"], zoneName: "z", dataVersion: dv(2), now: T0 + 50_000 }));
+    await store.wipeWritePerm("nobody");
+    await store.deleteTopic("Nope", null);
+    await store.deleteKVConfig("ORDER_TOPIC_CONFIG", "Nope");
+    expect(await versionOf(t, store)).toBe(version);
+    expect(await store.getTopicRouteIfChanged("TopicA", stamp)).toBeNull();
+
+    const changes: [string, () => Promise<unknown>][] = [
+      ["zone", () => store.registerBroker(reg({ filterServerList: ["10.0.0.1:30000"], zoneName: "y", now: T0 + 60_000 }))],
+      ["filter servers", () => store.registerBroker(reg({ filterServerList: ["10.0.0.1:30001"], zoneName: "y", now: T0 + 60_000 }))],
+      ["acting master", () => store.registerBroker(reg({ filterServerList: null, zoneName: "y", enableActingMaster: true, now: T0 + 60_000 }))],
+      ["queue numbers", () => store.registerBroker(reg({ zoneName: "y", enableActingMaster: true, dataVersion: dv(3), topics: [{ topicName: "TopicA", writeQueueNums: 4 }, "TopicB"], now: T0 + 60_000 }))],
+      ["registerTopic", () => store.registerTopic("TopicC", [{ brokerName: "broker-a", readQueueNums: 1, writeQueueNums: 1, perm: 6, topicSysFlag: 0 }])],
+      ["wipe", () => store.wipeWritePerm("broker-a")],
+      ["add", () => store.addWritePerm("broker-a")],
+      ["kv put", () => store.putKVConfig("ORDER_TOPIC_CONFIG", "TopicA", "broker-a:4")],
+      ["kv delete", () => store.deleteKVConfig("ORDER_TOPIC_CONFIG", "TopicA")],
+      ["config", () => store.putConfigOverrides({ orderMessageEnable: "true" })],
+      ["channel close", () => store.unregisterChannel(`ch-${SLAVE}`)],
+      ["expiry", () => store.expireBrokers(T0 + 10_000_000)],
+    ];
+    for (const [what, change] of changes) {
+      const before = await versionOf(t, store);
+      await change();
+      expect(await versionOf(t, store), what).not.toBe(before);
+    }
+  });
+
+  it("several stores on one prefix share the version: B's stamp sees A's change, also over Bun RESP and JSON", async () => {
+    const p = prefix();
+    const a = new RedisStore(transport(), { prefix: p, clock: () => T0 });
+    const b = new RedisStore(transport(), { prefix: p, clock: () => T0 });
+    await a.registerBroker(reg());
+    const rpc = await StoreRpcProcess.start(redis.current.url);
+    try {
+      const c = await rpc.open({ prefix: p, clock: T0 });
+      const stampB = (await b.getTopicRouteIfChanged("TopicA", null))!.stamp;
+      const stampC = (await c.getTopicRouteIfChanged("TopicA", null))!.stamp;
+      expect(stampC).toEqual(stampB);
+      expect(await b.getTopicRouteIfChanged("TopicA", stampB)).toBeNull();
+      expect(await c.getTopicRouteIfChanged("TopicA", stampC)).toBeNull();
+      await a.wipeWritePerm("broker-a");
+      expect((await b.getTopicRouteIfChanged("TopicA", stampB))!.route!.queueDatas[0].perm).toBe(4);
+      expect((await c.getTopicRouteIfChanged("TopicA", stampC))!.route!.queueDatas[0].perm).toBe(4);
+      const next = (await b.getTopicRouteIfChanged("TopicA", null))!.stamp;
+      await a.putKVConfig("ORDER_TOPIC_CONFIG", "TopicA", "broker-a:8");
+      expect(await b.getTopicRouteIfChanged("TopicA", next)).not.toBeNull();
+    } finally {
+      await rpc.stop();
+    }
+  });
+});
+
 describe("large registrations", () => {
   function topics(count: number, nameLength: number): TopicConfig[] {
     return Array.from({ length: count }, (_, i) => {

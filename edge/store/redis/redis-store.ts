@@ -14,6 +14,10 @@
  * a sweep, as the sweep would (a broker group left without addresses disappears from the route,
  * an acting-master group left without its master loses the write bit).
  *
+ * Versioned routes: every script that changes what a route can show bumps `P:routeVersion`;
+ * getTopicRouteIfChanged answers "unchanged" after one GET when the caller's version is current
+ * (docs/redis-keys.md, "Route version").
+ *
  * A value in Redis that does not decode (hand-edited) makes the call reject with a
  * RedisStoreDataError naming the key; nothing is written by that call.
  */
@@ -71,6 +75,8 @@ export class RedisStoreError extends Error {
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 512 * 1024;
+/** The route script's answer when the caller's route version is current. */
+const UNCHANGED = "=";
 /** No request of the store is larger than this (the staged path keeps topic payloads below it). */
 const HARD_REQUEST_LIMIT = 1_000_000 - 64 * 1024;
 
@@ -450,18 +456,37 @@ export class RedisStore implements Store {
   // ===============================================================================================
   // reads
 
-  /** Not yet versioned: every call reads the whole route (validUntil 0 keeps callers from caching). */
-  async getTopicRouteIfChanged(topic: string, _since: RouteStamp | null): Promise<StampedRoute | null> {
-    return { stamp: { version: "unversioned", validUntil: 0 }, route: await this.getTopicRoute(topic) };
+  /**
+   * One round trip: "unchanged" costs a GET of `P:routeVersion` inside the script, a changed route
+   * the same read as getTopicRoute. A stamp past its validUntil (by this store's clock) is not
+   * offered to Redis. validUntil is Number.MAX_SAFE_INTEGER, not Infinity, when nothing in the
+   * route expires (a stamp must survive JSON).
+   */
+  async getTopicRouteIfChanged(topic: string, since: RouteStamp | null): Promise<StampedRoute | null> {
+    const now = toInt(this.clock());
+    const known = since !== null && now < since.validUntil ? since.version : "";
+    const reply = await this.run(S.GET_TOPIC_ROUTE, [topic, known, String(now)]);
+    if (reply === UNCHANGED) return null;
+    return this.decodeRoute(topic, reply);
   }
 
   async getTopicRoute(topic: string): Promise<TopicRouteData | null> {
-    const reply = (await this.runJson(S.GET_TOPIC_ROUTE, [topic, String(toInt(this.clock()))])) as {
-      k: string;
-      e: unknown;
-      m: unknown;
-    } | null;
-    if (reply === null) return null;
+    return this.decodeRoute(topic, await this.run(S.GET_TOPIC_ROUTE, [topic, "", String(toInt(this.clock()))])).route;
+  }
+
+  private decodeRoute(topic: string, raw: string | null): StampedRoute {
+    let reply: { v?: unknown; u?: unknown; k?: string; e?: unknown; m?: unknown } | null = null;
+    try {
+      reply = raw === null ? null : JSON.parse(raw);
+    } catch {
+      // reported below
+    }
+    if (!reply || typeof reply !== "object" || typeof reply.v !== "string") {
+      throw new RedisStoreError(`Redis store ${S.GET_TOPIC_ROUTE.name}: unexpected reply ${String(raw).slice(0, 80)}`);
+    }
+    const validUntil = typeof reply.u === "string" && /^\d+$/.test(reply.u) ? Number(reply.u) : Number.MAX_SAFE_INTEGER;
+    const stamp: RouteStamp = { version: reply.v, validUntil };
+    if (reply.k === undefined) return { stamp, route: null };
     const key = reply.k;
     const queueDatas: QueueData[] = [];
     const brokerDatas: BrokerData[] = [];
@@ -484,7 +509,7 @@ export class RedisStore implements Store {
       }
       queueDatas.push(qd);
     }
-    if (brokerDatas.length === 0) return null;
+    if (brokerDatas.length === 0) return { stamp, route: null };
     const route: TopicRouteData = { queueDatas, brokerDatas, filterServerTable };
     const mappingKey = `${this.prefix}:topicQueueMappingInfoTable:${topic}`;
     const mapping = pairs(reply.m, "getTopicRoute");
@@ -493,7 +518,7 @@ export class RedisStore implements Store {
         mapping.map(([bname, raw]) => [bname, parseMapping(raw, mappingKey, bname)]),
       );
     }
-    return route;
+    return { stamp, route };
   }
 
   async getClusterInfo(): Promise<ClusterInfo> {

@@ -11,11 +11,41 @@
  */
 import type { RedisScript } from "./redis-transport";
 
+/**
+ * How close to (or past) its old deadline a liveness refresh changes the route version: a route read
+ * on an instance whose clock runs up to this much ahead may already have hidden the address.
+ */
+export const REVIVAL_MARGIN_MS = 10_000;
+
 const PRELUDE = String.raw`
 local P = KEYS[1]
 local NULL = cjson.null
 local LIVE_Z = P .. ':brokerLiveTable'
 local FILTERS = P .. ':filterServerTable'
+local ROUTE_VERSION = P .. ':routeVersion'
+-- a liveness refresh this close to (or past) the old deadline may bring back an address that a
+-- route read with a slightly faster clock already hid: it changes the route version
+local REVIVAL_MARGIN_MS = ${REVIVAL_MARGIN_MS}
+
+-- Something a route reply can depend on changed: bumps P:routeVersion, once per script, so that
+-- no holder of an older route stamp is told "unchanged". A fresh counter (first use, or the key
+-- was deleted) starts at the server clock in microseconds, above any version handed out before.
+local routeBumped = false
+local function routeChanged()
+  if routeBumped then return end
+  routeBumped = true
+  if redis.call('INCR', ROUTE_VERSION) == 1 then
+    local t = redis.pcall('TIME')
+    if type(t) == 'table' and t[1] and t[2] then
+      redis.call('SET', ROUTE_VERSION, t[1] .. string.format('%06d', tonumber(t[2])))
+    end
+  end
+end
+
+-- a refresh of a live entry whose deadline was oldDeadline (ZSCORE reply), at now
+local function refreshed(oldDeadline, now)
+  if oldDeadline and tonumber(oldDeadline) < tonumber(now) + REVIVAL_MARGIN_MS then routeChanged() end
+end
 
 local function fail(k, field, detail)
   local where = k
@@ -112,12 +142,18 @@ local function touch(name)
   redis.call('HSET', P .. ':topicEpoch', name, redis.call('INCR', P .. ':seq'))
 end
 
+-- a removed live entry can change routes (an address past its deadline is hidden, one without an
+-- entry is not): a removal changes the route version
 local function removeLive(id)
   local lk = liveKey(id)
   local ch = redis.call('HGET', lk, 'channel')
   if ch then redis.call('SREM', P .. ':brokerLiveChannel:' .. ch, id) end
-  redis.call('DEL', lk)
-  redis.call('ZREM', LIVE_Z, id)
+  local n = redis.call('DEL', lk) + redis.call('ZREM', LIVE_Z, id)
+  if n > 0 then routeChanged() end
+end
+
+local function removeFilters(id)
+  if redis.call('HDEL', FILTERS, id) == 1 then routeChanged() end
 end
 
 local function dropBrokerTopics(name)
@@ -129,7 +165,10 @@ local function dropBrokerTopics(name)
     if redis.call('EXISTS', tk) == 0 then redis.call('SREM', P .. ':topicQueueTable', t) end
   end
   redis.call('DEL', rk)
-  if #topics > 0 then touch(name) end
+  if #topics > 0 then
+    touch(name)
+    routeChanged()
+  end
 end
 
 -- Redis does not roll back a script that fails half-way: every script reads and checks all it
@@ -145,7 +184,7 @@ local function readPerms(name)
   return out
 end
 
--- applies fn to the perm of every QueueData read by readPerms; returns how many it changed
+-- applies fn to the perm of every QueueData read by readPerms; returns how many it touched
 local function writePerms(name, read, fn)
   local count = 0
   for _, e in ipairs(read) do
@@ -153,7 +192,9 @@ local function writePerms(name, read, fn)
       redis.call('SREM', brokerTopicsKey(name), e.stale)
     else
       local q = e.q
-      redis.call('HSET', e.tk, name, qdJson(name, q.readQueueNums, q.writeQueueNums, fn(q.perm), q.topicSysFlag))
+      local perm = fn(q.perm)
+      if perm ~= q.perm then routeChanged() end
+      redis.call('HSET', e.tk, name, qdJson(name, q.readQueueNums, q.writeQueueNums, perm, q.topicSysFlag))
       count = count + 1
     end
   end
@@ -164,7 +205,7 @@ local function clearWrite(perm) return bit.band(perm, bit.bnot(2)) end
 
 -- PROTOCOL 4.4, one batch: computes everything first, then writes (after calling beforeWrites)
 local function unregister(reqs, beforeWrites)
-  local addrsOf, exists = {}, {}
+  local addrsOf, exists, before = {}, {}, {}
   local removed, reduced = {}, {}
   for _, r in ipairs(reqs) do
     local name = r.brokerName
@@ -172,6 +213,7 @@ local function unregister(reqs, beforeWrites)
       local a = readAddrs(name)
       exists[name] = a ~= nil
       addrsOf[name] = a
+      if a ~= nil then before[name] = encodeAddrs(a) end
     end
     local addrs = addrsOf[name]
     if addrs == nil then
@@ -201,10 +243,11 @@ local function unregister(reqs, beforeWrites)
   for _, r in ipairs(reqs) do
     local id = liveId(r.clusterName, r.brokerAddr)
     removeLive(id)
-    redis.call('HDEL', FILTERS, id)
+    removeFilters(id)
     if removed[r.brokerName] == r.clusterName and exists[r.brokerName] then
       -- the request that emptied the group (its cluster loses the broker name)
       exists[r.brokerName] = false
+      routeChanged()
       redis.call('DEL', bdKey(r.brokerName))
       redis.call('SREM', P .. ':brokerAddrTable', r.brokerName)
       local ck = P .. ':clusterAddrTable:' .. r.clusterName
@@ -213,7 +256,11 @@ local function unregister(reqs, beforeWrites)
     end
   end
   for name, addrs in pairs(addrsOf) do
-    if exists[name] and not removed[name] then redis.call('HSET', bdKey(name), 'brokerAddrs', encodeAddrs(addrs)) end
+    if exists[name] and not removed[name] then
+      local encoded = encodeAddrs(addrs)
+      if encoded ~= before[name] then routeChanged() end
+      redis.call('HSET', bdKey(name), 'brokerAddrs', encoded)
+    end
   end
   for name in pairs(removed) do dropBrokerTopics(name) end
   for name, read in pairs(wipes) do writePerms(name, read, clearWrite) end
@@ -252,7 +299,7 @@ local function unregisterLive(ids)
   unregister(reqs, function()
     for _, id in ipairs(orphans) do
       removeLive(id)
-      redis.call('HDEL', FILTERS, id)
+      removeFilters(id)
     end
   end)
   return reqs
@@ -298,6 +345,16 @@ local epochNow = redis.call('HGET', P .. ':topicEpoch', name) or '0'
 
 local addrs = readAddrs(name)
 local registerFirst = addrs == nil
+-- what routes show of this broker name now: a registration that changes none of it (the periodic
+-- re-registration of an unchanged broker) leaves the route version alone
+local addrsBefore = addrs and encodeAddrs(addrs)
+local flagsBefore = redis.call('HMGET', bk, 'enableActingMaster', 'zoneName')
+local deadlineBefore = redis.call('ZSCORE', LIVE_Z, myId)
+local function setAddrs()
+  local encoded = encodeAddrs(addrs)
+  if encoded ~= addrsBefore then routeChanged() end
+  redis.call('HSET', bk, 'brokerAddrs', encoded)
+end
 
 -- reads that can fail come before any write (Redis does not roll back a failed script)
 local items = {}
@@ -354,10 +411,12 @@ redis.call('SADD', P .. ':clusterAddrTable:' .. cluster, name)
 -- 2. broker data (an existing one keeps its cluster)
 if registerFirst then
   addrs = {}
+  routeChanged()
   redis.call('SADD', P .. ':brokerAddrTable', name)
   redis.call('HSET', bk, 'cluster', cluster, 'brokerName', name)
 end
 -- 3. acting-master flag and zone, overwritten every time
+if flagsBefore[1] ~= tostring(acting) or (flagsBefore[2] or nil) ~= zone then routeChanged() end
 redis.call('HSET', bk, 'enableActingMaster', tostring(acting))
 if zone then redis.call('HSET', bk, 'zoneName', zone) else redis.call('HDEL', bk, 'zoneName') end
 -- 5. role switch: one address holds one id
@@ -368,19 +427,19 @@ end
 local oldAddr = addrs[idStr]
 if oldAddr ~= nil and oldAddr ~= addr and conflictStateVersion ~= nil and
    conflictStateVersion > tonumber(h.stateVersion) then
-  redis.call('HSET', bk, 'brokerAddrs', encodeAddrs(addrs))
+  setAddrs()
   removeLive(myId)
   return '{}'
 end
 -- 7. single-topic guard
 if addrs[idStr] == nil and topicCount == 1 then
-  redis.call('HSET', bk, 'brokerAddrs', encodeAddrs(addrs))
+  setAddrs()
   return 'null'
 end
 -- 8. take the slot
 addrs[idStr] = addr
 registerFirst = registerFirst or oldAddr == nil
-redis.call('HSET', bk, 'brokerAddrs', encodeAddrs(addrs))
+setAddrs()
 -- 9. / 10. topic data
 local isPrimeSlave = id ~= 0 and publishes(addrs)
 local recordedDigest = false
@@ -395,7 +454,7 @@ if publishes(addrs) and mode ~= 'probe' then
     for _, t in ipairs(redis.call('SMEMBERS', rk)) do
       if not keep[t] then
         local tk = topicKey(t)
-        redis.call('HDEL', tk, name)
+        if redis.call('HDEL', tk, name) == 1 then routeChanged() end
         redis.call('SREM', rk, t)
         if redis.call('EXISTS', tk) == 0 then redis.call('SREM', P .. ':topicQueueTable', t) end
         touched = true
@@ -405,12 +464,17 @@ if publishes(addrs) and mode ~= 'probe' then
   for i = 1, #items, 2 do
     local t = items[i]
     local tk = topicKey(t)
-    local present = redis.call('HEXISTS', tk, name) == 1
+    local old = redis.call('HGET', tk, name)
+    local present = old ~= false
     if registerFirst or changed or not present then
       local r, w, perm, flag = string.match(items[i + 1], '^(-?%d+),(-?%d+),(-?%d+),(-?%d+)$')
       perm = tonumber(perm)
       if isPrimeSlave and acting then perm = clearWrite(perm) end
-      redis.call('HSET', tk, name, qdJson(name, tonumber(r), tonumber(w), perm, tonumber(flag)))
+      local q = qdJson(name, tonumber(r), tonumber(w), perm, tonumber(flag))
+      if q ~= old then
+        routeChanged()
+        redis.call('HSET', tk, name, q)
+      end
       if not present then
         redis.call('SADD', P .. ':topicQueueTable', t)
         redis.call('SADD', rk, t)
@@ -420,7 +484,11 @@ if publishes(addrs) and mode ~= 'probe' then
   end
   if changed or registerFirst then
     for _, m in ipairs(mappings) do
-      redis.call('HSET', P .. ':topicQueueMappingInfoTable:' .. m[1], m[2], m[3])
+      local mk = P .. ':topicQueueMappingInfoTable:' .. m[1]
+      if redis.call('HGET', mk, m[2]) ~= m[3] then
+        routeChanged()
+        redis.call('HSET', mk, m[2], m[3])
+      end
     end
   end
   if touched then touch(name) end
@@ -430,6 +498,7 @@ elseif mode == 'probe' and publishes(addrs) then
 end
 if mode == 'staged' then redis.call('DEL', ARGV[7]) end
 -- 11. liveness: replaces the entry, including its channel
+refreshed(deadlineBefore, h.now)
 local deadline = fmtInt(tonumber(h.now) + tonumber(h.timeout))
 local oldChannel = redis.call('HGET', myLive, 'channel')
 local channel = nn(h.channel)
@@ -449,7 +518,12 @@ if recordedDigest then redis.call('HSET', myLive, 'topicSetDigest', recordedDige
 redis.call('ZADD', LIVE_Z, deadline, myId)
 -- 12. filter servers: null leaves the entry alone
 if ARGV[6] ~= 'null' then
-  if ARGV[6] == '[]' then redis.call('HDEL', FILTERS, myId) else redis.call('HSET', FILTERS, myId, ARGV[6]) end
+  if ARGV[6] == '[]' then
+    removeFilters(myId)
+  elseif redis.call('HGET', FILTERS, myId) ~= ARGV[6] then
+    routeChanged()
+    redis.call('HSET', FILTERS, myId, ARGV[6])
+  end
 end
 -- 13. a slave learns its live master
 local result = {}
@@ -523,6 +597,7 @@ local lk = liveKey(id)
 local timeout = redis.call('HGET', lk, 'heartbeatTimeoutMillis')
 if not timeout then return 'false' end
 if tonumber(timeout) == nil then fail(lk, 'heartbeatTimeoutMillis', 'not a number') end
+refreshed(redis.call('ZSCORE', LIVE_Z, id), ARGV[3])
 local deadline = fmtInt(tonumber(ARGV[3]) + tonumber(timeout))
 redis.call('HSET', lk, 'lastUpdateTimestamp', ARGV[3], 'deadline', deadline)
 redis.call('ZADD', LIVE_Z, deadline, id)
@@ -540,6 +615,7 @@ local f = redis.call('HMGET', lk, 'dataVersion', 'dataVersionMissing', 'heartbea
 if not f[1] then return '{"changed":true,"dataVersion":null}' end
 if tonumber(f[3]) == nil then fail(lk, 'heartbeatTimeoutMillis', 'not a number') end
 local changed = ARGV[4] == 'null' or f[2] == 'true' or f[1] ~= ARGV[4]
+refreshed(redis.call('ZSCORE', LIVE_Z, id), ARGV[3])
 local deadline = fmtInt(tonumber(ARGV[3]) + tonumber(f[3]))
 redis.call('HSET', lk, 'lastUpdateTimestamp', ARGV[3], 'deadline', deadline)
 redis.call('ZADD', LIVE_Z, deadline, id)
@@ -548,48 +624,109 @@ return cjson.encode({changed = changed, dataVersion = f[1], key = lk})
 );
 
 /**
- * ARGV[1] topic, ARGV[2] now. Per QueueData entry: the raw QueueData, the raw BrokerData fields,
- * the ids of addresses whose liveness deadline has passed, filter servers of the others. A broker
- * whose every address is past its deadline is left out, as the next sweep would remove it.
+ * The route of a topic, versioned (getTopicRoute, getTopicRouteIfChanged); read-only.
+ * ARGV[1] topic, ARGV[2] the route version the caller holds ("" = none), ARGV[3] now.
+ *
+ * When ARGV[2] is the current `P:routeVersion`: "=" (unchanged), after one GET and nothing else.
+ * Otherwise JSON {v: version, u: validUntil} plus, when the topic exists, {k: topic key, e: entries,
+ * m: static-topic mapping}. Per QueueData entry: the raw QueueData, the raw BrokerData fields, the
+ * ids of addresses whose liveness deadline has passed, filter servers of the others. A broker whose
+ * every address is past its deadline is left out, as the next sweep would remove it. `u` (a string,
+ * absent when nothing expires) is the earliest deadline among the addresses shown: the route may
+ * change by itself after it. All liveness deadlines and filter servers come in one ZMSCORE and one
+ * HMGET (Redis 6.2 or later).
+ *
+ * It has its own short prelude instead of PRELUDE, so that the unchanged answer defines nothing.
  */
-export const GET_TOPIC_ROUTE = script(
-  "getTopicRoute",
-  String.raw`
-local flat = redis.call('HGETALL', topicKey(ARGV[1]))
-if #flat == 0 then return nil end
-local now = tonumber(ARGV[2])
-local entries = {}
+export const GET_TOPIC_ROUTE: RedisScript = {
+  name: "getTopicRoute",
+  source: String.raw`
+local P = KEYS[1]
+local version = redis.call('GET', P .. ':routeVersion') or '0'
+if ARGV[2] == version then return '=' end
+local tk = P .. ':topicQueueTable:' .. ARGV[1]
+local flat = redis.call('HGETALL', tk)
+if #flat == 0 then return cjson.encode({v = version}) end
+local now = tonumber(ARGV[3])
+
+local function fail(k, detail)
+  error({err = 'RMQ_MALFORMED ' .. k .. ' field brokerAddrs: ' .. detail})
+end
+local function esc(s)
+  return (string.gsub(s, '[%%:]', function(c) return string.format('%%%02X', string.byte(c)) end))
+end
+-- the ids and addresses of a brokerAddrs value, appended to ids / addrs; the TypeScript side checks
+-- the value in full, so the usual value (no escapes) is only scanned, not decoded
+local function addrsOf(k, raw, ids, addrs)
+  if string.find(raw, '^{[^\\]*}$') then
+    for id, a in string.gmatch(raw, '"(-?%d+)"%s*:%s*"([^"]*)"') do
+      ids[#ids + 1] = id
+      addrs[#addrs + 1] = a
+    end
+    return
+  end
+  local ok, v = pcall(cjson.decode, raw)
+  if not ok then fail(k, 'not JSON: ' .. string.sub(raw, 1, 80)) end
+  if type(v) ~= 'table' then fail(k, 'expected an object of brokerId to address') end
+  for id, a in pairs(v) do
+    if type(id) ~= 'string' or tonumber(id) == nil or type(a) ~= 'string' then
+      fail(k, 'expected an object of brokerId to address')
+    end
+    ids[#ids + 1] = id
+    addrs[#addrs + 1] = a
+  end
+end
+
+local entries, ids, addrs, lids, owner = {}, {}, {}, {}, {}
 for i = 1, #flat, 2 do
   local name = flat[i]
   local e = {n = name, q = flat[i + 1]}
-  local k = bdKey(name)
+  entries[#entries + 1] = e
+  local k = P .. ':brokerAddrTable:' .. name
   local bd = redis.call('HMGET', k, 'cluster', 'brokerAddrs', 'enableActingMaster', 'zoneName')
-  local keep = true
   if bd[1] and bd[2] then
-    local addrs = parseAddrs(k, bd[2])
-    local hidden, filters, total, visible = {}, {}, 0, 0
-    for aid, a in pairs(addrs) do
-      total = total + 1
-      local lid = liveId(bd[1], a)
-      local dl = redis.call('ZSCORE', LIVE_Z, lid)
-      if dl and tonumber(dl) < now then
-        hidden[#hidden + 1] = aid
-      else
-        visible = visible + 1
-        local fs = redis.call('HGET', FILTERS, lid)
-        if fs then filters[#filters + 1] = a; filters[#filters + 1] = fs end
+    e.c = bd[1]; e.a = bd[2]; e.e = bd[3] or 'false'; e.z = bd[4] or false
+    e.h = {}; e.f = {}
+    local from = #ids + 1
+    addrsOf(k, bd[2], ids, addrs)
+    local pre = esc(bd[1]) .. ':'
+    for j = from, #ids do
+      lids[j] = pre .. addrs[j]
+      owner[j] = e
+    end
+  end
+end
+
+local validUntil = nil
+local visible = {}
+if #lids > 0 then
+  local deadlines = redis.call('ZMSCORE', P .. ':brokerLiveTable', unpack(lids))
+  local filters = redis.call('HMGET', P .. ':filterServerTable', unpack(lids))
+  for j = 1, #lids do
+    local e = owner[j]
+    local dl = deadlines[j] and tonumber(deadlines[j])
+    if dl and dl < now then
+      e.h[#e.h + 1] = ids[j]
+    else
+      visible[e] = true
+      if dl and (validUntil == nil or dl < validUntil) then validUntil = dl end
+      if filters[j] then
+        e.f[#e.f + 1] = addrs[j]
+        e.f[#e.f + 1] = filters[j]
       end
     end
-    if total > 0 and visible == 0 then keep = false end
-    e.c = bd[1]; e.a = bd[2]; e.e = bd[3] or 'false'; e.z = bd[4] or false
-    e.h = hidden; e.f = filters
   end
-  if keep then entries[#entries + 1] = e end
 end
-local m = redis.call('HGETALL', P .. ':topicQueueMappingInfoTable:' .. ARGV[1])
-return cjson.encode({k = topicKey(ARGV[1]), e = entries, m = m})
+local kept = {}
+for _, e in ipairs(entries) do
+  -- a broker group with addresses, all of them past their deadline, is left out
+  if not e.c or visible[e] or #e.h == 0 then kept[#kept + 1] = e end
+end
+local reply = {v = version, k = tk, e = kept, m = redis.call('HGETALL', P .. ':topicQueueMappingInfoTable:' .. ARGV[1])}
+if validUntil then reply.u = string.format('%.0f', validUntil) end
+return cjson.encode(reply)
 `,
-);
+};
 
 export const GET_CLUSTER_INFO = script(
   "getClusterInfo",
@@ -700,12 +837,13 @@ if ARGV[2] == '' then
     redis.call('SREM', brokerTopicsKey(n), t)
     touch(n)
   end
-  redis.call('DEL', tk)
+  if redis.call('DEL', tk) == 1 then routeChanged() end
   redis.call('SREM', P .. ':topicQueueTable', t)
   return 'OK'
 end
 for _, n in ipairs(redis.call('SMEMBERS', P .. ':clusterAddrTable:' .. ARGV[2])) do
   if redis.call('HDEL', tk, n) == 1 then
+    routeChanged()
     redis.call('SREM', brokerTopicsKey(n), t)
     touch(n)
   end
@@ -723,7 +861,10 @@ local t = ARGV[1]
 local tk = topicKey(t)
 if #ARGV < 3 then return 'OK' end
 local function put(n, q)
-  redis.call('HSET', tk, n, q)
+  if redis.call('HGET', tk, n) ~= q then
+    routeChanged()
+    redis.call('HSET', tk, n, q)
+  end
   if redis.call('SADD', brokerTopicsKey(n), t) == 1 then touch(n) end
   redis.call('SADD', P .. ':topicQueueTable', t)
 end
@@ -746,8 +887,13 @@ return 'OK'
 export const PUT_KV = script(
   "putKVConfig",
   String.raw`
+-- any KV change bumps the route version: routes carry orderTopicConf from ORDER_TOPIC_CONFIG
+local k = P .. ':kvConfig:' .. ARGV[1]
 redis.call('SADD', P .. ':kvConfig', ARGV[1])
-redis.call('HSET', P .. ':kvConfig:' .. ARGV[1], ARGV[2], ARGV[3])
+if redis.call('HGET', k, ARGV[2]) ~= ARGV[3] then
+  routeChanged()
+  redis.call('HSET', k, ARGV[2], ARGV[3])
+end
 return 'OK'
 `,
 );
@@ -759,7 +905,10 @@ export const GET_KV = script(
 
 export const DELETE_KV = script(
   "deleteKVConfig",
-  String.raw`redis.call('HDEL', P .. ':kvConfig:' .. ARGV[1], ARGV[2]); return 'OK'`,
+  String.raw`
+if redis.call('HDEL', P .. ':kvConfig:' .. ARGV[1], ARGV[2]) == 1 then routeChanged() end
+return 'OK'
+`,
 );
 
 /** Flat [key, value, ...] JSON, or nil when the namespace was never created. */
@@ -780,7 +929,13 @@ export const GET_CONFIG = script(
 export const PUT_CONFIG = script(
   "putConfigOverrides",
   String.raw`
-for i = 1, #ARGV, 2 do redis.call('HSET', P .. ':namesrvConfig', ARGV[i], ARGV[i + 1]) end
+local k = P .. ':namesrvConfig'
+for i = 1, #ARGV, 2 do
+  if redis.call('HGET', k, ARGV[i]) ~= ARGV[i + 1] then
+    routeChanged()
+    redis.call('HSET', k, ARGV[i], ARGV[i + 1])
+  end
+end
 return 'OK'
 `,
 );
