@@ -469,6 +469,106 @@ describe("versioned routes", () => {
   });
 });
 
+describe.each(["RESP", "REST"] as const)("refreshRegistration (unchanged re-registration by digest) over %s", (kind) => {
+  let proxy: Awaited<ReturnType<typeof startDevRestProxy>> | null = null;
+  beforeAll(async () => {
+    if (kind === "REST") proxy = await startDevRestProxy({ redisUrl: redis.current.url, token: "t" });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+  });
+  const stores: RedisStore[] = [];
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close();
+  });
+  function open(clock: () => number = () => T0): { store: RedisStore; t: RedisTransport } {
+    const t = transport();
+    const store =
+      kind === "RESP"
+        ? new RedisStore(t, { prefix: prefix(), clock })
+        : createUpstashRedisStore({ url: proxy!.url, token: "t", prefix: prefix(), clock });
+    stores.push(store);
+    return { store, t };
+  }
+  const refresh = (o: Partial<Parameters<RedisStore["refreshRegistration"]>[0]> = {}) => {
+    const { body: _body, deleteTopicWithBrokerRegistration: _d, ...identity } = reg();
+    return { ...identity, bodyDigest: "d1", ...o };
+  };
+  const versionOf = async (t: RedisTransport, store: RedisStore) =>
+    (await t.command(["GET", `${store.prefix}:routeVersion`])) as string | null;
+
+  it("refreshes liveness only for the same body, as registering it again would", async () => {
+    const { store, t } = open();
+    expect(await store.refreshRegistration(refresh())).toBeNull();
+    // a full registration without a digest records none
+    await store.registerBroker(reg());
+    expect(await store.refreshRegistration(refresh())).toBeNull();
+    await store.registerBroker({ ...reg(), bodyDigest: "d1" });
+    const version = await versionOf(t, store);
+    expect(await store.refreshRegistration(refresh({ bodyDigest: "other" }))).toBeNull();
+    expect(await store.refreshRegistration(refresh({ zoneName: "zone-x" }))).toBeNull();
+    expect(await store.refreshRegistration(refresh({ enableActingMaster: true }))).toBeNull();
+    expect(await store.refreshRegistration(refresh({ enableActingMaster: null }))).toBeNull();
+    expect(await store.refreshRegistration(refresh({ brokerId: 1 }))).toBeNull();
+    expect(await store.refreshRegistration(refresh({ clusterName: "OtherCluster" }))).toBeNull();
+    expect(await store.refreshRegistration(refresh({ now: T0 + 100_000, channel: "new", haServerAddr: null }))).toEqual({});
+    // an unchanged refresh well before the deadline leaves the route version alone
+    expect(await versionOf(t, store)).toBe(version);
+    const live = await hgetall(t, `${store.prefix}:brokerLiveTable:${CLUSTER}:${MASTER}`);
+    expect(live).toMatchObject({ lastUpdateTimestamp: String(T0 + 100_000), deadline: String(T0 + 220_000), channel: "new" });
+    expect(live.haServerAddr).toBeUndefined();
+    // liveness was refreshed: not expired where the first registration would have been
+    expect(await store.expireBrokers(T0 + 150_000)).toEqual([]);
+    // and the refreshed channel is the current one, the old one no longer
+    expect(await store.unregisterChannel(`ch-${MASTER}`)).toEqual([]);
+    expect(await store.unregisterChannel("new")).toHaveLength(1);
+    expect(await store.refreshRegistration(refresh())).toBeNull();
+  });
+
+  it("declines after a topic of the broker was deleted, so the full registration re-adds it", async () => {
+    const { store } = open();
+    await store.registerBroker({ ...reg(), bodyDigest: "d1" });
+    await store.deleteTopic("TopicA", null);
+    expect(await store.refreshRegistration(refresh())).toBeNull();
+    expect(await store.getTopicRoute("TopicA")).toBeNull();
+    await store.registerBroker({ ...reg(), bodyDigest: "d1" });
+    expect(await store.getTopicRoute("TopicA")).not.toBeNull();
+    expect(await store.refreshRegistration(refresh())).toEqual({});
+  });
+
+  it("declines after a registration without a DataVersion (the full one would rewrite every topic)", async () => {
+    const { store } = open();
+    await store.registerBroker({ ...reg({ dataVersion: null }), bodyDigest: "d1" });
+    expect(await store.refreshRegistration(refresh())).toBeNull();
+  });
+
+  it("answers a slave with its live master, like a registration", async () => {
+    const { store } = open();
+    await store.registerBroker({ ...reg(), bodyDigest: "m" });
+    await store.registerBroker({ ...reg({ brokerAddr: SLAVE, brokerId: 1 }), bodyDigest: "s" });
+    const answer = await store.refreshRegistration(refresh({ brokerAddr: SLAVE, brokerId: 1, bodyDigest: "s", channel: `ch-${SLAVE}` }));
+    expect(answer).toEqual({ haServerAddr: "10.0.0.1:10912", masterAddr: MASTER });
+    expect(await store.refreshRegistration(refresh({ bodyDigest: "m" }))).toEqual({});
+  });
+
+  it("a refresh of a broker past its deadline brings it back and bumps the route version", async () => {
+    let now = T0;
+    const { store, t } = open(() => now);
+    await store.registerBroker({ ...reg({ heartbeatTimeoutMillis: 1000 }), bodyDigest: "d1" });
+    await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, heartbeatTimeoutMillis: 60_000 }));
+    now = T0 + 1001;
+    const hidden = await store.getTopicRouteIfChanged("TopicA", null);
+    expect(hidden!.route!.brokerDatas[0].brokerAddrs).toEqual({ "1": SLAVE });
+    const version = await versionOf(t, store);
+    // from an instance whose clock is a little behind the reader's
+    expect(await store.refreshRegistration(refresh({ heartbeatTimeoutMillis: 1000, now: T0 + 900 }))).toEqual({});
+    expect(await versionOf(t, store)).not.toBe(version);
+    const back = await store.getTopicRouteIfChanged("TopicA", hidden!.stamp);
+    expect(back).not.toBeNull();
+    expect(back!.route!.brokerDatas[0].brokerAddrs).toEqual({ "0": MASTER, "1": SLAVE });
+  });
+});
+
 describe("large registrations", () => {
   function topics(count: number, nameLength: number): TopicConfig[] {
     return Array.from({ length: count }, (_, i) => {

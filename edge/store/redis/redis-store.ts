@@ -38,6 +38,7 @@ import type {
   DataVersionAnswer,
   DataVersionQuery,
   RegisterBrokerResult,
+  RegistrationRefresh,
   RouteStamp,
   StampedRoute,
   Store,
@@ -135,6 +136,16 @@ function randomHex(bytes: number): string {
   const a = new Uint8Array(bytes);
   crypto.getRandomValues(a);
   return [...a].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The reply of a registration script: null (rejected / not applicable) or the step-13 answer. */
+function registrationResult(reply: unknown): RegisterBrokerResult | null {
+  if (reply === null) return null;
+  const result = reply as { haServerAddr?: unknown; masterAddr?: unknown };
+  const out: RegisterBrokerResult = {};
+  if (typeof result.haServerAddr === "string") out.haServerAddr = result.haServerAddr;
+  if (typeof result.masterAddr === "string") out.masterAddr = result.masterAddr;
+  return out;
 }
 
 /** cjson encodes an empty array as {}: accept both as []. */
@@ -346,6 +357,7 @@ export class RedisStore implements Store {
       now: String(toInt(r.now)),
       channel: r.channel,
       deleteTopics: r.deleteTopicWithBrokerRegistration,
+      bodyDigest: r.bodyDigest ?? null,
     });
     const fixed = [
       header,
@@ -382,12 +394,29 @@ export class RedisStore implements Store {
         reply = await this.runJson(S.REGISTER_BROKER, [...fixed, stagingKey]);
       }
     }
-    if (reply === null) return null;
-    const result = reply as { haServerAddr?: unknown; masterAddr?: unknown };
-    const out: RegisterBrokerResult = {};
-    if (typeof result.haServerAddr === "string") out.haServerAddr = result.haServerAddr;
-    if (typeof result.masterAddr === "string") out.masterAddr = result.masterAddr;
-    return out;
+    return registrationResult(reply);
+  }
+
+  /**
+   * One round trip: when the broker's last full registration carried this bodyDigest and nothing
+   * it would restore changed since, refreshes liveness as that registration would (null otherwise,
+   * having changed nothing). See REFRESH_REGISTRATION in scripts.ts.
+   */
+  async refreshRegistration(r: RegistrationRefresh): Promise<RegisterBrokerResult | null> {
+    const header = JSON.stringify({
+      clusterName: r.clusterName,
+      brokerAddr: r.brokerAddr,
+      brokerName: r.brokerName,
+      brokerId: String(toInt(r.brokerId)),
+      haServerAddr: r.haServerAddr,
+      zoneName: r.zoneName,
+      timeout: String(toInt(r.heartbeatTimeoutMillis ?? DEFAULT_BROKER_TIMEOUT_MILLIS)),
+      enableActingMaster: r.enableActingMaster,
+      now: String(toInt(r.now)),
+      channel: r.channel,
+      bodyDigest: r.bodyDigest,
+    });
+    return registrationResult(await this.runJson(S.REFRESH_REGISTRATION, [header]));
   }
 
   /** Uploads topic items in chunks of at most `budget` bytes to a list that expires after 60 s. */

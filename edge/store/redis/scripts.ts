@@ -70,6 +70,20 @@ end
 local function liveId(cluster, addr) return esc(cluster) .. ':' .. addr end
 local function liveKey(id) return P .. ':brokerLiveTable:' .. id end
 local function bdKey(name) return P .. ':brokerAddrTable:' .. name end
+
+-- step 13 of a registration: a slave learns its live master (addrs: the group's brokerAddrs)
+local function masterOf(cluster, id, addrs)
+  local result = {}
+  if id ~= 0 and addrs['0'] ~= nil then
+    local mk = liveKey(liveId(cluster, addrs['0']))
+    if redis.call('EXISTS', mk) == 1 then
+      local ha = redis.call('HGET', mk, 'haServerAddr')
+      if ha then result.haServerAddr = ha end
+      result.masterAddr = addrs['0']
+    end
+  end
+  return cjson.encode(result)
+end
 local function topicKey(topic) return P .. ':topicQueueTable:' .. topic end
 local function brokerTopicsKey(name) return P .. ':brokerTopics:' .. name end
 
@@ -314,7 +328,8 @@ function script(name: string, body: string): RedisScript {
  * REGISTER_BROKER (PROTOCOL §4.3).
  * ARGV[1] header JSON {clusterName, brokerAddr, brokerName, brokerId (string), haServerAddr,
  *   zoneName, timeout (string), enableActingMaster (bool|null), dataVersion (JSON string|null),
- *   storedDataVersion (JSON string), stateVersion (string), now (string), channel, deleteTopics}
+ *   storedDataVersion (JSON string), stateVersion (string), now (string), channel, deleteTopics,
+ *   bodyDigest (string|null: recorded for refreshRegistration)}
  * ARGV[2] mode: "inline" (topics from ARGV[7]), "staged" (topics in the list ARGV[7]) or "probe"
  *   (no topics: succeeds only when they are not needed, else returns {"needTopics":true} having
  *   changed nothing)
@@ -515,6 +530,13 @@ if channel then
 end
 if nn(h.haServerAddr) then redis.call('HSET', myLive, 'haServerAddr', h.haServerAddr) end
 if recordedDigest then redis.call('HSET', myLive, 'topicSetDigest', recordedDigest) end
+-- for refreshRegistration: the body, and the topic index as this registration leaves it
+if nn(h.bodyDigest) then
+  local sent = 'null'
+  if not isOldVersion then sent = tostring(h.enableActingMaster == true) end
+  redis.call('HSET', myLive, 'bodyDigest', h.bodyDigest,
+    'bodyEpoch', redis.call('HGET', P .. ':topicEpoch', name) or '0', 'enableActingMasterSent', sent)
+end
 redis.call('ZADD', LIVE_Z, deadline, myId)
 -- 12. filter servers: null leaves the entry alone
 if ARGV[6] ~= 'null' then
@@ -526,16 +548,64 @@ if ARGV[6] ~= 'null' then
   end
 end
 -- 13. a slave learns its live master
-local result = {}
-if id ~= 0 and addrs['0'] ~= nil then
-  local mk = liveKey(liveId(cluster, addrs['0']))
-  if redis.call('EXISTS', mk) == 1 then
-    local ha = redis.call('HGET', mk, 'haServerAddr')
-    if ha then result.haServerAddr = ha end
-    result.masterAddr = addrs['0']
-  end
+return masterOf(cluster, id, addrs)
+`,
+);
+
+/**
+ * The fast path of an unchanged re-registration (Store.refreshRegistration): refreshes liveness
+ * exactly as a full registration of the same body would, or answers "null" having changed nothing.
+ * ARGV[1] header JSON {clusterName, brokerAddr, brokerName, brokerId (string), haServerAddr,
+ *   zoneName, timeout (string), enableActingMaster (bool|null), now (string), channel, bodyDigest}
+ *
+ * Applies when the live entry recorded this bodyDigest at its last full registration (which also
+ * carried a DataVersion), the broker's topic index (`P:topicEpoch`) is as that registration left it
+ * (no QueueData it would restore was removed), the slot brokerAddrs[brokerId] is still this address,
+ * the acting-master header, zone and acting-master flag are the same, and the cluster still lists
+ * the broker name. Then it writes what that registration would change: lastUpdateTimestamp,
+ * timeout, deadline, channel, haServerAddr — through refreshed(), like every liveness refresh.
+ */
+export const REFRESH_REGISTRATION = script(
+  "refreshRegistration",
+  String.raw`
+local h = cjson.decode(ARGV[1])
+local cluster, addr, name, idStr = h.clusterName, h.brokerAddr, h.brokerName, h.brokerId
+local myId = liveId(cluster, addr)
+local myLive = liveKey(myId)
+local f = redis.call('HMGET', myLive, 'bodyDigest', 'bodyEpoch', 'enableActingMasterSent', 'dataVersionMissing', 'channel')
+if not f[1] or f[1] ~= h.bodyDigest or f[4] ~= 'false' then return 'null' end
+if f[2] ~= (redis.call('HGET', P .. ':topicEpoch', name) or '0') then return 'null' end
+local sent = nn(h.enableActingMaster)
+local sentStr = 'null'
+if sent ~= nil then sentStr = tostring(sent) end
+if f[3] ~= sentStr then return 'null' end
+local bk = bdKey(name)
+local bd = redis.call('HMGET', bk, 'enableActingMaster', 'zoneName', 'brokerAddrs')
+if not bd[3] then return 'null' end
+local addrs = parseAddrs(bk, bd[3])
+if addrs[idStr] ~= addr then return 'null' end
+for i, a in pairs(addrs) do
+  if a == addr and i ~= idStr then return 'null' end
 end
-return cjson.encode(result)
+if bd[1] ~= tostring(sent == true) or (bd[2] or nil) ~= nn(h.zoneName) then return 'null' end
+if redis.call('SISMEMBER', P .. ':clusterAddrTable:' .. cluster, name) == 0 then return 'null' end
+-- 11. liveness, as the registration would write it (a revival changes the route version)
+refreshed(redis.call('ZSCORE', LIVE_Z, myId), h.now)
+local deadline = fmtInt(tonumber(h.now) + tonumber(h.timeout))
+local channel = nn(h.channel)
+if f[5] and f[5] ~= channel then redis.call('SREM', P .. ':brokerLiveChannel:' .. f[5], myId) end
+if channel then
+  redis.call('HSET', myLive, 'channel', channel)
+  redis.call('SADD', P .. ':brokerLiveChannel:' .. channel, myId)
+else
+  redis.call('HDEL', myLive, 'channel')
+end
+if nn(h.haServerAddr) then redis.call('HSET', myLive, 'haServerAddr', h.haServerAddr)
+else redis.call('HDEL', myLive, 'haServerAddr') end
+redis.call('HSET', myLive, 'lastUpdateTimestamp', h.now, 'heartbeatTimeoutMillis', h.timeout, 'deadline', deadline)
+redis.call('ZADD', LIVE_Z, deadline, myId)
+-- 13. a slave learns its live master
+return masterOf(cluster, tonumber(idStr), addrs)
 `,
 );
 
