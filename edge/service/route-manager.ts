@@ -84,6 +84,9 @@ export class RouteManager {
   async refreshRegistration(input: Omit<RegisterBrokerInput, "body">, bodyDigest: string): Promise<RegisterBrokerOutcome | null> {
     if (!this.store.refreshRegistration) return null;
     const config = await this.config.current();
+    // Then a full registration also removes the broker's topics missing from its body (added
+    // meanwhile by REGISTER_TOPIC, say): only the full path can tell.
+    if (config.deleteTopicWithBrokerRegistration) return null;
     const result = await this.store.refreshRegistration({
       ...input,
       bodyDigest,

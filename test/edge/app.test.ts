@@ -129,6 +129,25 @@ describe("HTTP API", () => {
     expect((await read()).orderTopicConf).toBeUndefined();
   });
 
+  it("takes an unchanged re-registration by digest, except when deleteTopicWithBrokerRegistration needs the full body", async () => {
+    const { topicConfigTable: _t, dataVersion: _d, filterServerList: _f, ...identity } = registration();
+    await app.request("/api/v1/brokers/register", json(registration({ bodyDigest: "d1" })));
+    const refreshed = await app.request("/api/v1/brokers/refresh-registration", json({ ...identity, bodyDigest: "d1" }));
+    expect(refreshed.status).toBe(200);
+    expect(await refreshed.json()).toEqual({ orderTopicConfig: null });
+    const other = await app.request("/api/v1/brokers/refresh-registration", json({ ...identity, bodyDigest: "d2" }));
+    expect(other.status).toBe(409);
+
+    const strict = makeApp({ deleteTopicWithBrokerRegistration: true });
+    await strict.request("/api/v1/brokers/register", json(registration({ bodyDigest: "d1" })));
+    const q = { brokerName: "broker-a", readQueueNums: 1, writeQueueNums: 1, perm: 6, topicSysFlag: 0 };
+    await strict.request("/api/v1/topics/Extra/queues", json({ queueDatas: [q] }, "PUT"));
+    const declined = await strict.request("/api/v1/brokers/refresh-registration", json({ ...identity, bodyDigest: "d1" }));
+    expect(declined.status).toBe(409);
+    await strict.request("/api/v1/brokers/register", json(registration({ bodyDigest: "d1" })));
+    expect((await strict.request("/api/v1/topics/Extra/route")).status).toBe(404);
+  });
+
   it("keeps slave data in a master/slave group and answers the slave with its master", async () => {
     await app.request("/api/v1/brokers/register", json(registration()));
     const slave = await app.request(
