@@ -1,4 +1,6 @@
 import { Hono } from "hono";
+import type { z } from "zod";
+import type { RegisterBrokerInput } from "../service/route-manager";
 import type { NamesrvServices } from "../services";
 import { ResponseCode } from "../../shared/codes";
 import { NamesrvError } from "../errors";
@@ -11,6 +13,21 @@ import {
   unregisterBrokerSchema,
 } from "../http-schemas";
 
+/** Who registers, from either registration request (absent optional fields are null). */
+function registering(req: z.infer<typeof refreshRegistrationSchema>): Omit<RegisterBrokerInput, "body" | "bodyDigest"> {
+  return {
+    clusterName: req.clusterName,
+    brokerAddr: req.brokerAddr,
+    brokerName: req.brokerName,
+    brokerId: req.brokerId,
+    haServerAddr: req.haServerAddr ?? null,
+    zoneName: req.zoneName ?? null,
+    heartbeatTimeoutMillis: req.heartbeatTimeoutMillis ?? null,
+    enableActingMaster: req.enableActingMaster ?? null,
+    channel: req.channel ?? null,
+  };
+}
+
 /** Broker lifecycle: REGISTER_BROKER, UNREGISTER_BROKER, heartbeats, perms, liveness. */
 export function brokerRoutes({ routes }: NamesrvServices): Hono {
   const app = new Hono();
@@ -18,15 +35,7 @@ export function brokerRoutes({ routes }: NamesrvServices): Hono {
   app.post("/brokers/register", async function registerBroker(c) {
     const req = await readJson(c, registerBrokerSchema);
     const outcome = await routes.registerBroker({
-      clusterName: req.clusterName,
-      brokerAddr: req.brokerAddr,
-      brokerName: req.brokerName,
-      brokerId: req.brokerId,
-      haServerAddr: req.haServerAddr ?? null,
-      zoneName: req.zoneName ?? null,
-      heartbeatTimeoutMillis: req.heartbeatTimeoutMillis ?? null,
-      enableActingMaster: req.enableActingMaster ?? null,
-      channel: req.channel ?? null,
+      ...registering(req),
       bodyDigest: req.bodyDigest ?? null,
       body: {
         dataVersion: req.dataVersion ?? null,
@@ -44,20 +53,7 @@ export function brokerRoutes({ routes }: NamesrvServices): Hono {
    */
   app.post("/brokers/refresh-registration", async function refreshBrokerRegistration(c) {
     const req = await readJson(c, refreshRegistrationSchema);
-    const outcome = await routes.refreshRegistration(
-      {
-        clusterName: req.clusterName,
-        brokerAddr: req.brokerAddr,
-        brokerName: req.brokerName,
-        brokerId: req.brokerId,
-        haServerAddr: req.haServerAddr ?? null,
-        zoneName: req.zoneName ?? null,
-        heartbeatTimeoutMillis: req.heartbeatTimeoutMillis ?? null,
-        enableActingMaster: req.enableActingMaster ?? null,
-        channel: req.channel ?? null,
-      },
-      req.bodyDigest,
-    );
+    const outcome = await routes.refreshRegistration(registering(req), req.bodyDigest);
     if (outcome === null) {
       throw new NamesrvError(ResponseCode.SYSTEM_ERROR, "full registration required", 409);
     }
