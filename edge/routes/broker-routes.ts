@@ -14,7 +14,7 @@ import {
 } from "../http-schemas";
 
 /** Who registers, from either registration request (absent optional fields are null). */
-function registering(req: z.infer<typeof refreshRegistrationSchema>): Omit<RegisterBrokerInput, "body" | "bodyDigest"> {
+function registering(req: Omit<z.infer<typeof refreshRegistrationSchema>, "bodyDigest">): Omit<RegisterBrokerInput, "body" | "bodyDigest"> {
   return {
     clusterName: req.clusterName,
     brokerAddr: req.brokerAddr,
