@@ -77,4 +77,7 @@ else
   die "bun is not available via 'npx bun' (run 'npm ci' first); it runs our NameServer"
 fi
 
+# ---- Redis: shared-redis.test.ts runs two of our bridges on a private redis-server (ours mode) ---
+[[ "${INTEROP_NAMESRV:-ours}" == "java" ]] || bash "$ROOT/scripts/install-redis.sh" || die "redis-server is needed (scripts/install-redis.sh failed)"
+
 log "ready: NameServer under test = ${INTEROP_NAMESRV:-ours}"

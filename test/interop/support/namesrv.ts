@@ -38,7 +38,14 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-export async function startNameServer(kind: NamesrvKind, dir: string): Promise<NameServer> {
+export interface NameServerOptions {
+  /** Extra environment for ours (e.g. REDIS_URL and NAMESRV_REDIS_PREFIX for the Redis store). */
+  env?: Record<string, string>;
+  /** Told apart in messages when a file starts several ("namesrv(ours bridge-1)"). */
+  label?: string;
+}
+
+export async function startNameServer(kind: NamesrvKind, dir: string, options: NameServerOptions = {}): Promise<NameServer> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const addr = `127.0.0.1:${port}`;
@@ -51,7 +58,7 @@ export async function startNameServer(kind: NamesrvKind, dir: string): Promise<N
     const httpPort = await freePort();
     httpUrl = `http://127.0.0.1:${httpPort}`;
     proc = startProcess({
-      name: "namesrv(ours)",
+      name: `namesrv(ours${options.label ? ` ${options.label}` : ""})`,
       command: "npx",
       args: ["--no-install", "bun", "tcp-bridge/main.ts"],
       cwd: ROOT,
@@ -60,10 +67,12 @@ export async function startNameServer(kind: NamesrvKind, dir: string): Promise<N
         NAMESRV_HTTP_PORT: String(httpPort),
         NAMESRV_KV_PATH: kvPath,
         NAMESRV_BIND_ADDRESS: "127.0.0.1",
+        ...options.env,
       },
       logFile,
     });
   } else {
+    if (options.env) throw new Error("startNameServer: options.env applies to ours only");
     const home = javaHome(dir);
     const props = join(dir, "namesrv.properties");
     writeFileSync(
