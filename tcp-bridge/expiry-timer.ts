@@ -14,6 +14,8 @@ export function startExpiryTimer(api: ApiClient, intervalMs: number, log: Logger
         const { expired } = reply.json<{ expired: { brokerName: string; brokerAddr: string }[] }>();
         for (const b of expired) log.info({ msg: "broker expired", brokerName: b.brokerName, brokerAddr: b.brokerAddr });
       }
+    } catch (err) {
+      log.error({ msg: "expiry scan failed", error: String(err) });
     } finally {
       running = false;
     }

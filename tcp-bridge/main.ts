@@ -101,6 +101,9 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  // A bug must cost one request, never the process and every connection with it.
+  process.on("unhandledRejection", (reason) => log.error({ msg: "unhandled rejection", error: String(reason) }));
+  process.on("uncaughtException", (err) => log.error({ msg: "uncaught exception", error: String(err), stack: err.stack }));
 }
 
 main().catch((err) => {
