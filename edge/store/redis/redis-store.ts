@@ -256,6 +256,22 @@ function brokerDataOf(raw: RawBroker, key: string): BrokerData {
 
 // -------------------------------------------------------------------------------------------------
 
+/** The fields of the registration scripts' header that say who registers, when and through what. */
+function registeringBroker(r: RegistrationRefresh | BrokerRegistration) {
+  return {
+    clusterName: r.clusterName,
+    brokerAddr: r.brokerAddr,
+    brokerName: r.brokerName,
+    brokerId: String(toInt(r.brokerId)),
+    haServerAddr: r.haServerAddr,
+    zoneName: r.zoneName,
+    timeout: String(toInt(r.heartbeatTimeoutMillis ?? DEFAULT_BROKER_TIMEOUT_MILLIS)),
+    enableActingMaster: r.enableActingMaster,
+    now: String(toInt(r.now)),
+    channel: r.channel,
+  };
+}
+
 export class RedisStore implements Store {
   readonly prefix: string;
   private readonly keys: string[];
@@ -343,19 +359,10 @@ export class RedisStore implements Store {
 
     const dv = body.dataVersion ?? null;
     const header = JSON.stringify({
-      clusterName: r.clusterName,
-      brokerAddr: r.brokerAddr,
-      brokerName: r.brokerName,
-      brokerId: String(toInt(r.brokerId)),
-      haServerAddr: r.haServerAddr,
-      zoneName: r.zoneName,
-      timeout: String(toInt(r.heartbeatTimeoutMillis ?? DEFAULT_BROKER_TIMEOUT_MILLIS)),
-      enableActingMaster: r.enableActingMaster,
+      ...registeringBroker(r),
       dataVersion: dv ? dataVersionJson(dv) : null,
       storedDataVersion: dataVersionJson(dv ?? { stateVersion: 0, timestamp: r.now, counter: 0 }),
       stateVersion: String(toInt(dv?.stateVersion ?? 0)),
-      now: String(toInt(r.now)),
-      channel: r.channel,
       deleteTopics: r.deleteTopicWithBrokerRegistration,
       bodyDigest: r.bodyDigest ?? null,
     });
@@ -403,19 +410,7 @@ export class RedisStore implements Store {
    * having changed nothing). See REFRESH_REGISTRATION in scripts.ts.
    */
   async refreshRegistration(r: RegistrationRefresh): Promise<RegisterBrokerResult | null> {
-    const header = JSON.stringify({
-      clusterName: r.clusterName,
-      brokerAddr: r.brokerAddr,
-      brokerName: r.brokerName,
-      brokerId: String(toInt(r.brokerId)),
-      haServerAddr: r.haServerAddr,
-      zoneName: r.zoneName,
-      timeout: String(toInt(r.heartbeatTimeoutMillis ?? DEFAULT_BROKER_TIMEOUT_MILLIS)),
-      enableActingMaster: r.enableActingMaster,
-      now: String(toInt(r.now)),
-      channel: r.channel,
-      bodyDigest: r.bodyDigest,
-    });
+    const header = JSON.stringify({ ...registeringBroker(r), bodyDigest: r.bodyDigest });
     return registrationResult(await this.runJson(S.REFRESH_REGISTRATION, [header]));
   }
 
