@@ -24,12 +24,18 @@ export class ApiClient {
     } catch (err) {
       return { ok: false, status: 0, code: ResponseCode.SYSTEM_ERROR, remark: `NameServer API unreachable: ${String(err)}` };
     }
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    const bytes = await responseBytes(response);
     if (response.ok) {
       return { ok: true, bytes, json: <T>() => JSON.parse(decoder.decode(bytes)) as T };
     }
     return { ok: false, status: response.status, ...readError(response.status, bytes) };
   }
+}
+
+/** Bun's Response.bytes() hands over the body without the extra copy arrayBuffer() makes. */
+async function responseBytes(response: Response): Promise<Uint8Array> {
+  const withBytes = response as Response & { bytes?: () => Promise<Uint8Array> };
+  return typeof withBytes.bytes === "function" ? withBytes.bytes() : new Uint8Array(await response.arrayBuffer());
 }
 
 function readError(status: number, bytes: Uint8Array): { code: number; remark: string } {
