@@ -3,8 +3,12 @@
  * (a mqadmin JVM takes ~5 s per call). Assertions that matter are made with mqadmin and the real
  * clients; this probe only decides when to look.
  */
-import { connect } from "node:net";
+import { parseFastjson as parseFastjsonText } from "../../../shared/fastjson-reader.js";
+import type { ClusterInfo, TopicRouteData } from "../../../shared/model.js";
+import { RemotingTestClient, text } from "../../support/remoting-client.js";
 import { waitFor } from "./poll.js";
+
+export type { ClusterInfo, TopicRouteData };
 
 export interface RemotingResponse {
   code: number;
@@ -13,80 +17,31 @@ export interface RemotingResponse {
   body: string;
 }
 
-let nextOpaque = 1;
-
-export function remotingCall(
+/** One request on a fresh connection (the project's remoting test client), answered or rejected in `timeoutMs`. */
+export async function remotingCall(
   addr: string,
   code: number,
   extFields: Record<string, string> = {},
   timeoutMs = 3_000,
 ): Promise<RemotingResponse> {
   const [host, portText] = addr.split(":");
-  const opaque = nextOpaque++;
-  const header = Buffer.from(
-    JSON.stringify({ code, language: "JAVA", version: 479, opaque, flag: 0, extFields, serializeTypeCurrentRPC: "JSON" }),
-  );
-  const frame = Buffer.alloc(8 + header.length);
-  frame.writeInt32BE(4 + header.length, 0);
-  frame.writeInt32BE(header.length, 4); // serialize type 0 (JSON) in the top byte
-  header.copy(frame, 8);
-
-  return new Promise((resolvePromise, reject) => {
-    const socket = connect({ host, port: Number(portText) });
-    let received = Buffer.alloc(0);
-    const fail = (error: Error) => {
-      socket.destroy();
-      reject(error);
+  const client = await RemotingTestClient.connect(Number(portText), host);
+  try {
+    const response = await client.request(code, { extFields }, timeoutMs);
+    return {
+      code: response.code,
+      remark: response.remark ?? undefined,
+      extFields: response.extFields ?? undefined,
+      body: text(response) ?? "",
     };
-    socket.setTimeout(timeoutMs, () => fail(new Error(`no answer from ${addr} to code ${code} within ${timeoutMs} ms`)));
-    socket.once("error", fail);
-    socket.on("connect", () => socket.write(frame));
-    socket.on("data", (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      if (received.length < 4) return;
-      const length = received.readInt32BE(0);
-      if (received.length < 4 + length) return;
-      socket.destroy();
-      const headerLength = received.readInt32BE(4) & 0xffffff;
-      const headerJson = JSON.parse(received.subarray(8, 8 + headerLength).toString("utf8"));
-      resolvePromise({
-        code: headerJson.code,
-        remark: headerJson.remark,
-        extFields: headerJson.extFields,
-        body: received.subarray(8 + headerLength, 4 + length).toString("utf8"),
-      });
-    });
-  });
+  } finally {
+    client.close();
+  }
 }
 
 /** Parses fastjson output, which may use bare numeric object keys (`{0:"127.0.0.1:10911"}`). */
 export function parseFastjson<T = any>(text: string): T {
-  return JSON.parse(text.replace(/([{,]\s*)(-?\d+)(\s*):/g, '$1"$2"$3:')) as T;
-}
-
-export interface BrokerData {
-  cluster: string;
-  brokerName: string;
-  brokerAddrs: Record<string, string>;
-}
-
-export interface QueueData {
-  brokerName: string;
-  readQueueNums: number;
-  writeQueueNums: number;
-  perm: number;
-  topicSysFlag: number;
-}
-
-export interface TopicRouteData {
-  orderTopicConf?: string;
-  queueDatas: QueueData[];
-  brokerDatas: BrokerData[];
-}
-
-export interface ClusterInfo {
-  brokerAddrTable: Record<string, BrokerData>;
-  clusterAddrTable: Record<string, string[]>;
+  return parseFastjsonText(text) as T;
 }
 
 /** GET_BROKER_CLUSTER_INFO (106). */
