@@ -1,12 +1,10 @@
 import { RequestCode, ResponseCode } from "../shared/codes";
 import { Remark } from "../shared/remarks";
-import type { RemotingCommand } from "../shared/remoting-command";
-import { createResponse } from "../shared/remoting-command";
-import type { ApiClient, ApiReply } from "./api-client";
+import { createResponse, type RemotingCommand } from "../shared/remoting-command";
+import { seg, type ApiClient, type ApiReply } from "./api-client";
 import type { Logger } from "./logger";
 import type { ConnectionContext, RequestHandler } from "./remoting-connection";
 import { REQUEST_TRANSLATIONS, type Translation } from "./request-translations";
-import { seg } from "./api-client";
 
 /**
  * Answers remoting requests by translating each request code to a call of the HTTP API
