@@ -134,11 +134,11 @@ export class RouteManager {
     const usable = cached && this.clock() < cached.stamp.validUntil ? cached : undefined;
     const fresh = await this.store.getTopicRouteIfChanged(topic, usable?.stamp ?? null);
     let entry = usable;
-    if (fresh !== null || !entry) {
-      if (fresh === null) throw new Error("store answered 'unchanged' without a stamp to compare");
+    if (fresh !== null) {
       entry = { stamp: fresh.stamp, route: fresh.route ? await this.rewrite(topic, fresh.route, config) : null, encoded: {} };
       this.routeCache.set(topic, entry);
     }
+    if (!entry) throw new Error("store answered 'unchanged' to a caller holding no stamp");
     if (entry.route === null) throw new NamesrvError(ResponseCode.TOPIC_NOT_EXIST, topicNotExistRemark(topic));
     return (entry.encoded[dialect] ??= encodeTopicRouteData(entry.route, dialect));
   }
