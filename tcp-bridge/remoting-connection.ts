@@ -146,7 +146,6 @@ export class RemotingConnection implements ConnectionContext {
    */
   private send(frame: Uint8Array): void {
     this.lastActivity = this.clock();
-    if (this.queue.length > 0) return this.enqueue(frame);
     this.gathered.push(frame);
     this.gatheredBytes += frame.length;
     if (!this.writeScheduled) {
@@ -188,7 +187,7 @@ export class RemotingConnection implements ConnectionContext {
       const head = this.queue[0];
       const written = this.sink.write(head);
       if (written < 0) return this.onClose();
-      this.queuedBytes -= Math.max(written, 0);
+      this.queuedBytes -= written;
       if (written < head.length) {
         this.queue[0] = head.subarray(written);
         return;
