@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { ResponseCode } from "../shared/codes";
-import { NamesrvError } from "./errors";
+import { asNamesrvError, NamesrvError } from "./errors";
 import { openApiDocument } from "./openapi";
 import type { NamesrvServices } from "./services";
 import { brokerRoutes } from "./routes/broker-routes";
@@ -37,10 +37,11 @@ export function createApp(services: NamesrvServices, options: AppOptions = {}): 
   );
 
   app.onError((err, c) => {
-    if (err instanceof NamesrvError) return c.json(err.toJSON(), err.status as 400);
-    log({ level: "error", msg: "request failed", method: c.req.method, path: c.req.path, error: String(err) });
-    const failure = new NamesrvError(ResponseCode.SYSTEM_ERROR, `${err instanceof Error ? err.message : String(err)}`);
-    return c.json(failure.toJSON(), 500);
+    if (!(err instanceof NamesrvError)) {
+      log({ level: "error", msg: "request failed", method: c.req.method, path: c.req.path, error: String(err) });
+    }
+    const failure = asNamesrvError(err);
+    return c.json(failure.toJSON(), failure.status as 500);
   });
 
   return app;

@@ -39,3 +39,9 @@ export class NamesrvError extends Error {
 export function badRequest(message: string): NamesrvError {
   return new NamesrvError(ResponseCode.SYSTEM_ERROR, message, 400);
 }
+
+/** Any failure as the NamesrvError a client gets: unexpected errors become SYSTEM_ERROR with their message. */
+export function asNamesrvError(err: unknown): NamesrvError {
+  if (err instanceof NamesrvError) return err;
+  return new NamesrvError(ResponseCode.SYSTEM_ERROR, err instanceof Error ? err.message : String(err));
+}

@@ -44,7 +44,7 @@ export function sendEncoded(c: Context, encode: (dialect: Dialect) => string): R
   return sendText(c, encode(format === "legacy" ? "legacy" : "standard"), format);
 }
 
-/** Sends an already encoded body labelled with its format. */
-export function sendText(c: Context, body: string, format: BodyFormat): Response {
+/** Sends an already encoded body (text or its UTF-8 bytes) labelled with its format. */
+export function sendText(c: Context, body: string | Uint8Array<ArrayBuffer>, format: BodyFormat): Response {
   return c.body(body, 200, { "content-type": CONTENT_TYPE[format] });
 }

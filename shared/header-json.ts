@@ -25,11 +25,22 @@ const FIELD_LIST: readonly Field[] = ["code", "language", "version", "opaque", "
 const SMART = new Map<string, Field>(FIELD_LIST.map((f) => [f.toLowerCase(), f]));
 
 function fieldOf(name: string): Field | undefined {
-  if ((FIELD_LIST as readonly string[]).includes(name)) return name as Field;
-  return SMART.get(name.toLowerCase().replace(/[_-]/g, ""));
+  switch (name) {
+    case "code":
+    case "language":
+    case "version":
+    case "opaque":
+    case "flag":
+    case "remark":
+    case "extFields":
+      return name;
+    default:
+      return SMART.get(name.toLowerCase().replace(/[_-]/g, ""));
+  }
 }
 
 function toInt(value: unknown, field: string): number {
+  if (typeof value === "number" && (value | 0) === value) return value | 0;
   if (value === null || value === undefined) return 0;
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new ProtocolError(`bad ${field} in JSON header`);
@@ -62,6 +73,22 @@ function extValueToString(v: unknown): string | null {
   return JSON.stringify(v);
 }
 
+function toExtFields(value: unknown): Record<string, string> | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== "object" || Array.isArray(value)) throw new ProtocolError("bad extFields in JSON header");
+  const source = value as Record<string, unknown>;
+  const ext: Record<string, string> = {};
+  for (const k in source) {
+    if (!Object.hasOwn(source, k)) continue;
+    const v = source[k];
+    const s = typeof v === "string" ? v : extValueToString(v);
+    if (s === null) continue;
+    if (k === "__proto__") Object.defineProperty(ext, k, { value: s, enumerable: true, writable: true, configurable: true });
+    else ext[k] = s;
+  }
+  return ext;
+}
+
 /** Decodes header text. Throws ProtocolError on anything that fastjson would not turn into a RemotingCommand. */
 export function decodeJsonHeaderText(text: string): RemotingCommandHeader {
   if (text.trim() === "") throw new ProtocolError("empty JSON header");
@@ -84,14 +111,22 @@ export function decodeJsonHeaderText(text: string): RemotingCommandHeader {
     remark: null,
     extFields: null,
   };
-  for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
-    const field = fieldOf(name);
-    switch (field) {
+  const object = parsed as Record<string, unknown>;
+  for (const name in object) {
+    if (!Object.hasOwn(object, name)) continue;
+    const value = object[name];
+    switch (fieldOf(name)) {
       case "code":
+        h.code = toInt(value, "code");
+        break;
       case "version":
+        h.version = toInt(value, "version");
+        break;
       case "opaque":
+        h.opaque = toInt(value, "opaque");
+        break;
       case "flag":
-        h[field] = toInt(value, field);
+        h.flag = toInt(value, "flag");
         break;
       case "language":
         h.language = toLanguage(value);
@@ -99,22 +134,9 @@ export function decodeJsonHeaderText(text: string): RemotingCommandHeader {
       case "remark":
         h.remark = value === null || value === undefined ? null : typeof value === "string" ? value : extValueToString(value);
         break;
-      case "extFields": {
-        if (value === null || value === undefined) {
-          h.extFields = null;
-          break;
-        }
-        if (typeof value !== "object" || Array.isArray(value)) throw new ProtocolError("bad extFields in JSON header");
-        const ext: Record<string, string> = {};
-        for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-          const s = extValueToString(v);
-          if (s === null) continue;
-          if (k === "__proto__") Object.defineProperty(ext, k, { value: s, enumerable: true, writable: true, configurable: true });
-          else ext[k] = s;
-        }
-        h.extFields = ext;
+      case "extFields":
+        h.extFields = toExtFields(value);
         break;
-      }
       default:
         break;
     }

@@ -4,7 +4,7 @@
  */
 import { FLAG_ONEWAY, FLAG_RESPONSE, type LanguageName, SERVER_VERSION } from "./codes";
 import { ProtocolError } from "./errors";
-import { decodeJsonHeader, encodeJsonHeader } from "./header-json";
+import { decodeJsonHeader, encodeJsonHeader, encodeJsonHeaderText } from "./header-json";
 import { decodeRocketMQHeader, encodeRocketMQHeader } from "./header-rocketmq";
 
 export type SerializeType = "JSON" | "ROCKETMQ";
@@ -56,17 +56,44 @@ export function decodeCommand(frame: Uint8Array): RemotingCommand {
   return { ...header, body, serializeType };
 }
 
+const utf8 = new TextEncoder();
+
 /** Encodes a whole frame, length prefix included, with the header in `cmd.serializeType`. */
 export function encodeCommand(cmd: RemotingCommand): Uint8Array {
+  if (cmd.serializeType !== "ROCKETMQ" && cmd.remark === null && cmd.extFields === null) return encodeAsciiJsonCommand(cmd);
   const header = cmd.serializeType === "ROCKETMQ" ? encodeRocketMQHeader(cmd) : encodeJsonHeader(cmd, "JSON");
   if (header.length > 0xffffff) throw new RangeError(`header too large: ${header.length} bytes`);
-  const bodyLength = cmd.body ? cmd.body.length : 0;
-  const out = new Uint8Array(8 + header.length + bodyLength);
-  const dv = new DataView(out.buffer);
-  dv.setInt32(0, 4 + header.length + bodyLength);
-  dv.setInt32(4, ((cmd.serializeType === "ROCKETMQ" ? SERIALIZE_ROCKETMQ : SERIALIZE_JSON) << 24) | header.length);
+  const out = frameFor(cmd, header.length);
   out.set(header, 8);
-  if (cmd.body && bodyLength > 0) out.set(cmd.body, 8 + header.length);
+  return out;
+}
+
+/**
+ * A JSON header without remark and extFields (most responses) is ASCII: its text is written
+ * straight into the frame, one character per byte.
+ */
+function encodeAsciiJsonCommand(cmd: RemotingCommand): Uint8Array {
+  const text = encodeJsonHeaderText(cmd, "JSON");
+  const out = frameFor(cmd, text.length);
+  utf8.encodeInto(text, out.subarray(8, 8 + text.length));
+  return out;
+}
+
+/** A frame with its length prefix, header length and body in place, and room for the header. */
+function frameFor(cmd: RemotingCommand, headerLength: number): Uint8Array {
+  const bodyLength = cmd.body ? cmd.body.length : 0;
+  const out = new Uint8Array(8 + headerLength + bodyLength);
+  const total = 4 + headerLength + bodyLength;
+  const type = cmd.serializeType === "ROCKETMQ" ? SERIALIZE_ROCKETMQ : SERIALIZE_JSON;
+  out[0] = total >>> 24;
+  out[1] = (total >>> 16) & 0xff;
+  out[2] = (total >>> 8) & 0xff;
+  out[3] = total & 0xff;
+  out[4] = type;
+  out[5] = (headerLength >>> 16) & 0xff;
+  out[6] = (headerLength >>> 8) & 0xff;
+  out[7] = headerLength & 0xff;
+  if (cmd.body && bodyLength > 0) out.set(cmd.body, 8 + headerLength);
   return out;
 }
 

@@ -58,22 +58,38 @@ function decodeWith<S extends z.ZodType>(schema: S, ext: ExtFields): z.output<S>
 
 // ---------------------------------------------------------------------------------------------
 
-export const GetRouteInfoRequestHeaderSchema = z
-  .object({
-    topic: jString,
-    acceptStandardJsonOnly: jBoolean,
-    __ZONE_MODE: jPrimitiveBoolean,
-    __ZONE_NAME: jString,
-  })
-  .transform(({ topic, acceptStandardJsonOnly, __ZONE_MODE, __ZONE_NAME }) => ({
-    topic,
-    acceptStandardJsonOnly,
-    zoneMode: __ZONE_MODE,
-    zoneName: __ZONE_NAME,
-  }));
-export type GetRouteInfoRequestHeader = z.output<typeof GetRouteInfoRequestHeaderSchema>;
-export const decodeGetRouteInfoRequestHeader = (ext: ExtFields): GetRouteInfoRequestHeader =>
-  decodeWith(GetRouteInfoRequestHeaderSchema, ext);
+/** GetRouteInfoRequestHeader, with the zone fields the client adds as `__ZONE_MODE` / `__ZONE_NAME`. */
+export interface GetRouteInfoRequestHeader {
+  topic: string | null;
+  acceptStandardJsonOnly: boolean | null;
+  zoneMode: boolean;
+  zoneName: string | null;
+}
+
+/** A raw ext value as the `wire` schema reads it, for decoders written without zod. */
+function wireValue(v: unknown): string | undefined {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  return undefined;
+}
+
+/**
+ * Decoded by hand with the same rules as the schemas above (jString, jBoolean, jPrimitiveBoolean):
+ * this header comes with every route query, the bulk of a NameServer's requests.
+ */
+export function decodeGetRouteInfoRequestHeader(ext: ExtFields): GetRouteInfoRequestHeader {
+  if (!ext) return { topic: null, acceptStandardJsonOnly: null, zoneMode: false, zoneName: null };
+  const topic = wireValue(ext.topic);
+  const standardOnly = wireValue(ext.acceptStandardJsonOnly);
+  const zoneMode = wireValue(ext.__ZONE_MODE);
+  const zoneName = wireValue(ext.__ZONE_NAME);
+  return {
+    topic: topic ?? null,
+    acceptStandardJsonOnly: standardOnly === undefined ? null : parseJavaBoolean(standardOnly),
+    zoneMode: zoneMode === undefined ? false : parseJavaBoolean(zoneMode),
+    zoneName: zoneName ?? null,
+  };
+}
 
 export const RegisterBrokerRequestHeaderSchema = z
   .object({

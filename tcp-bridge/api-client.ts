@@ -1,4 +1,6 @@
 import { ResponseCode } from "../shared/codes";
+import type { Dialect } from "../shared/fastjson-writer";
+import { asNamesrvError } from "../edge/errors";
 import { IN_PROCESS_ORIGIN, type Upstream } from "./upstream";
 
 /** A reply of the HTTP API, as the bridge needs it. */
@@ -6,11 +8,33 @@ export type ApiReply =
   | { ok: true; bytes: Uint8Array; json<T>(): T }
   | { ok: false; status: number; code: number; remark: string };
 
+/**
+ * The route reader of an app running in this process (its RouteManager). Route queries are most
+ * of a NameServer's traffic; with one at hand the bridge asks it directly for the encoded route,
+ * the same bytes `GET /topics/{topic}/route` sends, without building an HTTP request and response.
+ */
+export interface LocalRoutes {
+  getEncodedRoute(topic: string, zoneName: string | null, dialect: Dialect): Promise<Uint8Array>;
+}
+
+export interface ApiClientOptions {
+  localRoutes?: LocalRoutes;
+  /** Told about failures that are not NameServer outcomes (what the app's error handler logs). */
+  onUnexpectedError?: (err: unknown) => void;
+}
+
 const decoder = new TextDecoder();
+
+function okReply(bytes: Uint8Array): ApiReply {
+  return { ok: true, bytes, json: <T>() => JSON.parse(decoder.decode(bytes)) as T };
+}
 
 /** Calls the NameServer's HTTP API through an Upstream and reads its replies and errors. */
 export class ApiClient {
-  constructor(private readonly upstream: Upstream) {}
+  constructor(
+    private readonly upstream: Upstream,
+    private readonly options: ApiClientOptions = {},
+  ) {}
 
   async call(method: string, path: string, body?: unknown): Promise<ApiReply> {
     const init: RequestInit = { method };
@@ -25,10 +49,24 @@ export class ApiClient {
       return { ok: false, status: 0, code: ResponseCode.SYSTEM_ERROR, remark: `NameServer API unreachable: ${String(err)}` };
     }
     const bytes = await responseBytes(response);
-    if (response.ok) {
-      return { ok: true, bytes, json: <T>() => JSON.parse(decoder.decode(bytes)) as T };
-    }
+    if (response.ok) return okReply(bytes);
     return { ok: false, status: response.status, ...readError(response.status, bytes) };
+  }
+
+  /** `GET /topics/{topic}/route`: from the local route reader when there is one, else over the API. */
+  async route(topic: string, zoneName: string | null, format: "json" | "legacy"): Promise<ApiReply> {
+    const local = this.options.localRoutes;
+    if (!local) {
+      const query = `format=${format}${zoneName ? `&zone=${seg(zoneName)}` : ""}`;
+      return this.call("GET", `/topics/${seg(topic)}/route?${query}`);
+    }
+    try {
+      return okReply(await local.getEncodedRoute(topic, zoneName, format === "legacy" ? "legacy" : "standard"));
+    } catch (err) {
+      const failure = asNamesrvError(err);
+      if (failure !== err) this.options.onUnexpectedError?.(err);
+      return { ok: false, status: failure.status, code: failure.code, remark: failure.message };
+    }
   }
 }
 

@@ -14,7 +14,7 @@ import { createBunRespRedisStore } from "../edge/store/redis/bun-resp-transport"
 import { createUpstashRedisStore } from "../edge/store/redis/upstash-transport";
 import type { Store } from "../edge/store/store";
 import { selectStore, StoreSelectionError, type StoreSelection } from "../edge/store/store-selection";
-import { ApiClient } from "./api-client";
+import { ApiClient, type LocalRoutes } from "./api-client";
 import { startTcpServer } from "./bun-tcp-server";
 import { startExpiryTimer } from "./expiry-timer";
 import { createLogger, type LogLevel } from "./logger";
@@ -25,6 +25,7 @@ const log = createLogger((process.env.NAMESRV_LOG_LEVEL as LogLevel | undefined)
 
 interface Backend {
   upstream: Upstream;
+  localRoutes?: LocalRoutes;
   describe: Record<string, unknown>;
   stop(): Promise<void>;
 }
@@ -33,10 +34,12 @@ interface Backend {
 async function localBackend(config: NamesrvConfig, extra: Record<string, string>): Promise<Backend> {
   const selection = selectStore(process.env);
   const store = await openStore(selection, config.kvConfigPath);
-  const app = createApp(createServices(store, config, extra), { log: (entry) => log.error(entry) });
+  const services = createServices(store, config, extra);
+  const app = createApp(services, { log: (entry) => log.error(entry) });
   const http = Bun.serve({ hostname: config.bindAddress, port: config.httpPort, fetch: app.fetch });
   return {
     upstream: inProcessUpstream(app),
+    localRoutes: services.routes,
     describe: {
       http: `http://${config.bindAddress}:${http.port}`,
       store: selection.kind,
@@ -71,7 +74,10 @@ async function main(): Promise<void> {
   const backend: Backend = edgeUrl
     ? { upstream: remoteUpstream(edgeUrl), describe: { edge: edgeUrl }, stop: async () => {} }
     : await localBackend(config, extra);
-  const api = new ApiClient(backend.upstream);
+  const api = new ApiClient(backend.upstream, {
+    localRoutes: backend.localRoutes,
+    onUnexpectedError: (err) => log.error({ msg: "request failed", error: String(err) }),
+  });
 
   const tcp = startTcpServer({
     hostname: config.bindAddress,

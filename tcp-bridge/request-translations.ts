@@ -69,8 +69,7 @@ const getRouteInfoByTopic: Translation = async (request, { api }) => {
   // Standard JSON for clients from 4.9.4 on (or that ask for it); zone-filtered routes are
   // re-encoded in the default dialect whatever the client's version, as the Java server does.
   const standard = !zone && (request.version >= Version.V4_9_4 || h.acceptStandardJsonOnly === true);
-  const query = `format=${standard ? "json" : "legacy"}${zone ? `&zone=${seg(zone)}` : ""}`;
-  return reply(request, await api.call("GET", `/topics/${seg(h.topic)}/route?${query}`));
+  return reply(request, await api.route(h.topic, zone, standard ? "json" : "legacy"));
 };
 
 const getBrokerClusterInfo: Translation = async (request, { api }) =>

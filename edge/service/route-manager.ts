@@ -47,8 +47,11 @@ interface CachedRoute {
   stamp: RouteStamp;
   /** after the configuration's rewrites; null = no route */
   route: TopicRouteData | null;
-  encoded: Partial<Record<Dialect, string>>;
+  /** UTF-8 bytes of the route in each dialect asked for so far */
+  encoded: Partial<Record<Dialect, Uint8Array<ArrayBuffer>>>;
 }
+
+const utf8 = new TextEncoder();
 
 /** RouteInfoManager's protocol surface: configuration-dependent rules, errors and remarks. */
 export class RouteManager {
@@ -118,14 +121,17 @@ export class RouteManager {
   }
 
   /**
-   * The route encoded in `dialect`. Encodings are kept per topic with the store's route stamp and
-   * the configuration they were made under; the store is still asked on every call (one round
-   * trip), but an unchanged route is neither read in full nor encoded again.
+   * The route encoded in `dialect`, as UTF-8 bytes. Encodings are kept per topic with the store's
+   * route stamp and the configuration they were made under; the store is still asked on every call
+   * (one round trip), but an unchanged route is neither read in full nor encoded again. Callers
+   * share the returned bytes and must not modify them.
    */
-  async getEncodedRoute(topic: string | null, zoneName: string | null, dialect: Dialect): Promise<string> {
+  async getEncodedRoute(topic: string | null, zoneName: string | null, dialect: Dialect): Promise<Uint8Array<ArrayBuffer>> {
     const config = await this.config.current();
     this.assertReady(config);
-    if (topic === null || zoneName) return encodeTopicRouteData(await this.getRouteInfoByTopic(topic, zoneName), dialect);
+    if (topic === null || zoneName) {
+      return utf8.encode(encodeTopicRouteData(await this.getRouteInfoByTopic(topic, zoneName), dialect));
+    }
     if (config !== this.routeCacheConfig) {
       this.routeCache.clear();
       this.routeCacheConfig = config;
@@ -140,7 +146,7 @@ export class RouteManager {
     }
     if (!entry) throw new Error("store answered 'unchanged' to a caller holding no stamp");
     if (entry.route === null) throw new NamesrvError(ResponseCode.TOPIC_NOT_EXIST, topicNotExistRemark(topic));
-    return (entry.encoded[dialect] ??= encodeTopicRouteData(entry.route, dialect));
+    return (entry.encoded[dialect] ??= utf8.encode(encodeTopicRouteData(entry.route, dialect)));
   }
 
   async getRouteInfoByTopic(topic: string | null, zoneName: string | null = null): Promise<TopicRouteData> {

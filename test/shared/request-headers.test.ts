@@ -26,6 +26,12 @@ describe("request headers", () => {
     expect(decodeGetRouteInfoRequestHeader(null)).toEqual({ topic: null, acceptStandardJsonOnly: null, zoneMode: false, zoneName: null });
   });
 
+  it("GetRouteInfo from a hand-built header: scalars become strings, other values count as absent", () => {
+    const ext = { topic: 42, acceptStandardJsonOnly: true, __ZONE_MODE: { on: true }, __ZONE_NAME: "" } as unknown as Record<string, string>;
+    expect(decodeGetRouteInfoRequestHeader(ext)).toEqual({ topic: "42", acceptStandardJsonOnly: true, zoneMode: false, zoneName: "" });
+    expect(decodeGetRouteInfoRequestHeader({})).toEqual({ topic: null, acceptStandardJsonOnly: null, zoneMode: false, zoneName: null });
+  });
+
   it("RegisterBroker from a 5.3.3 broker", () => {
     const h = decodeRegisterBrokerRequestHeader({
       brokerName: "broker-a", brokerAddr: "10.0.0.1:10911", clusterName: "DefaultCluster", haServerAddr: "10.0.0.1:10912",
