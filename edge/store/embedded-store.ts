@@ -93,6 +93,16 @@ function sameDataVersion(a: DataVersion, b: DataVersion): boolean {
   return a.stateVersion === b.stateVersion && a.timestamp === b.timestamp && a.counter === b.counter;
 }
 
+function sameQueueData(a: QueueData, b: QueueData): boolean {
+  return (
+    a.brokerName === b.brokerName &&
+    a.readQueueNums === b.readQueueNums &&
+    a.writeQueueNums === b.writeQueueNums &&
+    a.perm === b.perm &&
+    a.topicSysFlag === b.topicSysFlag
+  );
+}
+
 function copyQueueData(qd: QueueData): QueueData {
   return {
     brokerName: qd.brokerName,
@@ -141,6 +151,8 @@ export class EmbeddedStore implements Store {
   private readonly configOverrides = new Map<string, string>();
   /** Counts every change that can alter a route (route tables, KV, config). */
   private changes = 0;
+  /** Set by doRegisterBroker when it wrote queue or mapping data that differs from what was there. */
+  private queueDataTouched = false;
   /** Counts removals of QueueData: a registration skipped by refreshRegistration may have to re-add topics. */
   private queueRemovals = 0;
 
@@ -170,8 +182,22 @@ export class EmbeddedStore implements Store {
   }
 
   async registerBroker(r: BrokerRegistration): Promise<RegisterBrokerResult | null> {
-    this.changes++;
-    return this.doRegisterBroker(r);
+    const before = this.routeViewOf(r.brokerName, r.clusterName, r.brokerAddr);
+    this.queueDataTouched = false;
+    const result = this.doRegisterBroker(r);
+    // Routes change only when something they show changed: a re-registration that brings a new
+    // DataVersion but the same topics keeps every encoded route valid.
+    if (this.queueDataTouched || this.routeViewOf(r.brokerName, r.clusterName, r.brokerAddr) !== before) this.changes++;
+    return result;
+  }
+
+  /** What routes show of one broker name and the filter servers of one address, as a comparable string. */
+  private routeViewOf(brokerName: string, clusterName: string, brokerAddr: string): string {
+    const data = this.brokerAddrTable.get(brokerName);
+    const filters = this.filterServerTable.get(addrKey(clusterName, brokerAddr)) ?? null;
+    if (!data) return JSON.stringify([null, filters]);
+    const addrs = [...data.brokerAddrs].sort((a, b) => a[0] - b[0]);
+    return JSON.stringify([data.cluster, data.enableActingMaster, data.zoneName, addrs, filters]);
   }
 
   async refreshRegistration(r: RegistrationRefresh): Promise<RegisterBrokerResult | null> {
@@ -280,6 +306,7 @@ export class EmbeddedStore implements Store {
           if (newTopics.has(topic) || !queueDataMap.has(brokerName)) continue;
           queueDataMap.delete(brokerName);
           this.queueRemovals++;
+          this.queueDataTouched = true;
           if (queueDataMap.size === 0) this.topicQueueTable.delete(topic);
         }
       }
@@ -298,6 +325,8 @@ export class EmbeddedStore implements Store {
           perm,
           topicSysFlag: config.topicSysFlag ?? 0,
         };
+        const previous = queueDataMap?.get(brokerName);
+        if (!previous || !sameQueueData(previous, queueData)) this.queueDataTouched = true;
         if (queueDataMap) queueDataMap.set(brokerName, queueData);
         else this.topicQueueTable.set(topic, new Map([[brokerName, queueData]]));
       }
@@ -311,6 +340,7 @@ export class EmbeddedStore implements Store {
             this.topicQueueMappingInfoTable.set(topic, byBroker);
           }
           byBroker.set(bname, copyMappingInfo(info));
+          this.queueDataTouched = true;
         }
       }
     }

@@ -848,6 +848,26 @@ export function describeStoreConformance(
             () => store.unregisterBrokers([{ clusterName: CLUSTER, brokerAddr: SLAVE, brokerName: BROKER_A, brokerId: 1 }]),
             (r) => expect(r.brokerDatas[0].brokerAddrs).toEqual({ "0": MASTER }),
           ],
+          [
+            "filter servers",
+            () => store.registerBroker(reg({ dataVersion: dv(3), topics: [{ topicName: "TopicA", writeQueueNums: 3 }, "TopicB"], filterServerList: ["10.9.9.9:1"] })),
+            (r) => expect(r.filterServerTable).toEqual({ [MASTER]: ["10.9.9.9:1"] }),
+          ],
+          [
+            "acting-master flag",
+            () => store.registerBroker(reg({ dataVersion: dv(3), topics: [{ topicName: "TopicA", writeQueueNums: 3 }, "TopicB"], filterServerList: ["10.9.9.9:1"], enableActingMaster: true })),
+            (r) => expect(r.brokerDatas[0].enableActingMaster).toBe(true),
+          ],
+          [
+            "topics dropped with deleteTopicWithBrokerRegistration",
+            () => store.registerBroker(reg({ dataVersion: dv(4), topics: ["TopicB"], deleteTopicWithBrokerRegistration: true })),
+            (r) => expect(r).toBeNull(),
+          ],
+          [
+            "topic back, same data version",
+            () => store.registerBroker(reg({ dataVersion: dv(4), topics: ["TopicA", "TopicB"] })),
+            (r) => expect(r.queueDatas).toEqual([qd(BROKER_A)]),
+          ],
           ["kv put", () => store.putKVConfig("ORDER_TOPIC_CONFIG", "TopicA", "broker-a:4"), () => {}],
         ];
         for (const [what, change, check] of changes) {
@@ -862,6 +882,16 @@ export function describeStoreConformance(
         const after = await since(before!.stamp);
         expect(after).not.toBeNull();
         expect(after!.route).toBeNull();
+      });
+
+      it("answers 'unchanged' after a re-registration with a new data version but the same topics", async () => {
+        await store.registerBroker(reg({ filterServerList: ["10.9.9.9:1"] }));
+        const first = await since(null);
+        for (const [i, now] of [T0 + 1000, T0 + 2000].entries()) {
+          await store.registerBroker(reg({ dataVersion: dv(2 + i), now, filterServerList: ["10.9.9.9:1"] }));
+        }
+        expect(await since(first!.stamp)).toBeNull();
+        expect(await store.getTopicRoute("TopicA")).toEqual(first!.route);
       });
 
       it("answers either 'unchanged' or the same route when nothing changed", async () => {

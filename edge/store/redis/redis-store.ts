@@ -78,6 +78,10 @@ export class RedisStoreError extends Error {
 export const DEFAULT_MAX_REQUEST_BYTES = 512 * 1024;
 /** The route script's answer when the caller's route version is current. */
 const UNCHANGED = "=";
+
+/** Runs `fn` after the current turn of the event loop (setImmediate where the runtime has it). */
+const nextTurn: (fn: () => void) => void =
+  typeof setImmediate === "function" ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
 /** No request of the store is larger than this (the staged path keeps topic payloads below it). */
 const HARD_REQUEST_LIMIT = 1_000_000 - 64 * 1024;
 
@@ -275,6 +279,7 @@ function registeringBroker(r: RegistrationRefresh | BrokerRegistration) {
 export class RedisStore implements Store {
   readonly prefix: string;
   private readonly keys: string[];
+  private sharedVersionRead: Promise<string> | null = null;
   private readonly clock: () => number;
   private readonly maxRequestBytes: number;
   private readonly closeTransport: boolean;
@@ -489,9 +494,32 @@ export class RedisStore implements Store {
   async getTopicRouteIfChanged(topic: string, since: RouteStamp | null): Promise<StampedRoute | null> {
     const now = toInt(this.clock());
     const known = since !== null && now < since.validUntil ? since.version : "";
-    const reply = await this.run(S.GET_TOPIC_ROUTE, [topic, known, String(now)]);
+    if (known !== "" && (await this.readRouteVersion()) === known) return null;
+    const reply = await this.run(S.GET_TOPIC_ROUTE, [topic, known, String(toInt(this.clock()))]);
     if (reply === UNCHANGED) return null;
     return this.decodeRoute(topic, reply);
+  }
+
+  /**
+   * `P:routeVersion`, read once for every caller that asks within one turn of the event loop: the
+   * GET is sent after the last of them asked, so each gets a version at least as new as its call.
+   * Route queries for cached topics (most of them) then cost a share of one GET, not a script each.
+   */
+  private readRouteVersion(): Promise<string> {
+    if (this.sharedVersionRead === null) {
+      this.sharedVersionRead = new Promise<string>((resolve, reject) => {
+        nextTurn(() => {
+          this.sharedVersionRead = null;
+          this.transport.command(["GET", `${this.prefix}:routeVersion`]).then((v) => {
+            if (v === null || v === undefined) resolve("0");
+            else if (typeof v === "string") resolve(v);
+            else if (typeof v === "number") resolve(String(v));
+            else reject(new RedisStoreError(`Redis store getRouteVersion: unexpected reply ${JSON.stringify(v)?.slice(0, 80)}`));
+          }, (err) => reject(new RedisStoreError(`Redis store getRouteVersion failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err })));
+        });
+      });
+    }
+    return this.sharedVersionRead;
   }
 
   async getTopicRoute(topic: string): Promise<TopicRouteData | null> {
