@@ -61,6 +61,47 @@ export const TopicConfigSchema = z.object({
   attributes: z.record(z.string(), z.string()).optional(),
 });
 
+export type TopicConfigOutput = z.output<typeof TopicConfigSchema>;
+
+const TOPIC_FILTER_TYPES: ReadonlySet<unknown> = new Set(TopicConfigSchema.shape.topicFilterType.unwrap().options);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * TopicConfigSchema's output for a value whose every field already has its JSON type (brokers and
+ * the tcp-bridge send them so, thousands per registration), checked without zod; null when the
+ * schema has to decide (defaults to fill, or an error to report).
+ */
+export function plainTopicConfig(v: unknown): TopicConfigOutput | null {
+  if (!isPlainObject(v)) return null;
+  const { topicName, readQueueNums, writeQueueNums, perm, topicFilterType, topicSysFlag, order, attributes } = v;
+  if (typeof topicName !== "string" || topicName.length === 0) return null;
+  if (!Number.isSafeInteger(readQueueNums) || !Number.isSafeInteger(writeQueueNums) || !Number.isSafeInteger(perm)) return null;
+  if (!Number.isSafeInteger(topicSysFlag)) return null;
+  if (topicFilterType !== undefined && !TOPIC_FILTER_TYPES.has(topicFilterType)) return null;
+  if (order !== undefined && typeof order !== "boolean") return null;
+  const out: TopicConfigOutput = {
+    topicName,
+    readQueueNums: readQueueNums as number,
+    writeQueueNums: writeQueueNums as number,
+    perm: perm as number,
+    topicSysFlag: topicSysFlag as number,
+  };
+  if (topicFilterType !== undefined) out.topicFilterType = topicFilterType as TopicConfigOutput["topicFilterType"];
+  if (order !== undefined) out.order = order;
+  if (attributes !== undefined) {
+    if (!isPlainObject(attributes) || Object.hasOwn(attributes, "__proto__")) return null;
+    const copy: Record<string, string> = {};
+    for (const key in attributes) {
+      if (!Object.hasOwn(attributes, key)) continue;
+      const value = attributes[key];
+      if (typeof value !== "string") return null;
+      copy[key] = value;
+    }
+    out.attributes = copy;
+  }
+  return out;
+}
+
 /** The topic part of REGISTER_BROKER, whichever wire form it came in. */
 export const RegisterBrokerBodySchema = z.object({
   dataVersion: DataVersionSchema.nullish(),

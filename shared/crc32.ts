@@ -10,8 +10,12 @@ const TABLE: Uint32Array = (() => {
   return t;
 })();
 
+/** Bun's native CRC-32 (same polynomial), about a hundred times faster on large bodies. */
+const nativeCrc32 = (globalThis as { Bun?: { hash?: { crc32?: (data: Uint8Array) => number } } }).Bun?.hash?.crc32;
+
 /** Unsigned CRC-32 of `bytes` (optionally continuing from a previous value). */
 export function crc32(bytes: Uint8Array, previous = 0): number {
+  if (previous === 0 && nativeCrc32) return nativeCrc32(bytes) >>> 0;
   let c = (previous ^ 0xffffffff) >>> 0;
   for (let i = 0; i < bytes.length; i++) c = TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;

@@ -9,6 +9,7 @@ import {
   brokerHeartbeatSchema,
   queryDataVersionSchema,
   refreshRegistrationSchema,
+  plainRegisterBrokerRequest,
   registerBrokerSchema,
   unregisterBrokerSchema,
 } from "../http-schemas";
@@ -33,7 +34,7 @@ export function brokerRoutes({ routes }: NamesrvServices): Hono {
   const app = new Hono();
 
   app.post("/brokers/register", async function registerBroker(c) {
-    const req = await readJson(c, registerBrokerSchema);
+    const req = await readJson(c, registerBrokerSchema, plainRegisterBrokerRequest);
     const outcome = await routes.registerBroker({
       ...registering(req),
       bodyDigest: req.bodyDigest ?? null,
