@@ -6,6 +6,8 @@
  *   bun bench/run.ts            default run (~3-5 minutes), report in bench/results/
  *   bun bench/run.ts --full     longer runs, full-size workloads
  *   bun bench/run.ts --smoke    tiny durations (CI); report in bench/results/tmp/
+ *   bun bench/run.ts --profile  ours under `--cpu-prof` on the route and re-registration workloads;
+ *                               flame graphs in bench/results/<date>-<machine>-flame-*.svg
  * Options: --servers=ours-embedded,ours-redis,java,rust  --note="text for the report"
  *          --build-rust (cargo install rocketmq-namesrv into .cache/bench/rust; takes minutes)
  */
@@ -16,6 +18,7 @@ import { createServer, connect } from "node:net";
 import { cpus, hostname, loadavg, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { writeFlameGraph } from "./flamegraph";
 import { renderMarkdown, renderSvg, type Report } from "./report";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -35,6 +38,8 @@ const argv = process.argv.slice(2);
 const mode: Mode = argv.includes("--smoke") ? "smoke" : argv.includes("--full") ? "full" : "default";
 const serversArg = argv.find((a) => a.startsWith("--servers="))?.slice(10);
 const noteArg = argv.find((a) => a.startsWith("--note="))?.slice(7);
+/** --profile: our servers run under Bun's CPU profiler; each phase's profile becomes a flame graph. */
+const profiling = argv.includes("--profile");
 
 interface Params {
   warmupMs: number;
@@ -79,8 +84,8 @@ const PARAMS: Record<Mode, Params> = {
     compact: true,
   },
   default: {
-    warmupMs: 1000,
-    durationMs: 3000,
+    warmupMs: 500,
+    durationMs: 2000,
     connections: [16, 256],
     versions: [479, 317],
     inflight: 4,
@@ -90,7 +95,7 @@ const PARAMS: Record<Mode, Params> = {
     mixedSeparate: false,
     regSizes: [1000, 10_000],
     regReps: 3,
-    churn: { brokers: 1000, topicsPerBroker: 20, topicPool: 5000, periodMs: 10_000, durationMs: 10_000 },
+    churn: { brokers: 1000, topicsPerBroker: 20, topicPool: 5000, periodMs: 5_000, durationMs: 5_000 },
     footprintTopics: 100_000,
     hbTimeoutMs: 3000,
     failureTimeout: true,
@@ -118,6 +123,8 @@ const PARAMS: Record<Mode, Params> = {
   },
 };
 const P = PARAMS[mode];
+/** `<date>-<machine>`: the name of this run's report files. */
+const reportBase = `${new Date().toISOString().slice(0, 10)}-${hostname()}`;
 const TOPO = { clusters: 4, brokersPerCluster: 8, queues: 8 };
 
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -364,7 +371,8 @@ function oursSpec(store: "embedded" | "redis"): ServerSpec {
         env.NAMESRV_REDIS_PREFIX = `bench-${Date.now()}`;
       }
       const t0 = performance.now();
-      const child = spawnLogged(BUN, ["tcp-bridge/main.ts"], env, join(dir, "namesrv.log"));
+      const profileArgs = profiling ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "cpuprofile")}`] : [];
+      const child = spawnLogged(BUN, [...profileArgs, "tcp-bridge/main.ts"], env, join(dir, "namesrv.log"));
       let startupMs: number;
       try {
         startupMs = await waitForAnswer(port, child, t0, "our NameServer");
@@ -642,12 +650,36 @@ async function withServer<T>(spec: ServerSpec, phase: string, body: (srv: Runnin
   } finally {
     await lg.quit();
     await srv.stop();
+    if (profiling) renderProfile(spec, phase, dir);
   }
+}
+
+/** The CPU profile a server wrote in `dir` (when it ran under --cpu-prof) as a flame graph next to the report. */
+function renderProfile(spec: ServerSpec, phase: string, dir: string): void {
+  const profileDir = join(dir, "cpuprofile");
+  const file = existsSync(profileDir) ? readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile")) : undefined;
+  if (!file) {
+    if (spec.id.startsWith("ours")) log(`  no CPU profile written for ${spec.id}/${phase}`);
+    return;
+  }
+  const svg = join(ROOT, "bench/results", `${reportBase}-flame-${spec.id}-${phase}.svg`);
+  const tree = writeFlameGraph(join(profileDir, file), svg, `${spec.label}, ${phase} phase: CPU profile (bun --cpu-prof), ${reportBase}`);
+  log(`  flame graph: ${svg} (${tree.total} samples)`);
 }
 
 async function benchServer(spec: ServerSpec): Promise<void> {
   const id = spec.id;
   log(`== ${spec.label}`);
+
+  if (profiling) {
+    await withServer(spec, "route", async (srv, lg) => {
+      if (await setupBrokers(lg, srv, id, "a", P.smallTopics, `${P.smallTopics} topics`)) await routeQueries(lg, srv, id, "a", P.smallTopics);
+    });
+    await withServer(spec, "reregistration", async (srv, lg) => {
+      if (await setupBrokers(lg, srv, id, "x", P.mixedTopics, `${P.mixedTopics} topics`)) await mixed(lg, srv, id, "x", P.mixedTopics);
+    });
+    return;
+  }
 
   if (P.compact) {
     // smoke: every piece once, on one server start
@@ -762,7 +794,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   ensureLoadgen();
   const all: ServerSpec[] = [oursSpec("embedded"), oursSpec("redis"), javaSpec, rustSpec];
-  const wanted = serversArg ? serversArg.split(",") : all.map((s) => s.id);
+  const wanted = serversArg ? serversArg.split(",") : profiling ? ["ours-embedded", "ours-redis"] : all.map((s) => s.id);
   const servers: Record<string, { label: string; ran: boolean; reason?: string }> = {};
   for (const spec of all) {
     if (!wanted.includes(spec.id)) {
@@ -800,9 +832,9 @@ async function main(): Promise<void> {
     figures,
     extra,
   };
-  const dir = mode === "smoke" ? join(ROOT, "bench/results/tmp") : join(ROOT, "bench/results");
+  const dir = mode === "smoke" || profiling ? join(ROOT, "bench/results/tmp") : join(ROOT, "bench/results");
   mkdirSync(dir, { recursive: true });
-  const base = join(dir, `${started.toISOString().slice(0, 10)}-${hostname()}`);
+  const base = join(dir, reportBase);
   const svgName = `${base.split("/").pop()}.svg`;
   writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(`${base}.svg`, renderSvg(report));

@@ -60,41 +60,48 @@ const utf8 = new TextEncoder();
 
 /** Encodes a whole frame, length prefix included, with the header in `cmd.serializeType`. */
 export function encodeCommand(cmd: RemotingCommand): Uint8Array {
-  if (cmd.serializeType !== "ROCKETMQ" && cmd.remark === null && cmd.extFields === null) return encodeAsciiJsonCommand(cmd);
-  const header = cmd.serializeType === "ROCKETMQ" ? encodeRocketMQHeader(cmd) : encodeJsonHeader(cmd, "JSON");
-  if (header.length > 0xffffff) throw new RangeError(`header too large: ${header.length} bytes`);
-  const out = frameFor(cmd, header.length);
-  out.set(header, 8);
+  const head = encodeFrameHead(cmd);
+  if (!cmd.body || cmd.body.length === 0) return head;
+  const out = new Uint8Array(head.length + cmd.body.length);
+  out.set(head, 0);
+  out.set(cmd.body, head.length);
   return out;
 }
 
 /**
- * A JSON header without remark and extFields (most responses) is ASCII: its text is written
- * straight into the frame, one character per byte.
+ * The frame of `cmd` up to its body: length prefix (counting the body), header length and header.
+ * Followed on the wire by `cmd.body`, this is encodeCommand's output; a writer that gathers
+ * several frames copies each body once.
  */
-function encodeAsciiJsonCommand(cmd: RemotingCommand): Uint8Array {
-  const text = encodeJsonHeaderText(cmd, "JSON");
-  const out = frameFor(cmd, text.length);
-  utf8.encodeInto(text, out.subarray(8, 8 + text.length));
-  return out;
+export function encodeFrameHead(cmd: RemotingCommand): Uint8Array {
+  const bodyLength = cmd.body ? cmd.body.length : 0;
+  if (cmd.serializeType !== "ROCKETMQ" && cmd.remark === null && cmd.extFields === null) {
+    // No remark and no extFields (most responses): the JSON header is ASCII, written in place.
+    const text = encodeJsonHeaderText(cmd, "JSON");
+    const head = prefixed(SERIALIZE_JSON, text.length, bodyLength);
+    utf8.encodeInto(text, head.subarray(8));
+    return head;
+  }
+  const header = cmd.serializeType === "ROCKETMQ" ? encodeRocketMQHeader(cmd) : encodeJsonHeader(cmd, "JSON");
+  if (header.length > 0xffffff) throw new RangeError(`header too large: ${header.length} bytes`);
+  const head = prefixed(cmd.serializeType === "ROCKETMQ" ? SERIALIZE_ROCKETMQ : SERIALIZE_JSON, header.length, bodyLength);
+  head.set(header, 8);
+  return head;
 }
 
-/** A frame with its length prefix, header length and body in place, and room for the header. */
-function frameFor(cmd: RemotingCommand, headerLength: number): Uint8Array {
-  const bodyLength = cmd.body ? cmd.body.length : 0;
-  const out = new Uint8Array(8 + headerLength + bodyLength);
+/** Room for a header of `headerLength` bytes behind the frame's length prefix and header-info word. */
+function prefixed(type: number, headerLength: number, bodyLength: number): Uint8Array {
+  const head = new Uint8Array(8 + headerLength);
   const total = 4 + headerLength + bodyLength;
-  const type = cmd.serializeType === "ROCKETMQ" ? SERIALIZE_ROCKETMQ : SERIALIZE_JSON;
-  out[0] = total >>> 24;
-  out[1] = (total >>> 16) & 0xff;
-  out[2] = (total >>> 8) & 0xff;
-  out[3] = total & 0xff;
-  out[4] = type;
-  out[5] = (headerLength >>> 16) & 0xff;
-  out[6] = (headerLength >>> 8) & 0xff;
-  out[7] = headerLength & 0xff;
-  if (cmd.body && bodyLength > 0) out.set(cmd.body, 8 + headerLength);
-  return out;
+  head[0] = total >>> 24;
+  head[1] = (total >>> 16) & 0xff;
+  head[2] = (total >>> 8) & 0xff;
+  head[3] = total & 0xff;
+  head[4] = type;
+  head[5] = (headerLength >>> 16) & 0xff;
+  head[6] = (headerLength >>> 8) & 0xff;
+  head[7] = headerLength & 0xff;
+  return head;
 }
 
 /** A response as the Java NameServer builds it: flag 1, language JAVA, SERVER_VERSION, JSON header. */

@@ -1,6 +1,6 @@
 import { ProtocolError } from "../shared/errors";
 import { FrameDecoder } from "../shared/frame-decoder";
-import { decodeCommand, encodeCommand, isOneway, isResponse, type RemotingCommand } from "../shared/remoting-command";
+import { decodeCommand, encodeFrameHead, isOneway, isResponse, type RemotingCommand } from "../shared/remoting-command";
 import type { Logger } from "./logger";
 
 /** The part of a socket a connection needs: `write` may accept fewer bytes than given. */
@@ -137,17 +137,23 @@ export class RemotingConnection implements ConnectionContext {
       return;
     }
     if (response === null || isOneway(request) || this.closed) return;
-    this.send(encodeCommand(response));
+    this.send(response);
   }
 
   /**
    * Responses that complete in the same turn of the event loop leave in one write: they are
-   * gathered and written together just after, which saves a system call per response under load.
+   * gathered (frame head and body as they are) and copied once into the buffer written just after,
+   * which saves a system call per response under load.
    */
-  private send(frame: Uint8Array): void {
+  private send(response: RemotingCommand): void {
     this.lastActivity = this.clock();
-    this.gathered.push(frame);
-    this.gatheredBytes += frame.length;
+    const head = encodeFrameHead(response);
+    this.gathered.push(head);
+    this.gatheredBytes += head.length;
+    if (response.body && response.body.length > 0) {
+      this.gathered.push(response.body);
+      this.gatheredBytes += response.body.length;
+    }
     if (!this.writeScheduled) {
       this.writeScheduled = true;
       setImmediate(() => this.writeGathered());

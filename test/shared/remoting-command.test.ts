@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createResponse, decodeCommand, encodeCommand, isOneway, isResponse, type RemotingCommand } from "../../shared/remoting-command";
+import { createResponse, decodeCommand, encodeCommand, encodeFrameHead, isOneway, isResponse, type RemotingCommand } from "../../shared/remoting-command";
 import { FrameDecoder } from "../../shared/frame-decoder";
 import { ProtocolError } from "../../shared/errors";
 import { SERVER_VERSION } from "../../shared/codes";
@@ -107,5 +107,26 @@ describe("encodeCommand / createResponse", () => {
     expect(isOneway({ flag: 1 })).toBe(false);
     expect(isResponse({ flag: 1 })).toBe(true);
     expect(isResponse({ flag: 2 })).toBe(false);
+  });
+});
+
+describe("encodeFrameHead", () => {
+  it("followed by the body, is encodeCommand's frame, for every header form", () => {
+    const body = enc.encode('{"brokerDatas":[]}');
+    const cases: RemotingCommand[] = [
+      createResponse({ opaque: 7 }, 0, null, null, body),
+      createResponse({ opaque: -5 }, 17, "No topic route info: ü", null, null),
+      createResponse({ opaque: 1 }, 0, null, { changed: "true" }, body),
+      { ...createResponse({ opaque: 2 }, 0, "r", { a: "b" }, body), serializeType: "ROCKETMQ" },
+    ];
+    for (const cmd of cases) {
+      const head = encodeFrameHead(cmd);
+      const whole = encodeCommand(cmd);
+      expect(concat(head, cmd.body ?? new Uint8Array(0))).toEqual(whole);
+      const back = decodeOne(whole);
+      expect(back.opaque).toBe(cmd.opaque);
+      expect(back.remark).toBe(cmd.remark);
+      expect(back.body === null ? null : dec.decode(back.body)).toBe(cmd.body === null ? null : dec.decode(cmd.body));
+    }
   });
 });

@@ -328,6 +328,14 @@ public final class Loadgen {
             last = new AtomicReferenceArray<>(topics);
         }
 
+        /** Kept across query runs on the same topic set and request version (bodies differ by version). */
+        static final Map<String, ValidatedBodies> BY_TOPO = new ConcurrentHashMap<>();
+
+        static ValidatedBodies of(Topo topo, int version) {
+            String key = topo.prefix + "/" + topo.clusters + "/" + topo.brokersPerCluster + "/" + topo.topics + "/" + topo.queues + "/v" + version;
+            return BY_TOPO.computeIfAbsent(key, k -> new ValidatedBodies(topo.topics));
+        }
+
         String check(RemotingCommand resp, Topo topo, int topicIndex) {
             byte[] body = resp.getBody();
             if (resp.getCode() == ResponseCode.SUCCESS && body != null && Arrays.equals(body, last.get(topicIndex))) return null;
@@ -440,7 +448,7 @@ public final class Loadgen {
             this.warmupEndNs = now + warmupMs * 1_000_000;
             this.stopNs = warmupEndNs + durationMs * 1_000_000;
             this.maxRequests = maxRequests;
-            this.validated = new ValidatedBodies(topo.topics);
+            this.validated = ValidatedBodies.of(topo, version);
         }
 
         void sample(String s) {
