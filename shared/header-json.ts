@@ -34,6 +34,8 @@ function fieldOf(name: string): Field | undefined {
     case "remark":
     case "extFields":
       return name;
+    case "serializeTypeCurrentRPC": // sent by every Java client, read by no one
+      return undefined;
     default:
       return SMART.get(name.toLowerCase().replace(/[_-]/g, ""));
   }

@@ -60,6 +60,8 @@ interface BrokerDataEntry {
   brokerAddrs: Map<number, string>;
   enableActingMaster: boolean;
   zoneName: string | null;
+  /** The broker's QueueData values, one frozen object each, shared by all topics that have it (see sharedQueueData). */
+  queueDataPool: Map<string, QueueData>;
 }
 
 interface BrokerLiveEntry {
@@ -253,6 +255,7 @@ export class EmbeddedStore implements Store {
         brokerAddrs: new Map(),
         enableActingMaster: false,
         zoneName: null,
+        queueDataPool: new Map(),
       };
       this.brokerAddrTable.set(brokerName, brokerData);
     }
@@ -327,8 +330,9 @@ export class EmbeddedStore implements Store {
         };
         const previous = queueDataMap?.get(brokerName);
         if (!previous || !sameQueueData(previous, queueData)) this.queueDataTouched = true;
-        if (queueDataMap) queueDataMap.set(brokerName, queueData);
-        else this.topicQueueTable.set(topic, new Map([[brokerName, queueData]]));
+        const shared = this.sharedQueueData(queueData);
+        if (queueDataMap) queueDataMap.set(brokerName, shared);
+        else this.topicQueueTable.set(topic, new Map([[brokerName, shared]]));
       }
 
       if (brokerChanged || registerFirst) {
@@ -384,6 +388,23 @@ export class EmbeddedStore implements Store {
       }
     }
     return result;
+  }
+
+  /**
+   * The frozen QueueData object of the broker's pool equal to `value`. A broker has a handful of
+   * distinct QueueData values across all its topics, so 100,000 topics share a few objects instead
+   * of holding one each. QueueData in the tables is never changed in place, only replaced.
+   */
+  private sharedQueueData(value: QueueData): QueueData {
+    const entry = this.brokerAddrTable.get(value.brokerName);
+    if (!entry) return Object.freeze(copyQueueData(value));
+    const key = `${value.readQueueNums}/${value.writeQueueNums}/${value.perm}/${value.topicSysFlag}`;
+    let shared = entry.queueDataPool.get(key);
+    if (!shared) {
+      shared = Object.freeze(copyQueueData(value));
+      entry.queueDataPool.set(key, shared);
+    }
+    return shared;
   }
 
   /** PROTOCOL §4.9 isBrokerTopicConfigChanged */
@@ -494,7 +515,7 @@ export class EmbeddedStore implements Store {
         if (!queueData) continue;
         const brokerData = this.brokerAddrTable.get(brokerName);
         if (brokerData?.enableActingMaster && noMasterExists(brokerData)) {
-          queueData.perm &= ~Perm.WRITE;
+          queueDataMap.set(brokerName, this.sharedQueueData({ ...queueData, perm: queueData.perm & ~Perm.WRITE }));
         }
       }
     }
@@ -645,7 +666,7 @@ export class EmbeddedStore implements Store {
     for (const queueDataMap of this.topicQueueTable.values()) {
       const queueData = queueDataMap.get(brokerName);
       if (!queueData) continue;
-      queueData.perm = update(queueData.perm);
+      queueDataMap.set(brokerName, this.sharedQueueData({ ...queueData, perm: update(queueData.perm) }));
       count++;
     }
     return count;
@@ -673,14 +694,14 @@ export class EmbeddedStore implements Store {
       // applied one by one: entries before an unknown broker stay applied
       for (const queueData of queueDatas) {
         if (!this.brokerAddrTable.has(queueData.brokerName)) return;
-        existing.set(queueData.brokerName, copyQueueData(queueData));
+        existing.set(queueData.brokerName, this.sharedQueueData(queueData));
       }
       return;
     }
     const queueDataMap = new Map<string, QueueData>();
     for (const queueData of queueDatas) {
       if (!this.brokerAddrTable.has(queueData.brokerName)) return;
-      queueDataMap.set(queueData.brokerName, copyQueueData(queueData));
+      queueDataMap.set(queueData.brokerName, this.sharedQueueData(queueData));
     }
     this.topicQueueTable.set(topic, queueDataMap);
   }
