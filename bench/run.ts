@@ -123,8 +123,8 @@ const PARAMS: Record<Mode, Params> = {
   },
 };
 const P = PARAMS[mode];
-/** `<date>-<machine>`: the name of this run's report files. */
-const reportBase = `${new Date().toISOString().slice(0, 10)}-${hostname()}`;
+/** `<date>-<machine>` (`-full` added for --full): the name of this run's report files. */
+const reportBase = `${new Date().toISOString().slice(0, 10)}-${hostname()}${mode === "full" ? "-full" : ""}`;
 const TOPO = { clusters: 4, brokersPerCluster: 8, queues: 8 };
 
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
