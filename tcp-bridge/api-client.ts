@@ -1,6 +1,9 @@
 import { ResponseCode } from "../shared/codes";
 import type { Dialect } from "../shared/fastjson-writer";
 import { asNamesrvError } from "../edge/errors";
+import { plainRegisterBrokerRequest } from "../edge/http-schemas";
+import { registerBrokerInput } from "../edge/routes/broker-routes";
+import type { RegisterBrokerInput, RegisterBrokerOutcome } from "../edge/service/route-manager";
 import { IN_PROCESS_ORIGIN, type Upstream } from "./upstream";
 
 /** A reply of the HTTP API, as the bridge needs it. */
@@ -9,12 +12,14 @@ export type ApiReply =
   | { ok: false; status: number; code: number; remark: string };
 
 /**
- * The route reader of an app running in this process (its RouteManager). Route queries are most
- * of a NameServer's traffic; with one at hand the bridge asks it directly for the encoded route,
- * the same bytes `GET /topics/{topic}/route` sends, without building an HTTP request and response.
+ * The route manager of an app running in this process. Route queries are most of a NameServer's
+ * traffic and registrations its largest requests; with one at hand the bridge calls it for these
+ * two directly, exactly as their handlers (`GET /topics/{topic}/route`, `POST /brokers/register`)
+ * would, without building an HTTP request and response or copying a registration through JSON.
  */
 export interface LocalRoutes {
   getEncodedRoute(topic: string, zoneName: string | null, dialect: Dialect): Promise<Uint8Array>;
+  registerBroker(input: RegisterBrokerInput): Promise<RegisterBrokerOutcome>;
 }
 
 export interface ApiClientOptions {
@@ -24,6 +29,7 @@ export interface ApiClientOptions {
 }
 
 const decoder = new TextDecoder();
+const NO_BYTES = new Uint8Array(0);
 
 function okReply(bytes: Uint8Array): ApiReply {
   return { ok: true, bytes, json: <T>() => JSON.parse(decoder.decode(bytes)) as T };
@@ -53,7 +59,7 @@ export class ApiClient {
     return { ok: false, status: response.status, ...readError(response.status, bytes) };
   }
 
-  /** `GET /topics/{topic}/route`: from the local route reader when there is one, else over the API. */
+  /** `GET /topics/{topic}/route`: from the local route manager when there is one, else over the API. */
   async route(topic: string, zoneName: string | null, format: "json" | "legacy"): Promise<ApiReply> {
     const local = this.options.localRoutes;
     if (!local) {
@@ -63,10 +69,32 @@ export class ApiClient {
     try {
       return okReply(await local.getEncodedRoute(topic, zoneName, format === "legacy" ? "legacy" : "standard"));
     } catch (err) {
-      const failure = asNamesrvError(err);
-      if (failure !== err) this.options.onUnexpectedError?.(err);
-      return { ok: false, status: failure.status, code: failure.code, remark: failure.message };
+      return this.localFailure(err);
     }
+  }
+
+  /**
+   * `POST /brokers/register` with `request` as its JSON body. The local route manager takes it when
+   * the handler's fast validation accepts it as it is; anything else (and every remote app) goes
+   * over the API, whose schema then explains what is wrong.
+   */
+  async registerBroker(request: Record<string, unknown>): Promise<ApiReply> {
+    const local = this.options.localRoutes;
+    const validated = local ? plainRegisterBrokerRequest(request) : null;
+    if (!local || validated === null) return this.call("POST", "/brokers/register", request);
+    try {
+      const outcome = await local.registerBroker(registerBrokerInput(validated));
+      return { ok: true, bytes: NO_BYTES, json: <T>() => outcome as T };
+    } catch (err) {
+      return this.localFailure(err);
+    }
+  }
+
+  /** A local call's failure as the API's error handler would answer it. */
+  private localFailure(err: unknown): ApiReply {
+    const failure = asNamesrvError(err);
+    if (failure !== err) this.options.onUnexpectedError?.(err);
+    return { ok: false, status: failure.status, code: failure.code, remark: failure.message };
   }
 }
 

@@ -167,7 +167,7 @@ const registerBroker: Translation = async (request, { api, context }) => {
     const remark = err instanceof BodyDecodeError ? err.message : String(err);
     return systemError(request, remark, true);
   }
-  const answer = await api.call("POST", "/brokers/register", {
+  const answer = await api.registerBroker({
     ...identity,
     bodyDigest,
     dataVersion: body.dataVersion,

@@ -11,6 +11,7 @@ import {
   refreshRegistrationSchema,
   plainRegisterBrokerRequest,
   registerBrokerSchema,
+  type RegisterBrokerRequest,
   unregisterBrokerSchema,
 } from "../http-schemas";
 
@@ -29,23 +30,27 @@ function registering(req: Omit<z.infer<typeof refreshRegistrationSchema>, "bodyD
   };
 }
 
+/** What `POST /brokers/register` hands the route manager for a validated request. */
+export function registerBrokerInput(req: RegisterBrokerRequest): RegisterBrokerInput {
+  return {
+    ...registering(req),
+    bodyDigest: req.bodyDigest ?? null,
+    body: {
+      dataVersion: req.dataVersion ?? null,
+      topicConfigTable: req.topicConfigTable,
+      topicQueueMappingInfoMap: req.topicQueueMappingInfoMap,
+      filterServerList: req.filterServerList,
+    },
+  };
+}
+
 /** Broker lifecycle: REGISTER_BROKER, UNREGISTER_BROKER, heartbeats, perms, liveness. */
 export function brokerRoutes({ routes }: NamesrvServices): Hono {
   const app = new Hono();
 
   app.post("/brokers/register", async function registerBroker(c) {
     const req = await readJson(c, registerBrokerSchema, plainRegisterBrokerRequest);
-    const outcome = await routes.registerBroker({
-      ...registering(req),
-      bodyDigest: req.bodyDigest ?? null,
-      body: {
-        dataVersion: req.dataVersion ?? null,
-        topicConfigTable: req.topicConfigTable,
-        topicQueueMappingInfoMap: req.topicQueueMappingInfoMap,
-        filterServerList: req.filterServerList,
-      },
-    });
-    return c.json(outcome);
+    return c.json(await routes.registerBroker(registerBrokerInput(req)));
   });
 
   /**

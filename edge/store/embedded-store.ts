@@ -43,6 +43,7 @@ import type {
   Store,
   UnitTopicKind,
 } from "./store";
+import { TopicQueues } from "./topic-queues";
 
 export interface EmbeddedStoreOptions {
   /** kvConfig.json location; null keeps the KV table in memory only. */
@@ -139,7 +140,7 @@ export class EmbeddedStore implements Store {
   private readonly kvConfigPath: string | null;
 
   // route tables (PROTOCOL §4.1)
-  private readonly topicQueueTable = new Map<string, Map<string, QueueData>>();
+  private readonly topicQueueTable = new Map<string, TopicQueues>();
   private readonly brokerAddrTable = new Map<string, BrokerDataEntry>();
   private readonly clusterAddrTable = new Map<string, Set<string>>();
   private readonly brokerLiveTable = new Map<string, BrokerLiveEntry>();
@@ -331,8 +332,8 @@ export class EmbeddedStore implements Store {
         const previous = queueDataMap?.get(brokerName);
         if (!previous || !sameQueueData(previous, queueData)) this.queueDataTouched = true;
         const shared = this.sharedQueueData(queueData);
-        if (queueDataMap) queueDataMap.set(brokerName, shared);
-        else this.topicQueueTable.set(topic, new Map([[brokerName, shared]]));
+        if (queueDataMap) queueDataMap.set(shared);
+        else this.topicQueueTable.set(topic, TopicQueues.of(shared));
       }
 
       if (brokerChanged || registerFirst) {
@@ -515,7 +516,7 @@ export class EmbeddedStore implements Store {
         if (!queueData) continue;
         const brokerData = this.brokerAddrTable.get(brokerName);
         if (brokerData?.enableActingMaster && noMasterExists(brokerData)) {
-          queueDataMap.set(brokerName, this.sharedQueueData({ ...queueData, perm: queueData.perm & ~Perm.WRITE }));
+          queueDataMap.set(this.sharedQueueData({ ...queueData, perm: queueData.perm & ~Perm.WRITE }));
         }
       }
     }
@@ -557,10 +558,10 @@ export class EmbeddedStore implements Store {
   async getTopicRoute(topic: string): Promise<TopicRouteData | null> {
     const queueDataMap = this.topicQueueTable.get(topic);
     if (!queueDataMap) return null;
-    const queueDatas = [...queueDataMap.values()].map(copyQueueData);
+    const queueDatas = queueDataMap.values().map(copyQueueData);
     const brokerDatas: BrokerData[] = [];
     const filterServerTable: Record<string, string[]> = {};
-    for (const brokerName of queueDataMap.keys()) {
+    for (const brokerName of queueDataMap.brokerNames()) {
       const entry = this.brokerAddrTable.get(brokerName);
       if (!entry) continue;
       const copy = this.brokerDataCopy(entry);
@@ -627,9 +628,9 @@ export class EmbeddedStore implements Store {
   async getUnitTopics(kind: UnitTopicKind): Promise<string[]> {
     const topics: string[] = [];
     for (const [topic, queueDataMap] of this.topicQueueTable) {
-      const first = queueDataMap.values().next();
-      if (first.done) continue;
-      const flag = first.value.topicSysFlag;
+      const first = queueDataMap.values()[0];
+      if (!first) continue;
+      const flag = first.topicSysFlag;
       const unit = (flag & TopicSysFlag.UNIT) === TopicSysFlag.UNIT;
       const unitSub = (flag & TopicSysFlag.UNIT_SUB) === TopicSysFlag.UNIT_SUB;
       const match =
@@ -666,7 +667,7 @@ export class EmbeddedStore implements Store {
     for (const queueDataMap of this.topicQueueTable.values()) {
       const queueData = queueDataMap.get(brokerName);
       if (!queueData) continue;
-      queueDataMap.set(brokerName, this.sharedQueueData({ ...queueData, perm: update(queueData.perm) }));
+      queueDataMap.set(this.sharedQueueData({ ...queueData, perm: update(queueData.perm) }));
       count++;
     }
     return count;
@@ -694,14 +695,14 @@ export class EmbeddedStore implements Store {
       // applied one by one: entries before an unknown broker stay applied
       for (const queueData of queueDatas) {
         if (!this.brokerAddrTable.has(queueData.brokerName)) return;
-        existing.set(queueData.brokerName, this.sharedQueueData(queueData));
+        existing.set(this.sharedQueueData(queueData));
       }
       return;
     }
-    const queueDataMap = new Map<string, QueueData>();
+    const queueDataMap = new TopicQueues();
     for (const queueData of queueDatas) {
       if (!this.brokerAddrTable.has(queueData.brokerName)) return;
-      queueDataMap.set(queueData.brokerName, this.sharedQueueData(queueData));
+      queueDataMap.set(this.sharedQueueData(queueData));
     }
     this.topicQueueTable.set(topic, queueDataMap);
   }

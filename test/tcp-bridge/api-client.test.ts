@@ -91,3 +91,66 @@ describe("ApiClient route queries", () => {
     expect(unexpected).toHaveLength(1);
   });
 });
+
+describe("ApiClient registrations", () => {
+  const request = (overrides: Record<string, unknown> = {}) => ({
+    clusterName: "DefaultCluster",
+    brokerAddr: "127.0.0.1:10911",
+    brokerName: "broker-a",
+    brokerId: 0,
+    haServerAddr: "127.0.0.1:10912",
+    zoneName: null,
+    heartbeatTimeoutMillis: null,
+    enableActingMaster: false,
+    channel: "c-1",
+    bodyDigest: "d1",
+    dataVersion: { stateVersion: 0, timestamp: 1700000000000, counter: 1 },
+    topicConfigTable: {
+      TopicTest: { topicName: "TopicTest", readQueueNums: 4, writeQueueNums: 4, perm: 6, topicFilterType: "SINGLE_TAG", topicSysFlag: 0, order: false, attributes: {} },
+      Other: { topicName: "Other", readQueueNums: 1, writeQueueNums: 1, perm: 6, topicFilterType: "SINGLE_TAG", topicSysFlag: 0, order: false, attributes: { "+k": "v" } },
+    },
+    topicQueueMappingInfoMap: {},
+    filterServerList: [],
+    ...overrides,
+  });
+
+  it("register the same way through the local route manager as over the HTTP API", async () => {
+    const cases = [
+      request(),
+      // a TopicConfig that needs the schema's defaults: the local path hands it to the API
+      request({ topicConfigTable: { TopicTest: { topicName: "TopicTest" }, Other: { topicName: "Other", perm: 4 } } }),
+      // a single topic before the broker's first full registration: refused the same way
+      request({ topicConfigTable: { TopicTest: { topicName: "TopicTest", readQueueNums: 4, writeQueueNums: 4, perm: 6, topicSysFlag: 0 } } }),
+      request({ brokerId: 1, brokerAddr: "127.0.0.1:10921", zoneName: "z", filterServerList: ["127.0.0.1:1"] }),
+    ];
+    let registered = 0;
+    for (const body of cases) {
+      const a = clients({ orderMessageEnable: true });
+      const b = clients({ orderMessageEnable: true });
+      for (const { app } of [a, b]) {
+        await app.request("/api/v1/kv/ORDER_TOPIC_CONFIG/TopicTest", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ value: "broker-a:4" }) });
+      }
+      const viaHttp = await a.overHttp.registerBroker(body);
+      const viaLocal = await b.local.registerBroker(body);
+      if (!viaHttp.ok || !viaLocal.ok) {
+        expect(viaLocal).toEqual(viaHttp);
+        continue;
+      }
+      registered++;
+      expect(viaLocal.json()).toEqual(viaHttp.json());
+      expect(text(await b.local.route("TopicTest", null, "json"))).toEqual(text(await a.overHttp.route("TopicTest", null, "json")));
+      expect(await (await b.app.request("/api/v1/clusters")).text()).toEqual(await (await a.app.request("/api/v1/clusters")).text());
+    }
+    expect(registered).toBe(3);
+  });
+
+  it("answer an invalid registration with the API's error both ways", async () => {
+    const { overHttp, local, unexpected } = clients();
+    for (const body of [request({ brokerId: -1 }), request({ clusterName: "" }), request({ topicConfigTable: { T: { topicName: "T", perm: "x" } } })]) {
+      const viaLocal = await local.registerBroker(body);
+      expect(viaLocal).toMatchObject({ ok: false, status: 400, code: ResponseCode.SYSTEM_ERROR });
+      expect(viaLocal).toEqual(await overHttp.registerBroker(body));
+    }
+    expect(unexpected).toEqual([]);
+  });
+});
