@@ -6,6 +6,8 @@
  *   bun bench/run.ts            default run (~3-5 minutes), report in bench/results/
  *   bun bench/run.ts --full     longer runs, full-size workloads
  *   bun bench/run.ts --smoke    tiny durations (CI); report in bench/results/tmp/
+ *   bun bench/run.ts --pin      servers on the last CPU, the load generator on the others (taskset);
+ *                               report <date>-<machine>-pinned.*
  *   bun bench/run.ts --profile  ours under `--cpu-prof` on the route and re-registration workloads;
  *                               flame graphs in bench/results/<date>-<machine>-flame-*.svg
  * Options: --servers=ours-embedded,ours-redis,java,rust  --note="text for the report"
@@ -40,6 +42,18 @@ const serversArg = argv.find((a) => a.startsWith("--servers="))?.slice(10);
 const noteArg = argv.find((a) => a.startsWith("--note="))?.slice(7);
 /** --profile: our servers run under Bun's CPU profiler; each phase's profile becomes a flame graph. */
 const profiling = argv.includes("--profile");
+/**
+ * --pin: the server under test (with its redis-server) runs on the last CPU and the load generator
+ * on the others (taskset), so that neither takes CPU time from the other: a per-core comparison.
+ */
+const pinned = argv.includes("--pin");
+const SERVER_CPUS = String(cpus().length - 1);
+const LOADGEN_CPUS = cpus().length > 2 ? `0-${cpus().length - 2}` : "0";
+
+/** `cmd args` as spawned: under `taskset -c cpuList` with --pin (taskset execs it: the pid stays). */
+function onCpus(cpuList: string, cmd: string, args: string[]): [string, string[]] {
+  return pinned ? ["taskset", ["-c", cpuList, cmd, ...args]] : [cmd, args];
+}
 
 interface Params {
   warmupMs: number;
@@ -124,7 +138,7 @@ const PARAMS: Record<Mode, Params> = {
 };
 const P = PARAMS[mode];
 /** `<date>-<machine>` (`-full` added for --full): the name of this run's report files. */
-const reportBase = `${new Date().toISOString().slice(0, 10)}-${hostname()}${mode === "full" ? "-full" : ""}`;
+const reportBase = `${new Date().toISOString().slice(0, 10)}-${hostname()}${mode === "full" ? "-full" : ""}${pinned ? "-pinned" : ""}`;
 const TOPO = { clusters: 4, brokersPerCluster: 8, queues: 8 };
 
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -255,7 +269,8 @@ const JAVA17_FLAGS = [
 const JAVA_NAMESRV_HEAP = ["-Xms512m", "-Xmx512m"];
 
 function spawnLogged(cmd: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
-  const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const [command, commandArgs] = onCpus(SERVER_CPUS, cmd, args);
+  const child = spawn(command, commandArgs, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const chunks: Buffer[] = [];
   const keep = (d: Buffer) => {
     chunks.push(d);
@@ -466,8 +481,7 @@ class Loadgen {
 
   constructor(addr: string, logFile: string) {
     this.child = spawn(
-      "java",
-      ["-Xms1g", "-Xmx2g", "-XX:+UseParallelGC", `-Duser.home=${join(CACHE, "home")}`, "-cp", `${LOADGEN_JAR}:${LOADGEN_LIB}/*`, "bench.Loadgen", `--addr=${addr}`],
+      ...onCpus(LOADGEN_CPUS, "java", ["-Xms1g", "-Xmx2g", "-XX:+UseParallelGC", `-Duser.home=${join(CACHE, "home")}`, "-cp", `${LOADGEN_JAR}:${LOADGEN_LIB}/*`, "bench.Loadgen", `--addr=${addr}`]),
       { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] },
     );
     const err: Buffer[] = [];
@@ -789,6 +803,9 @@ async function failure(lg: Loadgen, srv: Running, id: ServerId): Promise<void> {
 
 async function main(): Promise<void> {
   if (argv.includes("--build-rust")) buildRust();
+  if (pinned && (cpus().length < 2 || spawnSync("taskset", ["-V"]).status !== 0)) {
+    throw new Error("--pin needs taskset (util-linux) and at least 2 CPUs");
+  }
   const started = new Date();
   const load0 = loadavg();
   const t0 = performance.now();
@@ -826,7 +843,7 @@ async function main(): Promise<void> {
       versions: { bun: version(BUN, ["--version"]), java: version("java", ["-version"]), redis: version("redis-server", ["--version"]) },
       params: P as unknown as Record<string, unknown>,
       topology: TOPO,
-      note: noteArg,
+      note: [noteArg, pinned ? `Pinned (--pin): each server on CPU ${SERVER_CPUS}, the load generator on CPU ${LOADGEN_CPUS}.` : undefined].filter(Boolean).join(" ") || undefined,
     },
     servers,
     figures,
