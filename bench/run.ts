@@ -98,7 +98,7 @@ const PARAMS: Record<Mode, Params> = {
     compact: true,
   },
   default: {
-    warmupMs: 500,
+    warmupMs: 1000,
     durationMs: 2000,
     connections: [16, 256],
     versions: [479, 317],
@@ -113,7 +113,7 @@ const PARAMS: Record<Mode, Params> = {
     footprintTopics: 100_000,
     hbTimeoutMs: 3000,
     failureTimeout: true,
-    jitWarmMs: 2000,
+    jitWarmMs: 6000,
     compact: false,
   },
   full: {
