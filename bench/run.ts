@@ -3,7 +3,7 @@
  * when it is installed, rocketmq-rust's NameServer, one at a time on this machine, under the same
  * load from one Java load generator (bench/loadgen, RocketMQ's own remoting client).
  *
- *   bun bench/run.ts            default run (~3-5 minutes), report in bench/results/
+ *   bun bench/run.ts            default run (~4½ minutes, ~6 with Rust), report in bench/results/
  *   bun bench/run.ts --full     longer runs, full-size workloads
  *   bun bench/run.ts --smoke    tiny durations (CI); report in bench/results/tmp/
  *   bun bench/run.ts --pin      servers on the last CPU, the load generator on the others (taskset);
