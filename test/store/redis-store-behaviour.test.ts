@@ -356,6 +356,29 @@ describe("versioned routes", () => {
     return (await t.command(["GET", `${store.prefix}:routeVersion`])) as string | null;
   }
 
+  it("route checks made in one turn share one GET of the version; a change made before a check is seen by it", async () => {
+    const inner = transport();
+    let commands = 0;
+    let evals = 0;
+    const counting: RedisTransport = {
+      eval: (script, keys, args) => (evals++, inner.eval(script, keys, args)),
+      command: (args) => (commands++, inner.command(args)),
+      close: () => inner.close(),
+    };
+    const store = new RedisStore(counting, { prefix: prefix() });
+    await store.registerBroker(reg({ topics: ["TopicA", "TopicB", "TopicC"], now: Date.now() }));
+    const stamps = await Promise.all(["TopicA", "TopicB", "TopicC"].map((t) => store.getTopicRouteIfChanged(t, null)));
+    expect(stamps.map((s) => s!.route!.queueDatas[0].perm)).toEqual([6, 6, 6]);
+    [commands, evals] = [0, 0];
+    const checks = await Promise.all(["TopicA", "TopicB", "TopicC", "TopicA"].map((t, i) => store.getTopicRouteIfChanged(t, stamps[i % 3]!.stamp)));
+    expect(checks).toEqual([null, null, null, null]);
+    expect([commands, evals]).toEqual([1, 0]);
+    // a change acknowledged before the check: the check reads the new version and the full route
+    await store.wipeWritePerm(reg().brokerName);
+    const after = await store.getTopicRouteIfChanged("TopicA", stamps[0]!.stamp);
+    expect(after!.route!.queueDatas[0].perm).toBe(4);
+  });
+
   it("'unchanged' is null; the stamp's validUntil is the earliest deadline shown, and survives JSON", async () => {
     const t = transport();
     let now = T0;
@@ -669,6 +692,23 @@ describe("Redis unreachable", () => {
     await expect(store.getTopicRoute("TopicA")).rejects.toThrow(/cannot connect to Redis/);
     expect(Date.now() - t0).toBeLessThan(3000);
     await store.close();
+  });
+
+  it("a route check against a known stamp fails instead of waiting, whether the call rejects or throws", async () => {
+    const stamp = { version: "7", validUntil: Number.MAX_SAFE_INTEGER };
+    const dead = new RedisStore(new NodeRespTransport({ url: `redis://127.0.0.1:${deadPort}` }), { closeTransport: true });
+    await expect(dead.getTopicRouteIfChanged("TopicA", stamp)).rejects.toThrow(/getRouteVersion failed: .*cannot connect to Redis/);
+    await dead.close();
+    const throwing = new RedisStore({
+      eval: async () => null,
+      command: () => {
+        throw new Error("transport broken");
+      },
+      close: async () => {},
+    });
+    await expect(throwing.getTopicRouteIfChanged("TopicA", stamp)).rejects.toThrow(/getRouteVersion failed: transport broken/);
+    // the next turn's read is a new one, not the failed one
+    await expect(throwing.getTopicRouteIfChanged("TopicB", stamp)).rejects.toThrow(RedisStoreError);
   });
 
   it("REST: a proxy whose Redis is down, and no proxy at all, both fail within the bound", async () => {

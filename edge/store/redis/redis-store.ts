@@ -510,12 +510,20 @@ export class RedisStore implements Store {
       this.sharedVersionRead = new Promise<string>((resolve, reject) => {
         nextTurn(() => {
           this.sharedVersionRead = null;
-          this.transport.command(["GET", `${this.prefix}:routeVersion`]).then((v) => {
+          const failed = (err: unknown) =>
+            reject(new RedisStoreError(`Redis store getRouteVersion failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+          let reply: Promise<unknown>;
+          try {
+            reply = this.transport.command(["GET", `${this.prefix}:routeVersion`]);
+          } catch (err) {
+            return failed(err);
+          }
+          reply.then((v) => {
             if (v === null || v === undefined) resolve("0");
             else if (typeof v === "string") resolve(v);
             else if (typeof v === "number") resolve(String(v));
             else reject(new RedisStoreError(`Redis store getRouteVersion: unexpected reply ${JSON.stringify(v)?.slice(0, 80)}`));
-          }, (err) => reject(new RedisStoreError(`Redis store getRouteVersion failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err })));
+          }, failed);
         });
       });
     }
