@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isObject } from "../shared/body-codec";
 import { DataVersionSchema, plainTopicConfig, QueueDataSchema, RegisterBrokerBodySchema, type TopicConfigOutput } from "../shared/body-schemas";
 
 /** Request bodies and parameters of the HTTP API, validated at the edge of every handler. */
@@ -33,13 +34,13 @@ const registerBrokerWithoutTopics = registerBrokerSchema.omit({ topicConfigTable
  * the schema itself has to decide.
  */
 export function plainRegisterBrokerRequest(raw: unknown): RegisterBrokerRequest | null {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return null;
-  const table = (raw as { topicConfigTable?: unknown }).topicConfigTable;
-  if (typeof table !== "object" || table === null || Array.isArray(table) || Object.hasOwn(table, "__proto__")) return null;
+  if (!isObject(raw)) return null;
+  const table = raw.topicConfigTable;
+  if (!isObject(table) || Object.hasOwn(table, "__proto__")) return null;
   const topicConfigTable: Record<string, TopicConfigOutput> = {};
   for (const key in table) {
     if (!Object.hasOwn(table, key)) continue;
-    const config = plainTopicConfig((table as Record<string, unknown>)[key]);
+    const config = plainTopicConfig(table[key]);
     if (config === null) return null;
     topicConfigTable[key] = config;
   }

@@ -4,6 +4,7 @@
  * body-codec.ts and register-body.ts are more lenient, as fastjson is (numbers as strings, bare keys).
  */
 import { z } from "zod";
+import { isObject } from "./body-codec";
 
 const int = z.number().int();
 const name = z.string().min(1);
@@ -64,7 +65,6 @@ export const TopicConfigSchema = z.object({
 export type TopicConfigOutput = z.output<typeof TopicConfigSchema>;
 
 const TOPIC_FILTER_TYPES: ReadonlySet<unknown> = new Set(TopicConfigSchema.shape.topicFilterType.unwrap().options);
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * TopicConfigSchema's output for a value whose every field already has its JSON type (brokers and
@@ -72,7 +72,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
  * schema has to decide (defaults to fill, or an error to report).
  */
 export function plainTopicConfig(v: unknown): TopicConfigOutput | null {
-  if (!isPlainObject(v)) return null;
+  if (!isObject(v)) return null;
   const { topicName, readQueueNums, writeQueueNums, perm, topicFilterType, topicSysFlag, order, attributes } = v;
   if (typeof topicName !== "string" || topicName.length === 0) return null;
   if (!Number.isSafeInteger(readQueueNums) || !Number.isSafeInteger(writeQueueNums) || !Number.isSafeInteger(perm)) return null;
@@ -89,7 +89,7 @@ export function plainTopicConfig(v: unknown): TopicConfigOutput | null {
   if (topicFilterType !== undefined) out.topicFilterType = topicFilterType as TopicConfigOutput["topicFilterType"];
   if (order !== undefined) out.order = order;
   if (attributes !== undefined) {
-    if (!isPlainObject(attributes) || Object.hasOwn(attributes, "__proto__")) return null;
+    if (!isObject(attributes) || Object.hasOwn(attributes, "__proto__")) return null;
     const copy: Record<string, string> = {};
     for (const key in attributes) {
       if (!Object.hasOwn(attributes, key)) continue;

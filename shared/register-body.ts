@@ -11,7 +11,7 @@
  */
 import { Version } from "./codes";
 import { BodyDecodeError } from "./errors";
-import { dataVersionFromJson, dataVersionValue, mappingInfoValue, setOwn, topicConfigValue, zBool, zLong, zStr } from "./body-codec";
+import { dataVersionFromJson, dataVersionValue, isObject, mappingInfoValue, setOwn, topicConfigValue, zBool, zLong, zStr } from "./body-codec";
 import { parseFastjson } from "./fastjson-reader";
 import { type JValue, strMap, writeJson } from "./fastjson-writer";
 import type { DataVersion, RegisterBrokerBody, TopicConfig, TopicQueueMappingInfo } from "./model";
@@ -50,10 +50,6 @@ function fail(message: string): never {
 
 const utf8Decoder = new TextDecoder("utf-8");
 const utf8Encoder = new TextEncoder();
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 // ---------------------------------------------------------------------------------------------
 // TopicConfig
