@@ -6,6 +6,12 @@ import {
   type NamesrvConfig,
 } from "./namesrv-config";
 
+/**
+ * Prefix of environment variables that set any configuration key, e.g.
+ * `NAMESRV_CONFIG_maxConnections=20000` (the same on the Bun server, Workers and Deno).
+ */
+export const CONFIG_ENV_PREFIX = "NAMESRV_CONFIG_";
+
 /** Environment variables and the config keys they set. */
 const ENV_KEYS: Record<string, string> = {
   NAMESRV_PORT: "listenPort",
@@ -63,15 +69,24 @@ export async function loadNamesrvConfig(sources: ConfigSources): Promise<LoadedC
     extra = fromFile.extra;
   }
   const fromEnv: Record<string, string> = {};
+  for (const [name, value] of Object.entries(sources.env)) {
+    if (name.startsWith(CONFIG_ENV_PREFIX) && value !== undefined) fromEnv[name.slice(CONFIG_ENV_PREFIX.length)] = value;
+  }
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const value = sources.env[name];
     if (value !== undefined && value !== "") fromEnv[key] = value;
   }
+  let unknown: string[];
   try {
-    config = applyConfigEntries(config, fromEnv).config;
+    const applied = applyConfigEntries(config, fromEnv);
+    config = applied.config;
+    unknown = Object.keys(applied.extra);
   } catch (err) {
     const names = Object.entries(ENV_KEYS).map(([n, k]) => `${n} (${k})`).join(", ");
-    throw new ConfigError(`${(err as Error).message} — from the environment: ${names}`);
+    throw new ConfigError(`${(err as Error).message} — from the environment: ${names}, ${CONFIG_ENV_PREFIX}<key>`);
+  }
+  if (unknown.length > 0) {
+    throw new ConfigError(`unknown NameServer config key(s): ${unknown.map((k) => CONFIG_ENV_PREFIX + k).join(", ")}`);
   }
   return { config, extra, configFile };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LIMIT_DEFAULTS, limitSchema } from "./limits";
 
 /**
  * The NameServer's configuration: the Java NamesrvConfig and NettyServerConfig keys (same names,
@@ -16,6 +17,8 @@ const int = (min = -2147483648, max = 2147483647) =>
     .pipe(z.number().int().min(min).max(max));
 const port = int(0, 65535);
 const str = z.string().transform((s) => s.trim());
+/** The limits' keys (edge/config/limits.ts), validated as integers within their ranges. */
+const LIMIT_KEYS_SCHEMA = () => limitSchema(int);
 
 export const NAMESRV_CONFIG_SCHEMA = {
   // NamesrvConfig
@@ -62,6 +65,9 @@ export const NAMESRV_CONFIG_SCHEMA = {
   useEpollNativeSelector: bool,
   // this server's own
   httpPort: port,
+  /** Origins allowed to call the HTTP API from a browser (CORS), `;`-separated; empty: none. */
+  httpCorsAllowOrigins: str,
+  ...LIMIT_KEYS_SCHEMA(),
 };
 
 export const namesrvConfigSchema = z.object(NAMESRV_CONFIG_SCHEMA);
@@ -110,6 +116,8 @@ export function defaultNamesrvConfig(home: string): NamesrvConfig {
     shutdownWaitTimeSeconds: 30,
     useEpollNativeSelector: false,
     httpPort: 8080,
+    httpCorsAllowOrigins: "",
+    ...LIMIT_DEFAULTS,
   };
 }
 

@@ -4,16 +4,17 @@
  * here, and no import of the embedded store (it reads files; a Worker bundle must not pull it in).
  */
 import { ResponseCode } from "../../shared/codes";
+import { CONFIG_ENV_PREFIX } from "../config/load-config";
 import { applyConfigEntries, ConfigError, defaultNamesrvConfig, type NamesrvConfig } from "../config/namesrv-config";
 import { NamesrvError } from "../errors";
 import { selectStore, StoreSelectionError, type StoreSelection } from "../store/store-selection";
 
 /**
- * Prefix of environment variables that override NameServer config keys, e.g.
+ * `NAMESRV_CONFIG_<key>` variables override NameServer config keys, e.g.
  * `NAMESRV_CONFIG_orderMessageEnable=true`. Values are validated like a properties file; an
  * unknown key is an error (a typo must not be silently ignored).
  */
-export const CONFIG_ENV_PREFIX = "NAMESRV_CONFIG_";
+export { CONFIG_ENV_PREFIX };
 
 /** Raised when the environment cannot run the NameServer; its message says what to set. */
 export class EdgeStartupError extends Error {

@@ -2,6 +2,7 @@ import { ResponseCode } from "../../shared/codes";
 import { Remark } from "../../shared/remarks";
 import { NamesrvError } from "../errors";
 import type { Store } from "../store/store";
+import { isLimitKey } from "../config/limits";
 import {
   applyConfigEntries,
   ConfigError,
@@ -44,7 +45,8 @@ export class ConfigManager {
 
   async update(entries: Record<string, string>): Promise<void> {
     for (const key of Object.keys(entries)) {
-      if (this.blackList.has(key)) {
+      // A limit is fixed at start-up: a remote client must not be able to lift it.
+      if (this.blackList.has(key) || isLimitKey(key)) {
         throw new NamesrvError(ResponseCode.NO_PERMISSION, Remark.CONFIG_BLACK_LIST);
       }
     }

@@ -6,6 +6,11 @@ import {
   configToProperties,
   defaultNamesrvConfig,
 } from "../../edge/config/namesrv-config";
+import { LIMITS } from "../../edge/config/limits";
+import { loadNamesrvConfig } from "../../edge/config/load-config";
+import { ConfigManager } from "../../edge/service/config-manager";
+import { EmbeddedStore } from "../../edge/store/embedded-store";
+import { ResponseCode } from "../../shared/codes";
 
 describe("NameServer configuration", () => {
   const defaults = defaultNamesrvConfig("/home/rocketmq");
@@ -53,5 +58,32 @@ describe("NameServer configuration", () => {
     expect(props.enableTopicList).toBe("true");
     expect(props.extraKey).toBe("v");
     expect("rocketmqHome" in props).toBe(false);
+  });
+});
+
+describe("limits", () => {
+  const defaults = defaultNamesrvConfig("/home/rocketmq");
+
+  it("are configuration keys with their documented defaults, validated within their ranges", () => {
+    for (const [key, limit] of Object.entries(LIMITS)) {
+      expect(defaults[key as keyof typeof defaults], key).toBe(limit.default);
+      expect(() => applyConfigEntries(defaults, { [key]: String(limit.min - 1) }), key).toThrow(ConfigError);
+      expect(applyConfigEntries(defaults, { [key]: String(limit.min) }).config[key as keyof typeof defaults]).toBe(limit.min);
+    }
+    expect(() => applyConfigEntries(defaults, { maxConnections: "lots" })).toThrow(/maxConnections/);
+  });
+
+  it("are refused by UPDATE_NAMESRV_CONFIG: a remote client cannot lift them", async () => {
+    const store = await EmbeddedStore.open({ kvConfigPath: null });
+    const manager = new ConfigManager(store, defaults);
+    await expect(manager.update({ maxConnections: "1000000" })).rejects.toMatchObject({ code: ResponseCode.NO_PERMISSION });
+    expect((await manager.current()).maxConnections).toBe(LIMITS.maxConnections.default);
+  });
+
+  it("are read from NAMESRV_CONFIG_<key> variables by the server's loader; an unknown key is an error", async () => {
+    const sources = { argv: [], home: "/h", readFile: async () => new Uint8Array() };
+    const { config } = await loadNamesrvConfig({ ...sources, env: { NAMESRV_CONFIG_maxConnections: "42" } });
+    expect(config.maxConnections).toBe(42);
+    await expect(loadNamesrvConfig({ ...sources, env: { NAMESRV_CONFIG_maxConnectoins: "42" } })).rejects.toThrow(/NAMESRV_CONFIG_maxConnectoins/);
   });
 });
