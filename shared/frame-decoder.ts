@@ -3,31 +3,45 @@
  *
  * Each returned frame starts at `headerInfo` (the 4-byte length prefix is stripped). A frame that
  * lies entirely inside one pushed chunk is returned as a `subarray` of that chunk (no copy), so the
- * caller must not reuse chunk buffers after pushing them. Frames spanning chunks are copied once into
- * a buffer allocated when the length is known, so total work is linear in the bytes pushed.
+ * caller must not reuse chunk buffers after pushing them. A frame spanning chunks is kept as copies
+ * of the pieces received so far and joined once when complete: memory follows the bytes that
+ * actually arrived, never a length a peer merely announced, and total work stays linear.
  *
- * Throws ProtocolError when `length + 4 > maxFrameLength` or `length < 4`; the decoder must not be
- * used after that (the connection is to be closed).
+ * Bytes held for an incomplete frame are taken from a ByteBudget shared by every connection; when
+ * the budget refuses, push throws ProtocolError (as for `length + 4 > maxFrameLength` or
+ * `length < 4`), and the decoder must not be used after that (the connection is to be closed;
+ * call `dispose()` to give its bytes back).
  */
 import { MAX_FRAME_LENGTH } from "./codes";
+import { ByteBudget, unlimitedBudget } from "./byte-budget";
 import { ProtocolError } from "./errors";
 
 export class FrameDecoder {
-  private readonly maxFrameLength: number;
   /** Partial length prefix. */
   private readonly lenBuf = new Uint8Array(4);
   private lenFilled = 0;
-  /** Frame being assembled across chunks. */
-  private target: Uint8Array | null = null;
-  private targetFilled = 0;
+  /** Length of the frame being assembled across chunks (-1: none). */
+  private targetLength = -1;
+  /** Copies of its pieces received so far, and their total. */
+  private pieces: Uint8Array[] = [];
+  private piecesBytes = 0;
 
-  constructor(maxFrameLength: number = MAX_FRAME_LENGTH) {
-    this.maxFrameLength = maxFrameLength;
-  }
+  constructor(
+    private readonly maxFrameLength: number = MAX_FRAME_LENGTH,
+    private readonly budget: ByteBudget = unlimitedBudget(),
+  ) {}
 
   /** Bytes buffered toward the next frame (prefix and partial frame). */
   get pendingBytes(): number {
-    return this.target ? 4 + this.targetFilled : this.lenFilled;
+    return this.targetLength >= 0 ? 4 + this.piecesBytes : this.lenFilled;
+  }
+
+  /** Gives the bytes of an incomplete frame back to the budget; the decoder is done. */
+  dispose(): void {
+    this.budget.give(this.piecesBytes);
+    this.pieces = [];
+    this.piecesBytes = 0;
+    this.targetLength = -1;
   }
 
   private checkLength(length: number): void {
@@ -37,22 +51,43 @@ export class FrameDecoder {
     }
   }
 
+  /** Keeps a copy of a piece of the frame being assembled, within the budget. */
+  private hold(piece: Uint8Array): void {
+    if (!this.budget.tryTake(piece.length)) {
+      throw new ProtocolError(
+        `incomplete frames of all connections hold ${this.budget.used} bytes, the limit is ${this.budget.limit}`,
+      );
+    }
+    this.pieces.push(piece.slice());
+    this.piecesBytes += piece.length;
+  }
+
+  private completeFrame(): Uint8Array {
+    const frame = this.pieces.length === 1 ? this.pieces[0] : new Uint8Array(this.targetLength);
+    if (this.pieces.length > 1) {
+      let offset = 0;
+      for (const piece of this.pieces) {
+        frame.set(piece, offset);
+        offset += piece.length;
+      }
+    }
+    this.budget.give(this.piecesBytes);
+    this.pieces = [];
+    this.piecesBytes = 0;
+    this.targetLength = -1;
+    return frame;
+  }
+
   push(chunk: Uint8Array): Uint8Array[] {
     const frames: Uint8Array[] = [];
     const n = chunk.length;
     let pos = 0;
     while (pos < n) {
-      if (this.target !== null) {
-        const need = this.target.length - this.targetFilled;
-        const take = Math.min(need, n - pos);
-        this.target.set(chunk.subarray(pos, pos + take), this.targetFilled);
-        this.targetFilled += take;
+      if (this.targetLength >= 0) {
+        const take = Math.min(this.targetLength - this.piecesBytes, n - pos);
+        this.hold(chunk.subarray(pos, pos + take));
         pos += take;
-        if (this.targetFilled === this.target.length) {
-          frames.push(this.target);
-          this.target = null;
-          this.targetFilled = 0;
-        }
+        if (this.piecesBytes === this.targetLength) frames.push(this.completeFrame());
         continue;
       }
       let length: number;
@@ -71,8 +106,7 @@ export class FrameDecoder {
         frames.push(chunk.subarray(pos, pos + length));
         pos += length;
       } else {
-        this.target = new Uint8Array(length);
-        this.targetFilled = 0;
+        this.targetLength = length;
       }
     }
     return frames;

@@ -24,5 +24,7 @@ export const Remark = {
   PROPERTIES_ERROR: "string2Properties error",
   /** the placeholder remark of a response whose code was never set */
   NOT_SET: "not set any response code",
+  /** a request refused because too much work is already waiting (Java: its pool's queue is full) */
+  OVERLOAD: "[OVERLOAD]system busy, start flow control for a while",
   notSupported: (code: number) => ` request type ${code} not supported`,
 } as const;

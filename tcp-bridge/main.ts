@@ -15,10 +15,12 @@ import { createUpstashRedisStore } from "../edge/store/redis/upstash-transport";
 import type { Store } from "../edge/store/store";
 import { selectStore, StoreSelectionError, type StoreSelection } from "../edge/store/store-selection";
 import { ApiClient, type LocalRoutes } from "./api-client";
-import { startTcpServer } from "./bun-tcp-server";
+import { AdmissionControl, Lane } from "./admission-control";
+import { startTcpServer, type ServerLimits } from "./bun-tcp-server";
 import { startExpiryTimer } from "./expiry-timer";
 import { createLogger, type LogLevel } from "./logger";
 import { RemotingRequestHandler } from "./remoting-request-handler";
+import { RetryQueue } from "./retry-queue";
 import { inProcessUpstream, remoteUpstream, type Upstream } from "./upstream";
 
 const log = createLogger((process.env.NAMESRV_LOG_LEVEL as LogLevel | undefined) ?? "info");
@@ -63,6 +65,21 @@ function openStore(selection: StoreSelection, kvConfigPath: string): Promise<Sto
   }
 }
 
+/** The listener's and each connection's limits from the configuration. */
+function serverLimits(config: NamesrvConfig): ServerLimits {
+  return {
+    maxFrameBytes: config.serverSocketMaxFrameBytes,
+    maxInFlight: config.maxInFlightPerConnection,
+    pendingWritePauseBytes: config.serverPendingWritePauseBytes,
+    maxPendingWriteBytes: config.serverMaxPendingWriteBytes,
+    maxConnections: config.maxConnections,
+    maxConnectionsPerPeer: config.maxConnectionsPerPeer,
+    frameDeadlineSeconds: config.serverFrameDeadlineSeconds,
+    partialFrameBudgetBytes: config.serverPartialFrameBudgetBytes,
+    pendingWriteBudgetBytes: config.serverPendingWriteBudgetBytes,
+  };
+}
+
 async function main(): Promise<void> {
   const { config, extra } = await loadNamesrvConfig({
     argv: process.argv.slice(2),
@@ -79,13 +96,19 @@ async function main(): Promise<void> {
     onUnexpectedError: (err) => log.error({ msg: "request failed", error: String(err) }),
   });
 
+  const retries = new RetryQueue({ capacity: config.unRegisterBrokerQueueCapacity, maxAgeMs: config.unregisterRetryMaxMillis, log });
+  const handler = new AdmissionControl(new RemotingRequestHandler(api, log, retries), {
+    routes: new Lane(config.clientRequestThreadPoolQueueCapacity),
+    others: new Lane(config.defaultThreadPoolQueueCapacity, config.defaultThreadPoolNums),
+  });
   const tcp = startTcpServer({
     hostname: config.bindAddress,
     port: config.listenPort,
-    handler: new RemotingRequestHandler(api, log),
+    handler,
     log,
     idleTimeoutSeconds: config.serverChannelMaxIdleTimeSeconds,
     instanceId: crypto.randomUUID().slice(0, 8),
+    limits: serverLimits(config),
   });
   const expiry = startExpiryTimer(api, config.scanNotActiveBrokerInterval, log);
 
@@ -101,6 +124,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ msg: "shutting down", signal });
     expiry.stop();
+    retries.stop();
     await tcp.stop();
     await backend.stop();
     process.exit(0);

@@ -1,6 +1,8 @@
+import { ByteBudget, unlimitedBudget } from "../shared/byte-budget";
+import { MAX_FRAME_LENGTH, ResponseCode } from "../shared/codes";
 import { ProtocolError } from "../shared/errors";
 import { FrameDecoder } from "../shared/frame-decoder";
-import { decodeCommand, encodeFrameHead, isOneway, isResponse, type RemotingCommand } from "../shared/remoting-command";
+import { createResponse, decodeCommand, encodeFrameHead, isOneway, isResponse, type RemotingCommand } from "../shared/remoting-command";
 import type { Logger } from "./logger";
 
 /** The part of a socket a connection needs: `write` may accept fewer bytes than given. */
@@ -8,6 +10,9 @@ export interface ByteSink {
   /** Returns the number of bytes taken (possibly fewer than given; negative when closed). */
   write(data: Uint8Array): number;
   end(): void;
+  /** Stops reading from the peer (its sends then wait in the kernel, and then at the peer). */
+  pause?(): void;
+  resume?(): void;
 }
 
 /** What the bridge knows of one connection while handling its requests. */
@@ -26,22 +31,71 @@ export interface RequestHandler {
   connectionClosed(context: ConnectionContext): Promise<void>;
 }
 
-/** Past this many unsent bytes the peer is not reading: the connection is closed. */
-const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+/** What one connection may make the server hold (see edge/config/limits.ts for the keys). */
+export interface ConnectionLimits {
+  /** serverSocketMaxFrameBytes: frames in and answers out */
+  maxFrameBytes: number;
+  /** maxInFlightPerConnection */
+  maxInFlight: number;
+  /** serverPendingWritePauseBytes */
+  pendingWritePauseBytes: number;
+  /** serverMaxPendingWriteBytes */
+  maxPendingWriteBytes: number;
+}
+
+/** Budgets shared by every connection of a server. */
+export interface SharedBudgets {
+  /** serverPartialFrameBudgetBytes: bytes of incomplete frames */
+  partialFrames: ByteBudget;
+  /** serverPendingWriteBudgetBytes: unsent answer bytes */
+  pendingWrites: ByteBudget;
+}
+
+export interface ConnectionOptions {
+  limits?: Partial<ConnectionLimits>;
+  budgets?: Partial<SharedBudgets>;
+  clock?: () => number;
+}
+
+const NO_LIMITS: ConnectionLimits = {
+  maxFrameBytes: MAX_FRAME_LENGTH,
+  maxInFlight: Number.POSITIVE_INFINITY,
+  pendingWritePauseBytes: Number.POSITIVE_INFINITY,
+  maxPendingWriteBytes: 64 * 1024 * 1024,
+};
 
 /**
  * One remoting connection, independent of the socket library: reassembles frames, hands each
- * request to the handler (concurrently; responses go out as they complete, matched by opaque),
- * and writes responses with a queue that survives partial writes until the socket drains.
+ * request to the handler (concurrently, up to `maxInFlight`; responses go out as they complete,
+ * matched by opaque), and writes responses with a queue that survives partial writes until the
+ * socket drains.
+ *
+ * Back-pressure: while the connection has `maxInFlight` requests being handled, or more unsent
+ * answer bytes than `pendingWritePauseBytes`, it stops reading its socket (decoded requests that
+ * arrived in the same chunk wait in a small backlog), so a client that pipelines without limit or
+ * never reads makes the server hold a bounded amount for it. Past `maxPendingWriteBytes`, or past
+ * the shared budget while behind on reading, the connection is closed.
  */
 export class RemotingConnection implements ConnectionContext {
   registeredBroker = false;
   lastActivity: number;
-  private readonly decoder = new FrameDecoder();
+  /** When the first byte of the incomplete frame arrived (null: none pending). */
+  frameStartedAt: number | null = null;
+  private readonly limits: ConnectionLimits;
+  private readonly budgets: SharedBudgets;
+  private readonly clock: () => number;
+  private readonly decoder: FrameDecoder;
+  /** Decoded requests waiting for an in-flight slot. */
+  private backlog: RemotingCommand[] = [];
+  private backlogHead = 0;
+  private inFlight = 0;
+  private paused = false;
   private readonly queue: Uint8Array[] = [];
   private queuedBytes = 0;
   private gathered: Uint8Array[] = [];
   private gatheredBytes = 0;
+  /** Unsent bytes counted in the shared pending-writes budget. */
+  private budgeted = 0;
   private writeScheduled = false;
   private closed = false;
 
@@ -51,9 +105,16 @@ export class RemotingConnection implements ConnectionContext {
     private readonly sink: ByteSink,
     private readonly handler: RequestHandler,
     private readonly log: Logger,
-    private readonly clock: () => number = Date.now,
+    options: ConnectionOptions = {},
   ) {
-    this.lastActivity = clock();
+    this.limits = { ...NO_LIMITS, ...options.limits };
+    this.budgets = {
+      partialFrames: options.budgets?.partialFrames ?? unlimitedBudget(),
+      pendingWrites: options.budgets?.pendingWrites ?? unlimitedBudget(),
+    };
+    this.clock = options.clock ?? Date.now;
+    this.decoder = new FrameDecoder(this.limits.maxFrameBytes, this.budgets.partialFrames);
+    this.lastActivity = this.clock();
   }
 
   get isClosed(): boolean {
@@ -65,15 +126,28 @@ export class RemotingConnection implements ConnectionContext {
     return this.queuedBytes + this.gatheredBytes;
   }
 
+  /** Requests being handled now. */
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+
+  /** True while the connection does not read its socket (back-pressure). */
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
   onData(chunk: Uint8Array): void {
     if (this.closed) return;
-    this.lastActivity = this.clock();
+    const now = this.clock();
+    this.lastActivity = now;
     let frames: Uint8Array[];
     try {
       frames = this.decoder.push(chunk);
     } catch (err) {
       return this.abort(err);
     }
+    if (this.decoder.pendingBytes === 0) this.frameStartedAt = null;
+    else if (frames.length > 0 || this.frameStartedAt === null) this.frameStartedAt = now;
     for (const frame of frames) {
       let command: RemotingCommand;
       try {
@@ -84,8 +158,9 @@ export class RemotingConnection implements ConnectionContext {
       // The frame may view the socket's receive buffer: keep our own copy of the body.
       if (command.body) command.body = command.body.slice();
       if (isResponse(command)) continue; // this server sends no requests of its own
-      void this.process(command);
+      this.backlog.push(command);
     }
+    this.dispatch();
   }
 
   onDrain(): void {
@@ -96,10 +171,14 @@ export class RemotingConnection implements ConnectionContext {
   onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.backlog = [];
+    this.backlogHead = 0;
     this.queue.length = 0;
     this.queuedBytes = 0;
     this.gathered = [];
     this.gatheredBytes = 0;
+    this.account();
+    this.decoder.dispose();
     if (this.registeredBroker) this.reportClosed();
   }
 
@@ -111,7 +190,7 @@ export class RemotingConnection implements ConnectionContext {
   }
 
   /**
-   * Closes the connection (idle, protocol error, or server shutdown). A shutdown passes
+   * Closes the connection (idle, protocol error, a limit, or server shutdown). A shutdown passes
    * `unregister = false`: the brokers did not go away, this server did.
    */
   close(reason: string, unregister = true): void {
@@ -128,36 +207,84 @@ export class RemotingConnection implements ConnectionContext {
     this.close(reason);
   }
 
+  /** Starts waiting requests while there is room in flight, then decides whether to read on. */
+  private dispatch(): void {
+    while (this.backlogHead < this.backlog.length && this.inFlight < this.limits.maxInFlight && !this.closed) {
+      const request = this.backlog[this.backlogHead++];
+      this.inFlight++;
+      void this.process(request);
+    }
+    if (this.backlogHead === this.backlog.length && this.backlogHead > 0) {
+      this.backlog = [];
+      this.backlogHead = 0;
+    }
+    this.updateReading();
+  }
+
+  private updateReading(): void {
+    if (this.closed) return;
+    const hold =
+      this.backlogHead < this.backlog.length ||
+      this.inFlight >= this.limits.maxInFlight ||
+      this.pendingWriteBytes > this.limits.pendingWritePauseBytes;
+    if (hold === this.paused) return;
+    this.paused = hold;
+    if (hold) this.sink.pause?.();
+    else this.sink.resume?.();
+  }
+
   private async process(request: RemotingCommand): Promise<void> {
-    let response: RemotingCommand | null;
+    let response: RemotingCommand | null = null;
     try {
       response = await this.handler.handle(request, this);
     } catch (err) {
       this.log.error({ msg: "request handling failed", code: request.code, peer: this.remoteAddress, error: String(err) });
-      return;
     }
-    if (response === null || isOneway(request) || this.closed) return;
-    this.send(response);
+    this.inFlight--;
+    if (response !== null && !isOneway(request) && !this.closed) this.send(response);
+    this.dispatch();
   }
 
   /**
    * Responses that complete in the same turn of the event loop leave in one write: they are
    * gathered (frame head and body as they are) and copied once into the buffer written just after,
-   * which saves a system call per response under load.
+   * which saves a system call per response under load. Gathered bytes count as unsent.
    */
   private send(response: RemotingCommand): void {
     this.lastActivity = this.clock();
-    const head = encodeFrameHead(response);
-    this.gathered.push(head);
-    this.gatheredBytes += head.length;
-    if (response.body && response.body.length > 0) {
-      this.gathered.push(response.body);
-      this.gatheredBytes += response.body.length;
+    const head = this.frameHead(response);
+    const body = head.fitsBody && response.body && response.body.length > 0 ? response.body : null;
+    this.gathered.push(head.bytes);
+    this.gatheredBytes += head.bytes.length;
+    if (body) {
+      this.gathered.push(body);
+      this.gatheredBytes += body.length;
     }
     if (!this.writeScheduled) {
       this.writeScheduled = true;
       setImmediate(() => this.writeGathered());
     }
+    this.checkPendingWrites();
+  }
+
+  /**
+   * The frame head of `response`, or of a SYSTEM_ERROR in its place when the answer cannot be
+   * framed (a header over 16 MiB, or a frame over the limit clients accept): the client learns
+   * why instead of waiting for an answer that never comes.
+   */
+  private frameHead(response: RemotingCommand): { bytes: Uint8Array; fitsBody: boolean } {
+    let reason: string;
+    try {
+      const bytes = encodeFrameHead(response);
+      const frameBytes = bytes.length + (response.body?.length ?? 0);
+      if (frameBytes <= this.limits.maxFrameBytes) return { bytes, fitsBody: true };
+      reason = `answer of ${frameBytes} bytes exceeds the frame limit of ${this.limits.maxFrameBytes} bytes`;
+    } catch (err) {
+      reason = `answer cannot be encoded: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    this.log.warn({ msg: "answer refused", peer: this.remoteAddress, code: response.code, opaque: response.opaque, reason });
+    const bytes = encodeFrameHead(createResponse(response, ResponseCode.SYSTEM_ERROR, reason, null, null));
+    return { bytes, fitsBody: false };
   }
 
   private writeGathered(): void {
@@ -176,16 +303,20 @@ export class RemotingConnection implements ConnectionContext {
     }
     this.gathered = [];
     this.gatheredBytes = 0;
-    if (this.queue.length > 0) return this.enqueue(data);
-    const written = this.sink.write(data);
-    if (written < 0) return this.onClose();
-    if (written < data.length) this.enqueue(data.subarray(written));
+    if (this.queue.length > 0) {
+      this.enqueue(data);
+    } else {
+      const written = this.sink.write(data);
+      if (written < 0) return this.onClose();
+      if (written < data.length) this.enqueue(data.subarray(written));
+    }
+    this.account();
+    this.updateReading();
   }
 
   private enqueue(frame: Uint8Array): void {
     this.queue.push(frame);
     this.queuedBytes += frame.length;
-    if (this.queuedBytes > MAX_QUEUED_BYTES) this.close("peer is not reading its responses");
   }
 
   private flush(): void {
@@ -196,9 +327,34 @@ export class RemotingConnection implements ConnectionContext {
       this.queuedBytes -= written;
       if (written < head.length) {
         this.queue[0] = head.subarray(written);
-        return;
+        break;
       }
       this.queue.shift();
+    }
+    this.account();
+    this.updateReading();
+  }
+
+  /** Brings this connection's share of the pending-writes budget up to date. */
+  private account(): void {
+    const now = this.pendingWriteBytes;
+    if (now > this.budgeted) this.budgets.pendingWrites.take(now - this.budgeted);
+    else if (now < this.budgeted) this.budgets.pendingWrites.give(this.budgeted - now);
+    this.budgeted = now;
+  }
+
+  /** Closes a connection whose unsent answers pass its cap, or the shared budget while it is behind. */
+  private checkPendingWrites(): void {
+    this.account();
+    const pending = this.pendingWriteBytes;
+    if (pending > this.limits.maxPendingWriteBytes) {
+      this.close(`peer is not reading its responses: ${pending} bytes unsent, the limit is ${this.limits.maxPendingWriteBytes}`);
+    } else if (this.budgets.pendingWrites.used > this.budgets.pendingWrites.limit && pending > this.limits.pendingWritePauseBytes) {
+      this.close(
+        `unsent answers of all connections hold ${this.budgets.pendingWrites.used} bytes, the limit is ${this.budgets.pendingWrites.limit}; this peer is behind by ${pending}`,
+      );
+    } else {
+      this.updateReading();
     }
   }
 }

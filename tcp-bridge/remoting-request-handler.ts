@@ -3,6 +3,7 @@ import { Remark } from "../shared/remarks";
 import { createResponse, type RemotingCommand } from "../shared/remoting-command";
 import { seg, type ApiClient, type ApiReply } from "./api-client";
 import type { Logger } from "./logger";
+import type { RetryQueue } from "./retry-queue";
 import type { ConnectionContext, RequestHandler } from "./remoting-connection";
 import { REQUEST_TRANSLATIONS, type Translation } from "./request-translations";
 
@@ -14,6 +15,8 @@ export class RemotingRequestHandler implements RequestHandler {
   constructor(
     private readonly api: ApiClient,
     private readonly log: Logger,
+    /** Where an unregistration that failed (the store unavailable) is retried; none: logged only. */
+    private readonly retries: RetryQueue | null = null,
   ) {}
 
   async handle(request: RemotingCommand, context: ConnectionContext): Promise<RemotingCommand | null> {
@@ -36,16 +39,23 @@ export class RemotingRequestHandler implements RequestHandler {
     }
   }
 
+  /** Unregisters the brokers whose registration the closed connection carried, retrying a failure. */
   async connectionClosed(context: ConnectionContext): Promise<void> {
-    const reply: ApiReply = await this.api.call("POST", `/channels/${seg(context.channelId)}/close`);
-    if (!reply.ok) {
-      this.log.error({ msg: "unregister on close failed", channel: context.channelId, remark: reply.remark });
-      return;
+    const attempt = () => this.unregisterChannel(context);
+    try {
+      await attempt();
+    } catch (err) {
+      this.log.error({ msg: "unregister on close failed", channel: context.channelId, error: String(err), retry: this.retries !== null });
+      this.retries?.add(`close ${context.channelId}`, attempt);
     }
+  }
+
+  private async unregisterChannel(context: ConnectionContext): Promise<void> {
+    const reply: ApiReply = await this.api.call("POST", `/channels/${seg(context.channelId)}/close`);
+    if (!reply.ok) throw new Error(reply.remark);
     const { unregistered } = reply.json<{ unregistered: { brokerName: string; brokerAddr: string }[] }>();
     for (const b of unregistered) {
       this.log.info({ msg: "broker connection closed; unregistered", brokerName: b.brokerName, brokerAddr: b.brokerAddr, peer: context.remoteAddress });
     }
   }
 }
-

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { FrameDecoder } from "../../shared/frame-decoder";
 import { ProtocolError } from "../../shared/errors";
 import { MAX_FRAME_LENGTH } from "../../shared/codes";
+import { ByteBudget } from "../../shared/byte-budget";
 import { concat, hex } from "./helpers";
 
 function lenPrefixed(payload: Uint8Array): Uint8Array {
@@ -106,5 +107,40 @@ describe("FrameDecoder", () => {
     expect(out).toHaveLength(1);
     expect(out[0].length).toBe(big.length);
     expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  it("holds only the bytes that arrived, not the length a peer announced", () => {
+    const budget = new ByteBudget(1 << 20);
+    const d = new FrameDecoder(MAX_FRAME_LENGTH, budget);
+    const announced = new Uint8Array(4);
+    new DataView(announced.buffer).setInt32(0, MAX_FRAME_LENGTH - 4);
+    expect(d.push(announced)).toEqual([]);
+    expect(budget.used).toBe(0);
+    d.push(new Uint8Array(1000));
+    expect(budget.used).toBe(1000);
+    expect(d.pendingBytes).toBe(1004);
+  });
+
+  it("refuses a piece that would pass the shared budget, and gives bytes back when a frame completes or is dropped", () => {
+    const budget = new ByteBudget(100);
+    const a = new FrameDecoder(MAX_FRAME_LENGTH, budget);
+    const b = new FrameDecoder(MAX_FRAME_LENGTH, budget);
+    const frameA = lenPrefixed(new Uint8Array(80).fill(1));
+    const frameB = lenPrefixed(new Uint8Array(80).fill(2));
+    a.push(frameA.subarray(0, 64)); // 60 bytes of A's frame held
+    expect(budget.used).toBe(60);
+    expect(() => b.push(frameB.subarray(0, 64))).toThrow(ProtocolError);
+    expect(() => new FrameDecoder(MAX_FRAME_LENGTH, budget).push(frameB.subarray(0, 64))).toThrow(/limit is 100/);
+    expect(budget.used).toBe(60);
+    expect(a.push(frameA.subarray(64))).toEqual([frameA.subarray(4)]);
+    expect(budget.used).toBe(0);
+    // a frame that arrives whole in one chunk holds nothing
+    expect(new FrameDecoder(MAX_FRAME_LENGTH, budget).push(frameB)).toHaveLength(1);
+    expect(budget.used).toBe(0);
+    const c = new FrameDecoder(MAX_FRAME_LENGTH, budget);
+    c.push(frameB.subarray(0, 50));
+    expect(budget.used).toBe(46);
+    c.dispose();
+    expect(budget.used).toBe(0);
   });
 });

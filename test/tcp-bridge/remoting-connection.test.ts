@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { ByteBudget } from "../../shared/byte-budget";
+import { ResponseCode } from "../../shared/codes";
 import { FrameDecoder } from "../../shared/frame-decoder";
 import { createResponse, decodeCommand, encodeCommand, type RemotingCommand } from "../../shared/remoting-command";
 import { silentLogger } from "../../tcp-bridge/logger";
@@ -159,5 +161,163 @@ describe("RemotingConnection", () => {
     conn.close("server stopping", false);
     await settle();
     expect(handler.closed).toEqual([]);
+  });
+});
+
+/** A sink that records pause/resume and can stop taking bytes (a peer that does not read). */
+class PausableSink extends FakeSink {
+  paused = false;
+  pause() {
+    this.paused = true;
+  }
+  resume() {
+    this.paused = false;
+  }
+}
+
+/** A handler whose answers wait until released, one by one. */
+class GatedHandler implements RequestHandler {
+  requests: RemotingCommand[] = [];
+  private gates: Array<() => void> = [];
+  constructor(private readonly body: Uint8Array | null = null) {}
+  async handle(request: RemotingCommand) {
+    this.requests.push(request);
+    await new Promise<void>((r) => this.gates.push(r));
+    return createResponse(request, 0, null, null, this.body);
+  }
+  async connectionClosed() {}
+  release(n = 1) {
+    for (const open of this.gates.splice(0, n)) open();
+  }
+}
+
+describe("RemotingConnection limits", () => {
+  it("handles at most maxInFlight requests at once and stops reading until answers go out", async () => {
+    const sink = new PausableSink();
+    const handler = new GatedHandler();
+    const conn = new RemotingConnection("c", "peer", sink, handler, silentLogger, { limits: { maxInFlight: 2 } });
+    conn.onData(new Uint8Array([...frame(105, 1), ...frame(105, 2), ...frame(105, 3), ...frame(105, 4), ...frame(105, 5)]));
+    expect(handler.requests.map((r) => r.opaque)).toEqual([1, 2]);
+    expect(conn.requestsInFlight).toBe(2);
+    expect(sink.paused).toBe(true);
+    handler.release(1);
+    await settle();
+    expect(handler.requests.map((r) => r.opaque)).toEqual([1, 2, 3]);
+    expect(sink.paused).toBe(true);
+    handler.release(2);
+    await settle();
+    handler.release(2);
+    await settle();
+    expect(handler.requests).toHaveLength(5);
+    expect(conn.requestsInFlight).toBe(0);
+    expect(sink.paused).toBe(false);
+    expect(sink.responses().map((r) => r.opaque)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("does not run requests still waiting when the connection closes", async () => {
+    const handler = new GatedHandler();
+    const conn = new RemotingConnection("c", "peer", new PausableSink(), handler, silentLogger, { limits: { maxInFlight: 1 } });
+    conn.onData(new Uint8Array([...frame(105, 1), ...frame(105, 2), ...frame(105, 3)]));
+    conn.onClose();
+    handler.release(1);
+    await settle();
+    expect(handler.requests.map((r) => r.opaque)).toEqual([1]);
+  });
+
+  it("stops reading a peer that does not read its answers, and closes it past maxPendingWriteBytes", async () => {
+    const sink = new PausableSink();
+    sink.capacity = 0;
+    const body = new Uint8Array(4000);
+    const conn = new RemotingConnection("c", "peer", sink, new EchoHandler(), silentLogger, {
+      limits: { pendingWritePauseBytes: 5000, maxPendingWriteBytes: 10_000 },
+    });
+    conn.onData(frame(105, 1, 0, body));
+    await settle();
+    expect(sink.paused).toBe(false);
+    conn.onData(frame(105, 2, 0, body));
+    await settle();
+    expect(sink.paused).toBe(true);
+    expect(conn.isClosed).toBe(false);
+    conn.onData(frame(105, 3, 0, body)); // bytes the kernel had buffered before the pause
+    await settle();
+    expect(conn.isClosed).toBe(true);
+    expect(sink.ended).toBe(true);
+  });
+
+  it("counts unsent answers of all connections against a shared budget; the peer behind is closed", async () => {
+    const pendingWrites = new ByteBudget(9000);
+    const options = { limits: { pendingWritePauseBytes: 3000, maxPendingWriteBytes: 1 << 20 }, budgets: { pendingWrites } };
+    const reader = new PausableSink();
+    reader.capacity = 0;
+    const a = new RemotingConnection("a", "peer", reader, new EchoHandler(), silentLogger, options);
+    a.onData(frame(105, 1, 0, new Uint8Array(2500)));
+    await settle();
+    const stuck = new PausableSink();
+    stuck.capacity = 0;
+    const b = new RemotingConnection("b", "peer", stuck, new EchoHandler(), silentLogger, options);
+    b.onData(frame(105, 1, 0, new Uint8Array(4000)));
+    await settle();
+    expect(pendingWrites.used).toBeGreaterThan(6500);
+    b.onData(frame(105, 2, 0, new Uint8Array(4000)));
+    await settle();
+    expect(b.isClosed).toBe(true); // over the budget and 8000 bytes behind
+    expect(a.isClosed).toBe(false); // within its own pause threshold
+    expect(pendingWrites.used).toBe(a.pendingWriteBytes);
+    a.onClose();
+    expect(pendingWrites.used).toBe(0);
+  });
+
+  it("answers SYSTEM_ERROR instead of an answer larger than a frame may be, or one that cannot be encoded", async () => {
+    const sink = new FakeSink();
+    const largeAnswer: RequestHandler = {
+      handle: async (request) => createResponse(request, 0, null, null, new Uint8Array(2950)),
+      connectionClosed: async () => {},
+    };
+    const conn = new RemotingConnection("c", "peer", sink, largeAnswer, silentLogger, { limits: { maxFrameBytes: 3000 } });
+    conn.onData(frame(105, 1));
+    await settle();
+    const [tooLarge] = sink.responses();
+    expect(tooLarge.code).toBe(ResponseCode.SYSTEM_ERROR);
+    expect(tooLarge.opaque).toBe(1);
+    expect(tooLarge.remark).toMatch(/answer of \d+ bytes exceeds the frame limit of 3000 bytes/);
+    expect(tooLarge.body).toBeNull();
+
+    const hugeHeader: RequestHandler = {
+      handle: async (request) => createResponse(request, 0, null, { value: "v".repeat(17 * 1024 * 1024) }, null),
+      connectionClosed: async () => {},
+    };
+    const sink2 = new FakeSink();
+    const conn2 = new RemotingConnection("c", "peer", sink2, hugeHeader, silentLogger, { limits: { maxFrameBytes: 64 << 20 } });
+    conn2.onData(frame(101, 9));
+    await settle();
+    const [unencodable] = sink2.responses();
+    expect(unencodable.code).toBe(ResponseCode.SYSTEM_ERROR);
+    expect(unencodable.opaque).toBe(9);
+    expect(unencodable.remark).toMatch(/answer cannot be encoded: header too large/);
+  });
+
+  it("notes when an incomplete frame started, for the frame deadline", () => {
+    let now = 1000;
+    const conn = new RemotingConnection("c", "peer", new FakeSink(), new EchoHandler(), silentLogger, { clock: () => now });
+    const bytes = frame(105, 1);
+    conn.onData(bytes.subarray(0, 3));
+    expect(conn.frameStartedAt).toBe(1000);
+    now = 2000;
+    conn.onData(bytes.subarray(3, 10));
+    expect(conn.frameStartedAt).toBe(1000); // still the same frame
+    conn.onData(new Uint8Array([...bytes.subarray(10), ...frame(105, 2).subarray(0, 5)]));
+    expect(conn.frameStartedAt).toBe(2000); // a new frame began
+    now = 3000;
+    conn.onData(frame(105, 2).subarray(5));
+    expect(conn.frameStartedAt).toBeNull();
+  });
+
+  it("gives the partial-frame budget back when it closes", () => {
+    const partialFrames = new ByteBudget(1 << 20);
+    const conn = new RemotingConnection("c", "peer", new FakeSink(), new EchoHandler(), silentLogger, { budgets: { partialFrames } });
+    conn.onData(frame(105, 1, 0, new Uint8Array(5000)).subarray(0, 3000));
+    expect(partialFrames.used).toBe(2996);
+    conn.close("test");
+    expect(partialFrames.used).toBe(0);
   });
 });
