@@ -207,9 +207,14 @@ export class RemotingConnection implements ConnectionContext {
     this.close(reason);
   }
 
-  /** Starts waiting requests while there is room in flight, then decides whether to read on. */
+  /** Room to start another request: a slot in flight, and a peer keeping up with its answers. */
+  private get canStart(): boolean {
+    return this.inFlight < this.limits.maxInFlight && this.pendingWriteBytes <= this.limits.pendingWritePauseBytes;
+  }
+
+  /** Starts waiting requests while there is room, then decides whether to read on. */
   private dispatch(): void {
-    while (this.backlogHead < this.backlog.length && this.inFlight < this.limits.maxInFlight && !this.closed) {
+    while (this.backlogHead < this.backlog.length && this.canStart && !this.closed) {
       const request = this.backlog[this.backlogHead++];
       this.inFlight++;
       void this.process(request);
@@ -223,10 +228,7 @@ export class RemotingConnection implements ConnectionContext {
 
   private updateReading(): void {
     if (this.closed) return;
-    const hold =
-      this.backlogHead < this.backlog.length ||
-      this.inFlight >= this.limits.maxInFlight ||
-      this.pendingWriteBytes > this.limits.pendingWritePauseBytes;
+    const hold = this.backlogHead < this.backlog.length || !this.canStart;
     if (hold === this.paused) return;
     this.paused = hold;
     if (hold) this.sink.pause?.();
@@ -311,7 +313,7 @@ export class RemotingConnection implements ConnectionContext {
       if (written < data.length) this.enqueue(data.subarray(written));
     }
     this.account();
-    this.updateReading();
+    this.dispatch();
   }
 
   private enqueue(frame: Uint8Array): void {
@@ -332,7 +334,7 @@ export class RemotingConnection implements ConnectionContext {
       this.queue.shift();
     }
     this.account();
-    this.updateReading();
+    this.dispatch();
   }
 
   /** Brings this connection's share of the pending-writes budget up to date. */

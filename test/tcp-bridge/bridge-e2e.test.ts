@@ -1,66 +1,14 @@
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { deflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { brokerBodyCrc32 } from "../../shared/crc32";
-import type { RegisterBrokerBody } from "../../shared/model";
-import { encodeRegisterBrokerBody } from "../../shared/register-body";
+import { registerRequest } from "../support/broker-registration";
 import { waitFor } from "../support/free-port";
 import { useRedisServer } from "../support/redis-server";
 import { startNamesrv, type NamesrvProcess } from "../support/namesrv-process";
 import { RemotingTestClient, text } from "../support/remoting-client";
 
 const FAQ = "\nSee https://rocketmq.apache.org/docs/bestPractice/06FAQ for further details.";
-
-function brokerBody(topics: string[], counter = 1): RegisterBrokerBody {
-  return {
-    dataVersion: { stateVersion: 0, timestamp: 1700000000000, counter },
-    topicConfigTable: Object.fromEntries(
-      topics.map((t) => [t, { topicName: t, readQueueNums: 4, writeQueueNums: 4, perm: 6, topicSysFlag: 0, topicFilterType: "SINGLE_TAG", order: false, attributes: {} }]),
-    ),
-    topicQueueMappingInfoMap: {},
-    filterServerList: [],
-  };
-}
-
-interface BrokerOptions {
-  brokerName?: string;
-  brokerAddr?: string;
-  brokerId?: number;
-  clusterName?: string;
-  topics?: string[];
-  counter?: number;
-  compressed?: boolean;
-  version?: number;
-  crc?: number;
-  extra?: Record<string, string>;
-}
-
-function registerRequest(o: BrokerOptions = {}) {
-  const version = o.version ?? 479;
-  const compressed = o.compressed ?? false;
-  const body = encodeRegisterBrokerBody(brokerBody(o.topics ?? ["TopicTest", "Base"], o.counter), {
-    compressed,
-    version,
-    deflate: (b) => new Uint8Array(deflateSync(b)),
-  });
-  return {
-    version,
-    body,
-    extFields: {
-      brokerName: o.brokerName ?? "broker-a",
-      brokerAddr: o.brokerAddr ?? "127.0.0.1:10911",
-      clusterName: o.clusterName ?? "DefaultCluster",
-      haServerAddr: "127.0.0.1:10912",
-      brokerId: String(o.brokerId ?? 0),
-      enableActingMaster: "false",
-      compressed: String(compressed),
-      bodyCrc32: String(o.crc ?? brokerBodyCrc32(body)),
-      ...o.extra,
-    },
-  };
-}
 
 async function routeStatus(client: RemotingTestClient, topic: string): Promise<number> {
   return (await client.request(105, { extFields: { topic } })).code;

@@ -225,23 +225,53 @@ describe("RemotingConnection limits", () => {
   });
 
   it("stops reading a peer that does not read its answers, and closes it past maxPendingWriteBytes", async () => {
+    const limits = { pendingWritePauseBytes: 5000, maxPendingWriteBytes: 10_000 };
     const sink = new PausableSink();
     sink.capacity = 0;
+    const handler = new EchoHandler();
     const body = new Uint8Array(4000);
-    const conn = new RemotingConnection("c", "peer", sink, new EchoHandler(), silentLogger, {
-      limits: { pendingWritePauseBytes: 5000, maxPendingWriteBytes: 10_000 },
-    });
+    const conn = new RemotingConnection("c", "peer", sink, handler, silentLogger, { limits });
     conn.onData(frame(105, 1, 0, body));
     await settle();
     expect(sink.paused).toBe(false);
     conn.onData(frame(105, 2, 0, body));
     await settle();
     expect(sink.paused).toBe(true);
-    expect(conn.isClosed).toBe(false);
-    conn.onData(frame(105, 3, 0, body)); // bytes the kernel had buffered before the pause
+    conn.onData(frame(105, 3, 0, body)); // bytes the kernel had buffered before the pause: they wait
     await settle();
-    expect(conn.isClosed).toBe(true);
-    expect(sink.ended).toBe(true);
+    expect(handler.requests).toHaveLength(2);
+    expect(conn.isClosed).toBe(false);
+
+    // requests already in flight together whose answers pass the cap: closed
+    const sink2 = new PausableSink();
+    sink2.capacity = 0;
+    const conn2 = new RemotingConnection("c2", "peer", sink2, new EchoHandler(), silentLogger, { limits });
+    conn2.onData(new Uint8Array([...frame(105, 1, 0, body), ...frame(105, 2, 0, body), ...frame(105, 3, 0, body)]));
+    await settle();
+    expect(conn2.isClosed).toBe(true);
+    expect(sink2.ended).toBe(true);
+  });
+
+  it("starts no more requests of a chunk while its peer is behind on reading, and goes on once it reads", async () => {
+    const sink = new PausableSink();
+    sink.capacity = 0;
+    const handler = new EchoHandler();
+    const conn = new RemotingConnection("c", "peer", sink, handler, silentLogger, {
+      limits: { maxInFlight: 2, pendingWritePauseBytes: 5000, maxPendingWriteBytes: 1 << 20 },
+    });
+    const frames = Array.from({ length: 50 }, (_, i) => [...frame(105, i + 1, 0, new Uint8Array(4000))]).flat();
+    conn.onData(new Uint8Array(frames)); // all 50 in one chunk, as a kernel buffer delivers them
+    await settle();
+    expect(handler.requests.length).toBeLessThanOrEqual(3);
+    expect(sink.paused).toBe(true);
+    sink.capacity = Infinity;
+    for (let i = 0; i < 200 && handler.requests.length < 50; i++) {
+      conn.onDrain();
+      await settle();
+    }
+    expect(handler.requests).toHaveLength(50);
+    expect(sink.responses().map((r) => r.opaque)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(sink.paused).toBe(false);
   });
 
   it("counts unsent answers of all connections against a shared budget; the peer behind is closed", async () => {
@@ -255,10 +285,7 @@ describe("RemotingConnection limits", () => {
     const stuck = new PausableSink();
     stuck.capacity = 0;
     const b = new RemotingConnection("b", "peer", stuck, new EchoHandler(), silentLogger, options);
-    b.onData(frame(105, 1, 0, new Uint8Array(4000)));
-    await settle();
-    expect(pendingWrites.used).toBeGreaterThan(6500);
-    b.onData(frame(105, 2, 0, new Uint8Array(4000)));
+    b.onData(new Uint8Array([...frame(105, 1, 0, new Uint8Array(4000)), ...frame(105, 2, 0, new Uint8Array(4000))]));
     await settle();
     expect(b.isClosed).toBe(true); // over the budget and 8000 bytes behind
     expect(a.isClosed).toBe(false); // within its own pause threshold
