@@ -84,3 +84,25 @@ describe("Redis killed and restarted under a bridge", () => {
     expect(ns.process.exitCode).toBeNull();
   }, 60_000);
 });
+
+describe("a broker connection that closes while Redis is down", () => {
+  it("is unregistered once Redis is back, not a heartbeat timeout later", async () => {
+    const closing = await RemotingTestClient.connect(ns.port);
+    const reg = await closing.request(
+      103,
+      registerRequest({ brokerName: "broker-gone", brokerAddr: "127.0.0.1:45921", topics: ["GoneTopic", "GoneBase"] }),
+    );
+    expect(reg.code).toBe(0);
+    expect((await route(client, "GoneTopic")).code).toBe(0);
+
+    await redis.kill();
+    closing.close(); // the unregistration this close asks for fails: Redis is down
+    await waitFor(() => ns.output().includes("unregister on close failed"), "the failed unregistration to be logged", 10_000);
+    await redis.restart();
+
+    // retried until it succeeds: the broker leaves the routes within seconds of Redis coming back
+    // (its heartbeat timeout is 120 s)
+    await waitFor(async () => (await route(client, "GoneTopic")).code === 17, "the closed broker to leave the routes", 20_000, 200);
+    expect(ns.output()).toContain('"msg":"retry succeeded"');
+  }, 60_000);
+});

@@ -152,3 +152,36 @@ describe("connection caps", () => {
     }
   });
 });
+
+describe("answers that cannot be framed", () => {
+  let ns: NamesrvProcess;
+  beforeAll(async () => {
+    // values as large as a frame, allowed on purpose, to reach the answer's own limit
+    ns = await startNamesrv({ NAMESRV_CONFIG_maxKvValueBytes: String(16 * 1024 * 1024) });
+  });
+  afterAll(async () => {
+    await ns?.stop();
+  });
+
+  it("get a SYSTEM_ERROR saying why, never silence, and the connection goes on", async () => {
+    const value = "v".repeat(16 * 1024 * 1024 - 100);
+    const put = await ns.http("/api/v1/kv/BIG_NS/big", {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ value }),
+    });
+    expect(put.status).toBe(200);
+    const client = await RemotingTestClient.connect(ns.port);
+    try {
+      const get = await client.request(101, { extFields: { namespace: "BIG_NS", key: "big" } }, 20_000);
+      expect(get.code).toBe(1);
+      expect(get.remark).toMatch(/exceeds the frame limit|cannot be encoded/);
+      const list = await client.request(219, { extFields: { namespace: "BIG_NS" } }, 20_000);
+      expect(list.code).toBe(1);
+      expect(list.remark).toMatch(/exceeds the frame limit/);
+      expect((await client.request(106)).code).toBe(0);
+    } finally {
+      client.close();
+    }
+  }, 60_000);
+});
