@@ -125,6 +125,7 @@ export class RouteManager {
   async getEncodedRoute(topic: string | null, zoneName: string | null, dialect: Dialect): Promise<Uint8Array<ArrayBuffer>> {
     const config = await this.config.current();
     this.assertReady(config);
+    if (topic !== null) checkWellFormed("topic", topic);
     if (topic === null || zoneName) {
       return utf8.encode(encodeTopicRouteData(await this.getRouteInfoByTopic(topic, zoneName), dialect));
     }
@@ -154,6 +155,7 @@ export class RouteManager {
   async getRouteInfoByTopic(topic: string | null, zoneName: string | null = null): Promise<TopicRouteData> {
     const config = await this.config.current();
     this.assertReady(config);
+    if (topic != null) checkWellFormed("topic", topic);
     const route = topic == null ? null : await this.store.getTopicRoute(topic);
     if (route === null) {
       throw new NamesrvError(ResponseCode.TOPIC_NOT_EXIST, topicNotExistRemark(topic));
@@ -184,6 +186,7 @@ export class RouteManager {
 
   async getTopicsByCluster(cluster: string | null): Promise<TopicList> {
     await this.requireTopicList();
+    if (cluster != null) checkWellFormed("cluster", cluster);
     return { topicList: cluster == null ? [] : await this.store.getTopicsByCluster(cluster) };
   }
 
@@ -196,7 +199,9 @@ export class RouteManager {
     return { topicList: await this.store.getUnitTopics(kind) };
   }
 
-  getBrokerMemberGroup(clusterName: string, brokerName: string): Promise<BrokerMemberGroup> {
+  async getBrokerMemberGroup(clusterName: string, brokerName: string): Promise<BrokerMemberGroup> {
+    checkWellFormed("clusterName", clusterName);
+    checkWellFormed("brokerName", brokerName);
     return this.store.getBrokerMemberGroup(clusterName, brokerName);
   }
 

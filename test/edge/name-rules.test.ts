@@ -198,6 +198,40 @@ describe("names and values", () => {
   });
 });
 
+describe("unpaired surrogates", () => {
+  it("get a clear SYSTEM_ERROR from every service call that takes a name, and never alias another name", async () => {
+    const { app, services } = makeApp();
+    const replaced = "x\ufffd"; // what an unpaired surrogate becomes in UTF-8
+    const table = { [replaced]: topicConfig(replaced), Other: topicConfig("Other") };
+    expect((await app.request("/api/v1/brokers/register", json(registration({ topicConfigTable: table })))).status).toBe(200);
+    await services.kv.putKVConfig("ns", replaced, "v");
+    const lone = `x${LONE_SURROGATE}`;
+    const queue = { brokerName: "broker-a", readQueueNums: 1, writeQueueNums: 1, perm: 6, topicSysFlag: 0 };
+    const calls: [string, () => Promise<unknown>][] = [
+      ["getEncodedRoute", () => services.routes.getEncodedRoute(lone, null, "standard")],
+      ["getEncodedRoute (zone)", () => services.routes.getEncodedRoute(lone, "zone-1", "legacy")],
+      ["getRouteInfoByTopic", () => services.routes.getRouteInfoByTopic(lone)],
+      ["getTopicsByCluster", () => services.routes.getTopicsByCluster(lone)],
+      ["getBrokerMemberGroup", () => services.routes.getBrokerMemberGroup("DefaultCluster", lone)],
+      ["wipeWritePerm", () => services.routes.wipeWritePerm(`broker-a${LONE_SURROGATE}`)],
+      ["addWritePerm", () => services.routes.addWritePerm(lone)],
+      ["deleteTopic", () => services.routes.deleteTopic(lone, null)],
+      ["deleteTopic (cluster)", () => services.routes.deleteTopic("Other", lone)],
+      ["registerTopic", () => services.routes.registerTopic(lone, [queue])],
+      ["getKVConfig", () => services.kv.getKVConfig("ns", lone)],
+      ["deleteKVConfig", () => services.kv.deleteKVConfig("ns", lone)],
+      ["putKVConfig", () => services.kv.putKVConfig("ns", lone, "w")],
+      ["getKVListByNamespace", () => services.kv.getKVListByNamespace(lone)],
+    ];
+    for (const [name, call] of calls) {
+      await expect(call(), name).rejects.toMatchObject({ code: 1, status: 400, message: expect.stringMatching(/unpaired UTF-16 surrogate|illegal characters/) });
+    }
+    expect((await services.routes.getRouteInfoByTopic(replaced)).queueDatas[0].perm).toBe(6);
+    expect((await services.routes.getRouteInfoByTopic("Other")).queueDatas).toHaveLength(1);
+    expect(await services.kv.getKVConfig("ns", replaced)).toBe("v");
+  });
+});
+
 describe("heartbeatTimeoutMillis", () => {
   const remark = "heartbeatTimeoutMillis 9007199254740991 is outside 1..maxHeartbeatTimeoutMillis (600000)";
 
