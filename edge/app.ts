@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { ResponseCode } from "../shared/codes";
 import { asNamesrvError, NamesrvError } from "./errors";
+import { requestGuards } from "./http-guards";
 import { openApiDocument } from "./openapi";
 import type { NamesrvServices } from "./services";
 import { brokerRoutes } from "./routes/broker-routes";
@@ -21,6 +22,7 @@ export function createApp(services: NamesrvServices, options: AppOptions = {}): 
   const log = options.log ?? defaultLog;
   const app = new Hono();
 
+  app.use("*", requestGuards(services.config));
   app.get("/health", (c) => c.json({ status: "UP" }));
   app.get("/openapi.json", (c) => c.json(openApiDocument));
 

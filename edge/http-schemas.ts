@@ -86,6 +86,19 @@ export const putKVSchema = z.object({ value: z.string() });
 
 export const configUpdateSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
+/**
+ * configUpdateSchema's output without zod when every value is a string, number or boolean: an
+ * update may carry any number of keys, most of which the config manager then ignores.
+ */
+export function plainConfigUpdate(raw: unknown): z.infer<typeof configUpdateSchema> | null {
+  if (!isObject(raw)) return null;
+  for (const key in raw) {
+    const type = typeof raw[key];
+    if (type !== "string" && type !== "number" && type !== "boolean") return null;
+  }
+  return raw as z.infer<typeof configUpdateSchema>;
+}
+
 export const unitTopicKindSchema = z.enum(["unit", "hasUnitSub", "hasUnitSubUnUnit"]);
 
 export const bodyFormatSchema = z.enum(["json", "legacy"]).default("json");

@@ -42,7 +42,11 @@ const errorResponse = {
     },
   },
 };
-const errors = { "400": errorResponse, "404": errorResponse, "500": errorResponse };
+/**
+ * 403 also answers a cross-origin request from an origin not in httpCorsAllowOrigins; 413 a body
+ * over maxHttpBodyBytes; 415 a state-changing body that is not `application/json`.
+ */
+const errors = { "400": errorResponse, "403": errorResponse, "404": errorResponse, "413": errorResponse, "415": errorResponse, "500": errorResponse };
 const param = (name: string, where: "path" | "query" = "path", description?: string) => ({
   name,
   in: where,

@@ -18,5 +18,5 @@ export function createServices(
   clock: () => number = Date.now,
 ): NamesrvServices {
   const config = new ConfigManager(store, startupConfig, startupExtra, clock);
-  return { config, routes: new RouteManager(store, config, clock), kv: new KVManager(store) };
+  return { config, routes: new RouteManager(store, config, clock), kv: new KVManager(store, config) };
 }

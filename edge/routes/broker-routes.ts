@@ -45,11 +45,11 @@ export function registerBrokerInput(req: RegisterBrokerRequest): RegisterBrokerI
 }
 
 /** Broker lifecycle: REGISTER_BROKER, UNREGISTER_BROKER, heartbeats, perms, liveness. */
-export function brokerRoutes({ routes }: NamesrvServices): Hono {
+export function brokerRoutes({ routes, config }: NamesrvServices): Hono {
   const app = new Hono();
 
   app.post("/brokers/register", async function registerBroker(c) {
-    const req = await readJson(c, registerBrokerSchema, plainRegisterBrokerRequest);
+    const req = await readJson(c, config, registerBrokerSchema, plainRegisterBrokerRequest);
     return c.json(await routes.registerBroker(registerBrokerInput(req)));
   });
 
@@ -58,7 +58,7 @@ export function brokerRoutes({ routes }: NamesrvServices): Hono {
    * broker's liveness without sending its topics again. 409 when a full registration is needed.
    */
   app.post("/brokers/refresh-registration", async function refreshBrokerRegistration(c) {
-    const req = await readJson(c, refreshRegistrationSchema);
+    const req = await readJson(c, config, refreshRegistrationSchema);
     const outcome = await routes.refreshRegistration(registering(req), req.bodyDigest);
     if (outcome === null) {
       throw new NamesrvError(ResponseCode.SYSTEM_ERROR, "full registration required", 409);
@@ -67,18 +67,18 @@ export function brokerRoutes({ routes }: NamesrvServices): Hono {
   });
 
   app.post("/brokers/unregister", async function unregisterBroker(c) {
-    await routes.unregisterBroker(await readJson(c, unregisterBrokerSchema));
+    await routes.unregisterBroker(await readJson(c, config, unregisterBrokerSchema));
     return c.json({ unregistered: true });
   });
 
   app.post("/brokers/heartbeat", async function brokerHeartbeat(c) {
-    const req = await readJson(c, brokerHeartbeatSchema);
+    const req = await readJson(c, config, brokerHeartbeatSchema);
     await routes.brokerHeartbeat(req.clusterName, req.brokerAddr);
     return c.json({ ok: true });
   });
 
   app.post("/brokers/query-data-version", async function queryDataVersion(c) {
-    const req = await readJson(c, queryDataVersionSchema);
+    const req = await readJson(c, config, queryDataVersionSchema);
     return c.json(await routes.queryDataVersion(req.clusterName, req.brokerAddr, req.dataVersion ?? null));
   });
 

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { NamesrvServices } from "../services";
 import { readJson } from "../http-helpers";
-import { configUpdateSchema } from "../http-schemas";
+import { configUpdateSchema, plainConfigUpdate } from "../http-schemas";
 
 /** GET_NAMESRV_CONFIG and UPDATE_NAMESRV_CONFIG. */
 export function configRoutes({ config }: NamesrvServices): Hono {
@@ -12,8 +12,7 @@ export function configRoutes({ config }: NamesrvServices): Hono {
   });
 
   app.put("/config", async function updateNamesrvConfig(c) {
-    const entries = await readJson(c, configUpdateSchema);
-    await config.update(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, String(v)])));
+    await config.update(await readJson(c, config, configUpdateSchema, plainConfigUpdate));
     return c.json(await config.properties());
   });
 

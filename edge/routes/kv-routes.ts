@@ -5,12 +5,12 @@ import { readJson, sendEncoded } from "../http-helpers";
 import { putKVSchema } from "../http-schemas";
 
 /** KV configuration: PUT/GET/DELETE_KV_CONFIG and GET_KVLIST_BY_NAMESPACE. */
-export function kvRoutes({ kv }: NamesrvServices): Hono {
+export function kvRoutes({ kv, config }: NamesrvServices): Hono {
   const app = new Hono();
 
   app.get("/kv/:namespace", async function getKVListByNamespace(c) {
     const table = await kv.getKVListByNamespace(c.req.param("namespace"));
-    return sendEncoded(c, (d) => encodeKVTable({ table }, d));
+    return sendEncoded(c, config, "GET_KVLIST_BY_NAMESPACE", (d) => encodeKVTable({ table }, d));
   });
 
   app.get("/kv/:namespace/:key", async function getKVConfig(c) {
@@ -20,7 +20,7 @@ export function kvRoutes({ kv }: NamesrvServices): Hono {
   });
 
   app.put("/kv/:namespace/:key", async function putKVConfig(c) {
-    const { value } = await readJson(c, putKVSchema);
+    const { value } = await readJson(c, config, putKVSchema);
     await kv.putKVConfig(c.req.param("namespace"), c.req.param("key"), value);
     return c.json({ stored: true });
   });

@@ -5,12 +5,12 @@ import { readJson, requestedFormat, sendEncoded, sendText, validate } from "../h
 import { registerTopicSchema, unitTopicKindSchema } from "../http-schemas";
 
 /** Topic operations: GET_ROUTEINFO_BY_TOPIC, topic lists, DELETE_TOPIC and REGISTER_TOPIC. */
-export function topicRoutes({ routes }: NamesrvServices): Hono {
+export function topicRoutes({ routes, config }: NamesrvServices): Hono {
   const app = new Hono();
 
   app.get("/topics", async function getAllTopicListFromNameserver(c) {
     const list = await routes.getAllTopicList();
-    return sendEncoded(c, (d) => encodeTopicList(list, d));
+    return sendEncoded(c, config, "GET_ALL_TOPIC_LIST_FROM_NAMESERVER", (d) => encodeTopicList(list, d));
   });
 
   app.get("/topics/:topic/route", async function getRouteInfoByTopic(c) {
@@ -27,20 +27,20 @@ export function topicRoutes({ routes }: NamesrvServices): Hono {
   });
 
   app.put("/topics/:topic/queues", async function registerTopicInNamesrv(c) {
-    const { queueDatas } = await readJson(c, registerTopicSchema);
+    const { queueDatas } = await readJson(c, config, registerTopicSchema);
     await routes.registerTopic(c.req.param("topic"), queueDatas);
     return c.json({ registered: queueDatas.length });
   });
 
   app.get("/system-topics", async function getSystemTopicListFromNs(c) {
     const list = await routes.getSystemTopicList();
-    return sendEncoded(c, (d) => encodeTopicList(list, d));
+    return sendEncoded(c, config, "GET_SYSTEM_TOPIC_LIST_FROM_NS", (d) => encodeTopicList(list, d));
   });
 
   app.get("/unit-topics", async function getUnitTopicList(c) {
     const kind = validate(unitTopicKindSchema, c.req.query("kind") ?? "unit", "kind");
     const list = await routes.getUnitTopics(kind);
-    return sendEncoded(c, (d) => encodeTopicList(list, d));
+    return sendEncoded(c, config, "unit topic list", (d) => encodeTopicList(list, d));
   });
 
   return app;

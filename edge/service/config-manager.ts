@@ -2,12 +2,13 @@ import { ResponseCode } from "../../shared/codes";
 import { Remark } from "../../shared/remarks";
 import { NamesrvError } from "../errors";
 import type { Store } from "../store/store";
-import { isLimitKey } from "../config/limits";
+import { isLimitKey, LIMITS } from "../config/limits";
 import {
   applyConfigEntries,
   ConfigError,
   configBlackList,
   configToProperties,
+  NAMESRV_CONFIG_SCHEMA,
   type NamesrvConfig,
 } from "../config/namesrv-config";
 
@@ -23,6 +24,8 @@ export class ConfigManager {
   private cached: { config: NamesrvConfig; extra: Record<string, string>; at: number } | null = null;
   private cachedSignature: string | null = null;
   private readonly blackList: Set<string>;
+  /** Keys UPDATE_NAMESRV_CONFIG may set; the only ones read back from the store. */
+  private readonly updatableKeys: string[];
 
   constructor(
     private readonly store: Store,
@@ -31,6 +34,8 @@ export class ConfigManager {
     private readonly clock: () => number = Date.now,
   ) {
     this.blackList = configBlackList(startup);
+    const known = new Set([...Object.keys(NAMESRV_CONFIG_SCHEMA), ...Object.keys(startupExtra)]);
+    this.updatableKeys = [...known].filter((key) => !this.blackList.has(key) && !isLimitKey(key));
   }
 
   async current(): Promise<NamesrvConfig> {
@@ -43,28 +48,50 @@ export class ConfigManager {
     return configToProperties(config, extra);
   }
 
-  async update(entries: Record<string, string>): Promise<void> {
-    for (const key of Object.keys(entries)) {
-      // A limit is fixed at start-up: a remote client must not be able to lift it.
-      if (this.blackList.has(key) || isLimitKey(key)) {
-        throw new NamesrvError(ResponseCode.NO_PERMISSION, Remark.CONFIG_BLACK_LIST);
-      }
+  /**
+   * UPDATE_NAMESRV_CONFIG. As in Java's Configuration.update, only keys the configuration has are
+   * merged (its own keys and those of the start-up properties file): any other key is ignored,
+   * neither stored nor answered back, so the stored overrides never grow beyond the known keys.
+   */
+  async update(entries: Record<string, string | number | boolean>): Promise<void> {
+    // A limit is fixed at start-up: a remote client must not be able to lift it.
+    for (const key of [...this.blackList, ...Object.keys(LIMITS)]) {
+      if (Object.hasOwn(entries, key)) throw new NamesrvError(ResponseCode.NO_PERMISSION, Remark.CONFIG_BLACK_LIST);
     }
+    const known = this.updatableEntries(entries);
+    if (Object.keys(known).length === 0) return;
     try {
-      applyConfigEntries(this.startup, entries);
+      applyConfigEntries(this.startup, known);
     } catch (err) {
       if (err instanceof ConfigError) throw new NamesrvError(ResponseCode.SYSTEM_ERROR, err.message, 400);
       throw err;
     }
-    await this.store.putConfigOverrides(entries);
+    await this.store.putConfigOverrides(known);
     this.cached = null;
     this.cachedSignature = null;
+  }
+
+  /**
+   * The entries UPDATE_NAMESRV_CONFIG may set, in a fixed order. Looked up key by key, so any
+   * number of other keys (in a request, or left in a store by an older version) costs nothing.
+   */
+  private updatableEntries(entries: Record<string, string | number | boolean>): Record<string, string> {
+    const known: Record<string, string> = {};
+    for (const key of this.updatableKeys) if (Object.hasOwn(entries, key)) known[key] = String(entries[key]);
+    return known;
   }
 
   private async load(): Promise<{ config: NamesrvConfig; extra: Record<string, string> }> {
     const now = this.clock();
     if (this.cached && now - this.cached.at < OVERRIDES_TTL_MS) return this.cached;
-    const overrides = await this.store.getConfigOverrides();
+    const overrides = this.updatableEntries(await this.store.getConfigOverrides());
+    // Unchanged overrides are not validated again, and keep the same config object, so callers
+    // may key caches on its identity.
+    const signature = JSON.stringify(overrides);
+    if (this.cached && this.cachedSignature === signature) {
+      this.cached.at = now;
+      return this.cached;
+    }
     let applied: { config: NamesrvConfig; extra: Record<string, string> };
     try {
       applied = applyConfigEntries(this.startup, overrides);
@@ -80,12 +107,6 @@ export class ConfigManager {
         }
       }
       applied = applyConfigEntries(this.startup, valid);
-    }
-    // Unchanged overrides keep the same config object, so callers may key caches on its identity.
-    const signature = JSON.stringify(overrides);
-    if (this.cached && this.cachedSignature === signature) {
-      this.cached.at = now;
-      return this.cached;
     }
     this.cachedSignature = signature;
     this.cached = {

@@ -17,11 +17,12 @@ import type {
   BrokerUnregistration,
   DataVersionAnswer,
   RegisterBrokerResult,
-  RouteStamp,
   Store,
   UnitTopicKind,
 } from "../store/store";
 import type { ConfigManager } from "./config-manager";
+import { checkHeartbeatTimeout, checkName, checkRegisteredTopics, checkTopicToRegister, checkWellFormed } from "./name-rules";
+import { RouteCache } from "./route-cache";
 import { applyActingMaster, filterByZone } from "./route-rewrites";
 
 export interface RegisterBrokerInput {
@@ -43,20 +44,12 @@ export interface RegisterBrokerOutcome extends RegisterBrokerResult {
   orderTopicConfig: Record<string, string> | null;
 }
 
-interface CachedRoute {
-  stamp: RouteStamp;
-  /** after the configuration's rewrites; null = no route */
-  route: TopicRouteData | null;
-  /** UTF-8 bytes of the route in each dialect asked for so far */
-  encoded: Partial<Record<Dialect, Uint8Array<ArrayBuffer>>>;
-}
-
 const utf8 = new TextEncoder();
 
 /** RouteInfoManager's protocol surface: configuration-dependent rules, errors and remarks. */
 export class RouteManager {
   private readonly startedAt: number;
-  private readonly routeCache = new Map<string, CachedRoute>();
+  private readonly routeCache = new RouteCache(0);
   private routeCacheConfig: NamesrvConfig | undefined;
 
   constructor(
@@ -69,6 +62,8 @@ export class RouteManager {
 
   async registerBroker(input: RegisterBrokerInput): Promise<RegisterBrokerOutcome> {
     const config = await this.config.current();
+    checkRegistering(input, config);
+    checkRegisteredTopics(input.body, config);
     const result = await this.store.registerBroker({
       ...input,
       heartbeatTimeoutMillis: input.heartbeatTimeoutMillis ?? DEFAULT_BROKER_TIMEOUT_MILLIS,
@@ -85,8 +80,9 @@ export class RouteManager {
 
   /** The fast path of an unchanged re-registration; null when a full registration is needed. */
   async refreshRegistration(input: Omit<RegisterBrokerInput, "body">, bodyDigest: string): Promise<RegisterBrokerOutcome | null> {
-    if (!this.store.refreshRegistration) return null;
     const config = await this.config.current();
+    checkRegistering(input, config);
+    if (!this.store.refreshRegistration) return null;
     // Then a full registration also removes the broker's topics missing from its body (added
     // meanwhile by REGISTER_TOPIC, say): only the full path can tell.
     if (config.deleteTopicWithBrokerRegistration) return null;
@@ -129,11 +125,12 @@ export class RouteManager {
   async getEncodedRoute(topic: string | null, zoneName: string | null, dialect: Dialect): Promise<Uint8Array<ArrayBuffer>> {
     const config = await this.config.current();
     this.assertReady(config);
+    if (topic !== null) checkWellFormed("topic", topic);
     if (topic === null || zoneName) {
       return utf8.encode(encodeTopicRouteData(await this.getRouteInfoByTopic(topic, zoneName), dialect));
     }
     if (config !== this.routeCacheConfig) {
-      this.routeCache.clear();
+      this.routeCache.reset(config.routeCacheMaxBytes);
       this.routeCacheConfig = config;
     }
     const cached = this.routeCache.get(topic);
@@ -141,17 +138,24 @@ export class RouteManager {
     const fresh = await this.store.getTopicRouteIfChanged(topic, usable?.stamp ?? null);
     let entry = usable;
     if (fresh !== null) {
-      entry = { stamp: fresh.stamp, route: fresh.route ? await this.rewrite(topic, fresh.route, config) : null, encoded: {} };
-      this.routeCache.set(topic, entry);
+      entry = this.routeCache.set(topic, fresh.stamp, fresh.route ? await this.rewrite(topic, fresh.route, config) : null);
     }
     if (!entry) throw new Error("store answered 'unchanged' to a caller holding no stamp");
     if (entry.route === null) throw new NamesrvError(ResponseCode.TOPIC_NOT_EXIST, topicNotExistRemark(topic));
-    return (entry.encoded[dialect] ??= utf8.encode(encodeTopicRouteData(entry.route, dialect)));
+    const encoded = entry.encoded[dialect];
+    if (encoded !== undefined) return encoded;
+    return this.routeCache.addEncoding(topic, entry, dialect, utf8.encode(encodeTopicRouteData(entry.route, dialect)));
+  }
+
+  /** How many routes the route cache holds and the bytes they count for (within routeCacheMaxBytes). */
+  routeCacheStats(): { entries: number; bytes: number } {
+    return { entries: this.routeCache.size, bytes: this.routeCache.bytes };
   }
 
   async getRouteInfoByTopic(topic: string | null, zoneName: string | null = null): Promise<TopicRouteData> {
     const config = await this.config.current();
     this.assertReady(config);
+    if (topic != null) checkWellFormed("topic", topic);
     const route = topic == null ? null : await this.store.getTopicRoute(topic);
     if (route === null) {
       throw new NamesrvError(ResponseCode.TOPIC_NOT_EXIST, topicNotExistRemark(topic));
@@ -182,6 +186,7 @@ export class RouteManager {
 
   async getTopicsByCluster(cluster: string | null): Promise<TopicList> {
     await this.requireTopicList();
+    if (cluster != null) checkWellFormed("cluster", cluster);
     return { topicList: cluster == null ? [] : await this.store.getTopicsByCluster(cluster) };
   }
 
@@ -194,24 +199,32 @@ export class RouteManager {
     return { topicList: await this.store.getUnitTopics(kind) };
   }
 
-  getBrokerMemberGroup(clusterName: string, brokerName: string): Promise<BrokerMemberGroup> {
+  async getBrokerMemberGroup(clusterName: string, brokerName: string): Promise<BrokerMemberGroup> {
+    checkWellFormed("clusterName", clusterName);
+    checkWellFormed("brokerName", brokerName);
     return this.store.getBrokerMemberGroup(clusterName, brokerName);
   }
 
-  wipeWritePerm(brokerName: string): Promise<number> {
+  async wipeWritePerm(brokerName: string): Promise<number> {
+    checkWellFormed("brokerName", brokerName);
     return this.store.wipeWritePerm(brokerName);
   }
 
-  addWritePerm(brokerName: string): Promise<number> {
+  async addWritePerm(brokerName: string): Promise<number> {
+    checkWellFormed("brokerName", brokerName);
     return this.store.addWritePerm(brokerName);
   }
 
-  deleteTopic(topic: string, clusterName: string | null): Promise<void> {
+  async deleteTopic(topic: string, clusterName: string | null): Promise<void> {
+    checkWellFormed("topic", topic);
+    if (clusterName) checkWellFormed("clusterName", clusterName);
     return this.store.deleteTopic(topic, clusterName && clusterName.length > 0 ? clusterName : null);
   }
 
   async registerTopic(topic: string, queueDatas: QueueData[]): Promise<void> {
-    if (queueDatas.length > 0) await this.store.registerTopic(topic, queueDatas);
+    if (queueDatas.length === 0) return;
+    checkTopicToRegister(topic, await this.config.current());
+    await this.store.registerTopic(topic, queueDatas);
   }
 
   private assertReady(config: NamesrvConfig): void {
@@ -224,4 +237,17 @@ export class RouteManager {
     const config = await this.config.current();
     if (!config.enableTopicList) throw new NamesrvError(ResponseCode.SYSTEM_ERROR, Remark.DISABLED, 403);
   }
+}
+
+/**
+ * The names and liveness timeout of a registration, whichever path it came by (HTTP, or the
+ * bridge's direct call): nothing the store could not keep as it is, no broker that never expires.
+ */
+function checkRegistering(input: Omit<RegisterBrokerInput, "body">, config: NamesrvConfig): void {
+  checkName("clusterName", input.clusterName, config);
+  checkName("brokerName", input.brokerName, config);
+  checkName("brokerAddr", input.brokerAddr, config);
+  if (input.haServerAddr !== null) checkName("haServerAddr", input.haServerAddr, config);
+  if (input.zoneName !== null) checkName("zoneName", input.zoneName, config);
+  checkHeartbeatTimeout(input.heartbeatTimeoutMillis, config);
 }

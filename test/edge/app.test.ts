@@ -91,7 +91,7 @@ describe("HTTP API", () => {
     const body = await res.json();
     expect(body.error.code).toBe(1);
     expect(body.error.message).toContain("brokerId");
-    const bad = await app.request("/api/v1/brokers/register", { method: "POST", body: "{not json" });
+    const bad = await app.request("/api/v1/brokers/register", { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
     expect(bad.status).toBe(400);
     expect((await app.request("/api/v1/topics")).status).toBe(200);
     expect(await (await app.request("/api/v1/topics")).json()).toEqual({ topicList: [] });
