@@ -38,7 +38,13 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
   const store = await openStore(selection, config.kvConfigPath);
   const services = createServices(store, config, extra);
   const app = createApp(services, { log: (entry) => log.error(entry) });
-  const http = Bun.serve({ hostname: config.bindAddress, port: config.httpPort, fetch: app.fetch });
+  const http = Bun.serve({
+    hostname: config.bindAddress,
+    port: config.httpPort,
+    fetch: app.fetch,
+    // the app answers 413 past maxHttpBodyBytes; Bun closes anything far beyond it
+    maxRequestBodySize: config.maxHttpBodyBytes + 1024,
+  });
   return {
     upstream: inProcessUpstream(app),
     localRoutes: services.routes,
