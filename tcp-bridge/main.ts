@@ -15,6 +15,7 @@ import { createUpstashRedisStore } from "../edge/store/redis/upstash-transport";
 import type { Store } from "../edge/store/store";
 import { selectStore, StoreSelectionError, type StoreSelection } from "../edge/store/store-selection";
 import { ApiClient, type LocalRoutes } from "./api-client";
+import { BodyDecoder } from "./body-decoder";
 import { startTcpServer } from "./bun-tcp-server";
 import { startExpiryTimer } from "./expiry-timer";
 import { createLogger, type LogLevel } from "./logger";
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
   const tcp = startTcpServer({
     hostname: config.bindAddress,
     port: config.listenPort,
-    handler: new RemotingRequestHandler(api, log),
+    handler: new RemotingRequestHandler(api, log, new BodyDecoder(config)),
     log,
     idleTimeoutSeconds: config.serverChannelMaxIdleTimeSeconds,
     instanceId: crypto.randomUUID().slice(0, 8),
