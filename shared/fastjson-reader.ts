@@ -354,7 +354,9 @@ class Parser {
  */
 export function parseFastjson(text: string, maxDepth: number = DEFAULT_MAX_JSON_DEPTH): unknown {
   const limit = effectiveDepth(maxDepth);
-  if (jsonDepth(text, limit) < 0) throw new JsonTooDeepError(limit);
+  // Each level takes an opening and a closing bracket: a shorter text (a header, say) cannot parse
+  // into anything deeper, and the lenient parser counts for itself what it opens.
+  if (text.length > 2 * limit + 1 && jsonDepth(text, limit) < 0) throw new JsonTooDeepError(limit);
   try {
     return JSON.parse(text);
   } catch {

@@ -97,3 +97,13 @@ describe("body depth limit (QUERY_DATA_VERSION, REGISTER_TOPIC_IN_NAMESRV)", () 
     expect(decodeTopicRouteData(`{"queueDatas":[],"x":${arrays(509)}}`).queueDatas).toEqual([]);
   });
 });
+
+describe("parseFastjson on texts too short to need the scan", () => {
+  it("still refuses anything deeper than the limit, parsed or lenient, closed or not", () => {
+    expect(parseFastjson(arrays(8), 8)).toEqual(JSON.parse(arrays(8)));
+    expect(() => parseFastjson(arrays(9), 8)).toThrow(JsonTooDeepError); // 19 characters: scanned
+    expect(() => parseFastjson("[".repeat(9), 8)).toThrow(JsonTooDeepError); // unclosed: the lenient parser's count
+    expect(() => parseFastjson("{a:".repeat(5) + "1" + "}".repeat(5), 4)).toThrow(JsonTooDeepError);
+    expect(() => parseFastjson("[".repeat(8), 8)).toThrow("unexpected end of input"); // within the limit: just malformed
+  });
+});
