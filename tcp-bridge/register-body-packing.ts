@@ -28,8 +28,8 @@ export interface PackedRegisterBody {
 const NUMBERS_PER_TOPIC = 6;
 const FILTER_TYPES = ["SINGLE_TAG", "MULTI_TAG"] as const;
 
-/** Topics rebuilt per slice; between slices the event loop runs (a slice takes about a millisecond). */
-export const UNPACK_SLICE_TOPICS = 2048;
+/** Topics rebuilt per slice; between slices the event loop runs (a slice takes a millisecond or two). */
+export const UNPACK_SLICE_TOPICS = 1024;
 
 /** Writes `tc` at `index` of `numbers`; false when a field does not fit the columns. */
 function packTopic(tc: TopicConfig, numbers: Float64Array, index: number): boolean {
