@@ -36,7 +36,7 @@ export class JsonTooDeepError extends JsonSyntaxError {
   constructor(readonly maxDepth: number) {
     super(`JSON nested deeper than ${maxDepth} levels`, 0);
     this.name = "JsonTooDeepError";
-    this.message = `JSON nested deeper than ${maxDepth} levels`;
+    this.message = `JSON nested deeper than ${maxDepth} levels`; // no position: the text as a whole is refused
   }
 }
 
@@ -95,7 +95,6 @@ class Parser {
     readonly text: string,
     private readonly maxDepth: number,
   ) {}
-
 
   fail(message: string, at = this.pos): never {
     throw new JsonSyntaxError(message, at);
