@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { BodyDecodeError, JsonSyntaxError } from "./errors";
-import { parseFastjson } from "./fastjson-reader";
+import { DEFAULT_MAX_JSON_DEPTH, JsonTooDeepError, parseFastjson } from "./fastjson-reader";
 import { type Dialect, type JValue, numMap, strMap, writeJson } from "./fastjson-writer";
 import type {
   BrokerData,
@@ -158,11 +158,23 @@ export const zStr = z.union([
 
 const utf8Decoder = new TextDecoder("utf-8");
 
-function parseBody(input: Uint8Array | string, what: string): unknown {
+/**
+ * A body nested deeper than the reader's limit. Unlike other undecodable bodies, which some
+ * requests ignore as the Java NameServer does, it is always refused.
+ */
+export class BodyTooDeepError extends BodyDecodeError {
+  constructor(message: string) {
+    super(message);
+    this.name = "BodyTooDeepError";
+  }
+}
+
+function parseBody(input: Uint8Array | string, what: string, maxJsonDepth: number): unknown {
   const text = typeof input === "string" ? input : utf8Decoder.decode(input);
   try {
-    return parseFastjson(text);
+    return parseFastjson(text, maxJsonDepth);
   } catch (e) {
+    if (e instanceof JsonTooDeepError) throw new BodyTooDeepError(`Failed to decode ${what}: ${e.message} (maxJsonDepth)`);
     if (e instanceof JsonSyntaxError) throw new BodyDecodeError(`Failed to decode ${what}: ${e.message}`);
     throw e;
   }
@@ -205,8 +217,12 @@ export function dataVersionFromJson(v: unknown, now: number): DataVersion {
 }
 
 /** DataVersion body (QUERY_DATA_VERSION). Throws BodyDecodeError. */
-export function decodeDataVersion(bytesOrText: Uint8Array | string, now: number = Date.now()): DataVersion {
-  const v = parseBody(bytesOrText, "DataVersion");
+export function decodeDataVersion(
+  bytesOrText: Uint8Array | string,
+  now: number = Date.now(),
+  maxJsonDepth: number = DEFAULT_MAX_JSON_DEPTH,
+): DataVersion {
+  const v = parseBody(bytesOrText, "DataVersion", maxJsonDepth);
   if (!isObject(v)) throw new BodyDecodeError("Failed to decode DataVersion: not an object");
   return dataVersionFromJson(v, now);
 }
@@ -255,10 +271,10 @@ export function queueDataFromJson(v: unknown): QueueData {
 /**
  * TopicRouteData (REGISTER_TOPIC_IN_NAMESRV body). Lenient: missing lists → []; unknown properties
  * ignored. A QueueData without brokerName keeps `brokerName` null (as Java would), so callers
- * should check it. Throws BodyDecodeError.
+ * should check it. Throws BodyDecodeError (BodyTooDeepError past `maxJsonDepth`).
  */
-export function decodeTopicRouteData(bytesOrText: Uint8Array | string): TopicRouteData {
-  const v = parseBody(bytesOrText, "TopicRouteData");
+export function decodeTopicRouteData(bytesOrText: Uint8Array | string, maxJsonDepth: number = DEFAULT_MAX_JSON_DEPTH): TopicRouteData {
+  const v = parseBody(bytesOrText, "TopicRouteData", maxJsonDepth);
   if (!isObject(v)) throw new BodyDecodeError("Failed to decode TopicRouteData: not an object");
   const arr = (x: unknown, what: string): unknown[] => {
     if (x === null || x === undefined) return [];
@@ -307,7 +323,7 @@ export function decodeTopicRouteData(bytesOrText: Uint8Array | string): TopicRou
 export function decodeKVConfigFile(bytesOrText: Uint8Array | string): Record<string, Record<string, string>> {
   const text = typeof bytesOrText === "string" ? bytesOrText : utf8Decoder.decode(bytesOrText);
   if (text.trim() === "") return {};
-  const v = parseBody(text, "kvConfig");
+  const v = parseBody(text, "kvConfig", DEFAULT_MAX_JSON_DEPTH);
   if (v === null) return {};
   if (!isObject(v)) throw new BodyDecodeError("Failed to decode kvConfig: not an object");
   const out: Record<string, Record<string, string>> = {};

@@ -13,8 +13,37 @@
  * Bare object names are kept as their source text (`{0:1}` → key "0").
  * Written for large inputs (multi-megabyte broker registrations): single pass, no regexes in the
  * hot path, strings without escapes are sliced directly.
+ *
+ * Nesting is bounded: a text deeper than the caller's limit is refused by a linear scan before any
+ * parser runs (the native parser builds arbitrarily deep values that would overflow the stack of
+ * whoever encodes them later), and the lenient parser, which recurses, counts its own depth too.
  */
 import { JsonSyntaxError } from "./errors";
+import { jsonDepth } from "./json-depth";
+
+/** The nesting limit of wire JSON when the caller names none (the `maxJsonDepth` default). */
+export const DEFAULT_MAX_JSON_DEPTH = 512;
+
+/**
+ * No limit above this is honoured (fastjson's own limit, and the largest `maxJsonDepth`): the
+ * lenient parser and the writers recurse once or twice per level, and this many levels fit the
+ * stack of any thread we run on with room to spare (Node's, a Bun Worker's).
+ */
+export const JSON_DEPTH_CEILING = 2048;
+
+/** The text nests deeper than the reader was allowed to go. */
+export class JsonTooDeepError extends JsonSyntaxError {
+  constructor(readonly maxDepth: number) {
+    super(`JSON nested deeper than ${maxDepth} levels`, 0);
+    this.name = "JsonTooDeepError";
+    this.message = `JSON nested deeper than ${maxDepth} levels`; // no position: the text as a whole is refused
+  }
+}
+
+/** The limit actually applied for a caller's `maxDepth`. */
+function effectiveDepth(maxDepth: number): number {
+  return Math.min(Math.max(Math.trunc(maxDepth) || 0, 0), JSON_DEPTH_CEILING);
+}
 
 const C_QUOTE = 34; // "
 const C_APOS = 39; // '
@@ -58,9 +87,14 @@ function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void
 
 class Parser {
   pos = 0;
+  /** Objects and arrays open around the current position. */
+  private depth = 0;
   /** Cached position of the next backslash at or after some earlier point (-1: none left). */
   private nextBackslash = -2;
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: string,
+    private readonly maxDepth: number,
+  ) {}
 
   fail(message: string, at = this.pos): never {
     throw new JsonSyntaxError(message, at);
@@ -242,12 +276,15 @@ class Parser {
     return this.fail(c < 0 ? "unexpected end of input" : "expected object name");
   }
 
+  // parseObject and parseArray count the depth themselves (no helper frame per level)
   parseObject(): Record<string, unknown> {
+    if (++this.depth > this.maxDepth) throw new JsonTooDeepError(this.maxDepth);
     this.pos++; // {
     const obj: Record<string, unknown> = {};
     let c = this.skipWs();
     if (c === C_RBRACE) {
       this.pos++;
+      this.depth--;
       return obj;
     }
     for (;;) {
@@ -261,12 +298,14 @@ class Parser {
         c = this.skipWs();
         if (c === C_RBRACE) {
           this.pos++;
+          this.depth--;
           return obj;
         }
         continue;
       }
       if (c === C_RBRACE) {
         this.pos++;
+        this.depth--;
         return obj;
       }
       this.fail("expected ',' or '}'");
@@ -274,11 +313,13 @@ class Parser {
   }
 
   parseArray(): unknown[] {
+    if (++this.depth > this.maxDepth) throw new JsonTooDeepError(this.maxDepth);
     this.pos++; // [
     const arr: unknown[] = [];
     let c = this.skipWs();
     if (c === C_RBRACKET) {
       this.pos++;
+      this.depth--;
       return arr;
     }
     for (;;) {
@@ -289,12 +330,14 @@ class Parser {
         c = this.skipWs();
         if (c === C_RBRACKET) {
           this.pos++;
+          this.depth--;
           return arr;
         }
         continue;
       }
       if (c === C_RBRACKET) {
         this.pos++;
+        this.depth--;
         return arr;
       }
       this.fail("expected ',' or ']'");
@@ -303,24 +346,30 @@ class Parser {
 }
 
 /**
- * Parses fastjson-style JSON text. Throws JsonSyntaxError on malformed input. Standard JSON (what
- * most senders write) takes the runtime's native parser, which gives the same value faster; only
- * text it rejects goes through the lenient parser.
+ * Parses fastjson-style JSON text nested at most `maxDepth` levels (objects and arrays; a scalar
+ * is 0). Throws JsonTooDeepError for a deeper text, JsonSyntaxError on malformed input. Standard
+ * JSON (what most senders write) takes the runtime's native parser, which gives the same value
+ * faster; only text it rejects goes through the lenient parser.
  */
-export function parseFastjson(text: string): unknown {
+export function parseFastjson(text: string, maxDepth: number = DEFAULT_MAX_JSON_DEPTH): unknown {
+  const limit = effectiveDepth(maxDepth);
+  // Each level takes an opening and a closing bracket: a shorter text (a header, say) cannot parse
+  // into anything deeper, and the lenient parser counts for itself what it opens.
+  if (text.length > 2 * limit + 1 && jsonDepth(text, limit) < 0) throw new JsonTooDeepError(limit);
   try {
     return JSON.parse(text);
   } catch {
-    return parseLenient(text);
+    return parseLenient(text, limit);
   }
 }
 
-function parseLenient(text: string): unknown {
-  const p = new Parser(text);
+function parseLenient(text: string, maxDepth: number): unknown {
+  const p = new Parser(text, maxDepth);
   let value: unknown;
   try {
     value = p.parseValue();
   } catch (e) {
+    // the depth count keeps the stack shallow; this is the last guard should a thread's be smaller
     if (e instanceof RangeError) throw new JsonSyntaxError("nesting too deep", p.pos);
     throw e;
   }
@@ -331,6 +380,6 @@ function parseLenient(text: string): unknown {
 const utf8Decoder = new TextDecoder("utf-8");
 
 /** Decodes UTF-8 bytes (malformed sequences → U+FFFD, like Java) and parses them. */
-export function parseFastjsonBytes(bytes: Uint8Array): unknown {
-  return parseFastjson(utf8Decoder.decode(bytes));
+export function parseFastjsonBytes(bytes: Uint8Array, maxDepth: number = DEFAULT_MAX_JSON_DEPTH): unknown {
+  return parseFastjson(utf8Decoder.decode(bytes), maxDepth);
 }

@@ -12,7 +12,7 @@
  */
 import { LANGUAGE_NAMES, type LanguageName } from "./codes";
 import { JsonSyntaxError, ProtocolError } from "./errors";
-import { parseFastjson } from "./fastjson-reader";
+import { DEFAULT_MAX_JSON_DEPTH, parseFastjson } from "./fastjson-reader";
 import { quoteLegacy, strMap, writeJson } from "./fastjson-writer";
 import type { RemotingCommandHeader } from "./remoting-command";
 
@@ -91,12 +91,16 @@ function toExtFields(value: unknown): Record<string, string> | null {
   return ext;
 }
 
-/** Decodes header text. Throws ProtocolError on anything that fastjson would not turn into a RemotingCommand. */
-export function decodeJsonHeaderText(text: string): RemotingCommandHeader {
+/**
+ * Decodes header text. Throws ProtocolError on anything that fastjson would not turn into a
+ * RemotingCommand, and on a header nested deeper than `maxJsonDepth` (checked before parsing, so a
+ * remark nested a million levels costs one scan).
+ */
+export function decodeJsonHeaderText(text: string, maxJsonDepth: number = DEFAULT_MAX_JSON_DEPTH): RemotingCommandHeader {
   if (text.trim() === "") throw new ProtocolError("empty JSON header");
   let parsed: unknown;
   try {
-    parsed = parseFastjson(text);
+    parsed = parseFastjson(text, maxJsonDepth);
   } catch (e) {
     if (e instanceof JsonSyntaxError) throw new ProtocolError(`malformed JSON header: ${e.message}`);
     throw e;
@@ -147,9 +151,9 @@ export function decodeJsonHeaderText(text: string): RemotingCommandHeader {
 }
 
 /** Decodes the UTF-8 header bytes of a frame. */
-export function decodeJsonHeader(bytes: Uint8Array): RemotingCommandHeader {
+export function decodeJsonHeader(bytes: Uint8Array, maxJsonDepth: number = DEFAULT_MAX_JSON_DEPTH): RemotingCommandHeader {
   if (bytes.length === 0) throw new ProtocolError("empty JSON header");
-  return decodeJsonHeaderText(utf8Decoder.decode(bytes));
+  return decodeJsonHeaderText(utf8Decoder.decode(bytes), maxJsonDepth);
 }
 
 /** Header text exactly as fastjson writes a RemotingCommand. */

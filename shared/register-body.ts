@@ -8,28 +8,63 @@
  * 3. version < 37: a bare `TopicConfigSerializeWrapper` JSON; filterServerList is then null.
  *
  * zlib is injected (`inflate`/`deflate`) so this module stays free of runtime-specific APIs.
+ *
+ * Decoding is bounded before anything large is built: every JSON text nests at most `maxJsonDepth`
+ * levels (a mapping part of the compressed form counts the levels it has in the JSON form, so both
+ * forms accept the same registrations and whatever is accepted can be encoded again in a route),
+ * the compressed form inflates to at most `maxInflatedBytes`, and a registration holds at most
+ * `maxTopics` topics. Topic names must be well-formed UTF-16.
  */
 import { Version } from "./codes";
 import { BodyDecodeError } from "./errors";
 import { dataVersionFromJson, dataVersionValue, isObject, mappingInfoValue, setOwn, topicConfigValue, zBool, zLong, zStr } from "./body-codec";
-import { parseFastjson } from "./fastjson-reader";
+import { DEFAULT_MAX_JSON_DEPTH, JsonTooDeepError, parseFastjson } from "./fastjson-reader";
 import { type JValue, strMap, writeJson } from "./fastjson-writer";
 import type { DataVersion, RegisterBrokerBody, TopicConfig, TopicQueueMappingInfo } from "./model";
+import { isWellFormedName, unpairedSurrogateRemark } from "./well-formed-names";
 import { z } from "zod";
 
 export const REGISTER_BODY_ERROR_PREFIX =
   "org.apache.rocketmq.remoting.exception.RemotingCommandException: Failed to decode RegisterBrokerBody";
+
+/** The `maxRegisterBodyInflatedBytes` default: what a compressed body may inflate to. */
+export const DEFAULT_MAX_REGISTER_BODY_INFLATED_BYTES = 32 * 1024 * 1024;
+/** The `maxTopicsPerRegistration` default: topics (and topic mappings) in one registration. */
+export const DEFAULT_MAX_TOPICS_PER_REGISTRATION = 100_000;
 
 export interface DecodeRegisterBodyOptions {
   /** `version` of the REGISTER_BROKER request */
   version: number;
   /** `compressed` request header field */
   compressed: boolean;
-  /** zlib inflate (e.g. node:zlib inflateSync); may throw */
-  inflate: (bytes: Uint8Array) => Uint8Array;
+  /**
+   * zlib inflate producing at most `maxOutputLength` bytes (node:zlib's `inflateSync(bytes,
+   * { maxOutputLength })`): throws a RangeError when the output would be longer, and any other
+   * error for a corrupt stream.
+   */
+  inflate: (bytes: Uint8Array, maxOutputLength: number) => Uint8Array;
   /** current time in ms, used for a missing DataVersion */
   now: number;
+  /** deepest nesting of any JSON text of the body; DEFAULT_MAX_JSON_DEPTH when absent */
+  maxJsonDepth?: number;
+  /** largest inflated size of a compressed body; DEFAULT_MAX_REGISTER_BODY_INFLATED_BYTES when absent */
+  maxInflatedBytes?: number;
+  /** most topics (and topic mappings) in the body; DEFAULT_MAX_TOPICS_PER_REGISTRATION when absent */
+  maxTopics?: number;
 }
+
+/** The bounds a decode runs under, resolved once. */
+interface Bounds {
+  maxJsonDepth: number;
+  maxInflatedBytes: number;
+  maxTopics: number;
+}
+
+/**
+ * Levels above a topic mapping in the JSON form (body, topicConfigSerializeWrapper,
+ * topicQueueMappingInfoMap): a mapping part of the compressed form may nest that much less.
+ */
+const MAPPING_LEVELS_IN_JSON_FORM = 3;
 
 export interface EncodeRegisterBodyOptions {
   compressed: boolean;
@@ -104,6 +139,12 @@ function wellFormedTopicConfig(v: Record<string, unknown>): TopicConfig | null {
 
 /** TopicConfig from JSON with Java's defaults (perm 6, read/write 16, sysFlag 0, SINGLE_TAG). */
 function topicConfigFromJson(v: unknown): TopicConfig {
+  const tc = topicConfigOf(v);
+  if (!isWellFormedName(tc.topicName)) fail(unpairedSurrogateRemark("topic"));
+  return tc;
+}
+
+function topicConfigOf(v: unknown): TopicConfig {
   if (!isObject(v)) fail("TopicConfig is not an object");
   const exact = wellFormedTopicConfig(v);
   if (exact) return exact;
@@ -142,8 +183,11 @@ function javaSplitSpace(s: string): string[] {
   return n === 0 ? (s.length === 0 ? [""] : []) : parts.slice(0, n);
 }
 
-/** `TopicConfig.decode(line)`: `name read write perm filterType [attributesJSON]`. */
-export function parseTopicConfigLine(line: string): TopicConfig {
+/**
+ * `TopicConfig.decode(line)`: `name read write perm filterType [attributesJSON]`. Attributes that do
+ * not parse are ignored as Java does, except attributes nested deeper than `maxJsonDepth`.
+ */
+export function parseTopicConfigLine(line: string, maxJsonDepth: number = DEFAULT_MAX_JSON_DEPTH): TopicConfig {
   const parts = javaSplitSpace(line);
   if (parts.length < 5) fail(`bad topic config line: ${JSON.stringify(line)}`);
   const topicFilterType = parts[4];
@@ -160,10 +204,11 @@ export function parseTopicConfigLine(line: string): TopicConfig {
   };
   if (parts.length >= 6) {
     try {
-      const attrs = parseFastjson(parts[5]);
+      const attrs = parseFastjson(parts[5], maxJsonDepth);
       if (isObject(attrs)) tc.attributes = attributesFrom(attrs);
-    } catch {
-      // ignored, like the Java decoder
+    } catch (e) {
+      if (e instanceof JsonTooDeepError) fail(`attributes of topic ${tc.topicName}: ${depthRemark(e)}`);
+      // anything else is ignored, like the Java decoder
     }
   }
   return tc;
@@ -179,10 +224,23 @@ export function formatTopicConfigLine(tc: TopicConfig): string {
 // ---------------------------------------------------------------------------------------------
 // Decoding
 
-function topicTableFrom(v: unknown): Record<string, TopicConfig> {
+function depthRemark(e: JsonTooDeepError): string {
+  return `${e.message} (maxJsonDepth)`;
+}
+
+function tooManyTopics(maxTopics: number): never {
+  fail(`more than ${maxTopics} topics in one registration (maxTopicsPerRegistration)`);
+}
+
+function topicTableFrom(v: unknown, maxTopics: number): Record<string, TopicConfig> {
   const out: Record<string, TopicConfig> = {};
   if (v === null || v === undefined) return out;
   if (!isObject(v)) fail("topicConfigTable is not an object");
+  let count = 0;
+  for (const key in v) {
+    if (!Object.hasOwn(v, key)) continue;
+    if (++count > maxTopics) tooManyTopics(maxTopics);
+  }
   for (const value of Object.values(v)) {
     if (value === null || value === undefined) continue;
     const tc = topicConfigFromJson(value);
@@ -191,13 +249,16 @@ function topicTableFrom(v: unknown): Record<string, TopicConfig> {
   return out;
 }
 
-function mappingTableFrom(v: unknown): Record<string, TopicQueueMappingInfo> {
+function mappingTableFrom(v: unknown, maxTopics: number): Record<string, TopicQueueMappingInfo> {
   const out: Record<string, TopicQueueMappingInfo> = {};
   if (v === null || v === undefined) return out;
   if (!isObject(v)) fail("topicQueueMappingInfoMap is not an object");
+  let count = 0;
   for (const [k, info] of Object.entries(v)) {
     if (info === null || info === undefined) continue;
+    if (++count > maxTopics) tooManyTopics(maxTopics);
     if (!isObject(info)) fail(`topicQueueMappingInfoMap.${k} is not an object`);
+    if (!isWellFormedName(k)) fail(unpairedSurrogateRemark("topic"));
     setOwn(out, k, info as TopicQueueMappingInfo);
   }
   return out;
@@ -209,24 +270,29 @@ function dataVersionOrFresh(v: unknown, now: number): DataVersion {
   return dataVersionFromJson(v, now);
 }
 
-function parseJson(bytes: Uint8Array): unknown {
-  return parseFastjson(utf8Decoder.decode(bytes));
+function parseJson(bytes: Uint8Array, maxJsonDepth: number): unknown {
+  try {
+    return parseFastjson(utf8Decoder.decode(bytes), maxJsonDepth);
+  } catch (e) {
+    if (e instanceof JsonTooDeepError) fail(depthRemark(e));
+    throw e;
+  }
 }
 
-function decodeWrapper(wrapper: unknown, now: number): Omit<RegisterBrokerBody, "filterServerList"> {
+function decodeWrapper(wrapper: unknown, now: number, bounds: Bounds): Omit<RegisterBrokerBody, "filterServerList"> {
   if (wrapper === null || wrapper === undefined) {
     return { dataVersion: { stateVersion: 0, timestamp: now, counter: 0 }, topicConfigTable: {}, topicQueueMappingInfoMap: {} };
   }
   if (!isObject(wrapper)) fail("topicConfigSerializeWrapper is not an object");
   return {
     dataVersion: dataVersionOrFresh(wrapper.dataVersion, now),
-    topicConfigTable: topicTableFrom(wrapper.topicConfigTable),
-    topicQueueMappingInfoMap: mappingTableFrom(wrapper.topicQueueMappingInfoMap),
+    topicConfigTable: topicTableFrom(wrapper.topicConfigTable, bounds.maxTopics),
+    topicQueueMappingInfoMap: mappingTableFrom(wrapper.topicQueueMappingInfoMap, bounds.maxTopics),
   };
 }
 
-function decodeJsonForm(body: Uint8Array, now: number): RegisterBrokerBody {
-  const v = parseJson(body);
+function decodeJsonForm(body: Uint8Array, now: number, bounds: Bounds): RegisterBrokerBody {
+  const v = parseJson(body, bounds.maxJsonDepth);
   if (!isObject(v)) fail("RegisterBrokerBody is not an object");
   let filterServerList: string[] = [];
   if (v.filterServerList !== null && v.filterServerList !== undefined) {
@@ -234,7 +300,7 @@ function decodeJsonForm(body: Uint8Array, now: number): RegisterBrokerBody {
     if (!r.success) fail("filterServerList is not an array of strings");
     filterServerList = r.data;
   }
-  return { ...decodeWrapper(v.topicConfigSerializeWrapper, now), filterServerList };
+  return { ...decodeWrapper(v.topicConfigSerializeWrapper, now, bounds), filterServerList };
 }
 
 class Reader {
@@ -257,38 +323,51 @@ class Reader {
   }
 }
 
-function decodeCompressedForm(body: Uint8Array, version: number, inflate: (b: Uint8Array) => Uint8Array, now: number): RegisterBrokerBody {
+function inflateBounded(body: Uint8Array, inflate: DecodeRegisterBodyOptions["inflate"], maxBytes: number): Uint8Array {
+  const tooLarge = () => fail(`compressed body inflates to more than ${maxBytes} bytes (maxRegisterBodyInflatedBytes)`);
   let data: Uint8Array;
   try {
-    data = inflate(body);
+    data = inflate(body, maxBytes);
   } catch (e) {
+    if (e instanceof RangeError) tooLarge();
     fail(`inflate failed: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const r = new Reader(data);
-  const dataVersion = dataVersionOrFresh(parseJson(r.bytesOf(r.int())), now);
+  if (data.length > maxBytes) tooLarge(); // an inflate that ignored its bound
+  return data;
+}
+
+function decodeCompressedForm(body: Uint8Array, version: number, inflate: DecodeRegisterBodyOptions["inflate"], now: number, bounds: Bounds): RegisterBrokerBody {
+  const r = new Reader(inflateBounded(body, inflate, bounds.maxInflatedBytes));
+  const dataVersion = dataVersionOrFresh(parseJson(r.bytesOf(r.int()), bounds.maxJsonDepth), now);
   const topicCount = r.int();
   if (topicCount < 0) fail(`negative topic count ${topicCount}`);
+  if (topicCount > bounds.maxTopics) tooManyTopics(bounds.maxTopics);
   const topicConfigTable: Record<string, TopicConfig> = {};
   for (let i = 0; i < topicCount; i++) {
-    const tc = parseTopicConfigLine(utf8Decoder.decode(r.bytesOf(r.int())));
+    // UTF-8 decoding leaves no lone surrogate in a name
+    const tc = parseTopicConfigLine(utf8Decoder.decode(r.bytesOf(r.int())), bounds.maxJsonDepth);
     setOwn(topicConfigTable, tc.topicName, tc);
   }
   let filterServerList: string[] = [];
   const filterJson = r.bytesOf(r.int());
   try {
-    const parsed = z.array(zStr).safeParse(parseJson(filterJson));
+    const parsed = z.array(zStr).safeParse(parseJson(filterJson, bounds.maxJsonDepth));
     if (parsed.success) filterServerList = parsed.data;
-  } catch {
-    // the Java decoder logs and keeps an empty list
+  } catch (e) {
+    if (e instanceof Fail) throw e; // too deep
+    // otherwise the Java decoder logs and keeps an empty list
   }
   const topicQueueMappingInfoMap: Record<string, TopicQueueMappingInfo> = {};
   if (version >= Version.V5_0_0) {
     const k = r.int();
     if (k < 0) fail(`negative mapping count ${k}`);
+    if (k > bounds.maxTopics) tooManyTopics(bounds.maxTopics);
+    const mappingDepth = Math.max(bounds.maxJsonDepth - MAPPING_LEVELS_IN_JSON_FORM, 1);
     for (let i = 0; i < k; i++) {
-      const info = parseJson(r.bytesOf(r.int()));
+      const info = parseJson(r.bytesOf(r.int()), mappingDepth);
       if (!isObject(info)) fail("TopicQueueMappingInfo is not an object");
       if (typeof info.topic !== "string") fail("TopicQueueMappingInfo without topic");
+      if (!isWellFormedName(info.topic)) fail(unpairedSurrogateRemark("topic"));
       setOwn(topicQueueMappingInfoMap, info.topic, info as TopicQueueMappingInfo);
     }
   }
@@ -309,14 +388,19 @@ export function decodeRegisterBrokerBody(body: Uint8Array | null, opts: DecodeRe
       filterServerList: legacy ? null : [],
     };
   }
+  const bounds: Bounds = {
+    maxJsonDepth: opts.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
+    maxInflatedBytes: opts.maxInflatedBytes ?? DEFAULT_MAX_REGISTER_BODY_INFLATED_BYTES,
+    maxTopics: opts.maxTopics ?? DEFAULT_MAX_TOPICS_PER_REGISTRATION,
+  };
   try {
     if (legacy) {
-      const v = parseJson(body);
+      const v = parseJson(body, bounds.maxJsonDepth);
       if (!isObject(v)) fail("TopicConfigSerializeWrapper is not an object");
-      return { ...decodeWrapper(v, opts.now), topicQueueMappingInfoMap: {}, filterServerList: null };
+      return { ...decodeWrapper(v, opts.now, bounds), topicQueueMappingInfoMap: {}, filterServerList: null };
     }
-    if (opts.compressed) return decodeCompressedForm(body, opts.version, opts.inflate, opts.now);
-    return decodeJsonForm(body, opts.now);
+    if (opts.compressed) return decodeCompressedForm(body, opts.version, opts.inflate, opts.now, bounds);
+    return decodeJsonForm(body, opts.now, bounds);
   } catch (e) {
     if (e instanceof BodyDecodeError && e.message.startsWith(REGISTER_BODY_ERROR_PREFIX)) throw e;
     const detail = e instanceof Error ? e.message : String(e);

@@ -4,6 +4,7 @@
  */
 import { FLAG_ONEWAY, FLAG_RESPONSE, type LanguageName, SERVER_VERSION } from "./codes";
 import { ProtocolError } from "./errors";
+import { DEFAULT_MAX_JSON_DEPTH } from "./fastjson-reader";
 import { decodeJsonHeader, encodeJsonHeader, encodeJsonHeaderText } from "./header-json";
 import { decodeRocketMQHeader, encodeRocketMQHeader } from "./header-rocketmq";
 
@@ -28,11 +29,22 @@ export type RemotingCommandHeader = Omit<RemotingCommand, "body" | "serializeTyp
 const SERIALIZE_JSON = 0;
 const SERIALIZE_ROCKETMQ = 1;
 
+export interface DecodeCommandOptions {
+  /** Deepest nesting of a JSON header (the `maxJsonDepth` limit); DEFAULT_MAX_JSON_DEPTH when absent. */
+  maxJsonDepth?: number;
+}
+
 /**
  * Decodes one frame without its length prefix: headerInfo (type byte + 24-bit header length),
- * header, body. Throws ProtocolError for anything the Java decoder rejects.
+ * header, body. Throws ProtocolError for anything the Java decoder rejects, and for a JSON header
+ * nested deeper than DEFAULT_MAX_JSON_DEPTH.
  */
 export function decodeCommand(frame: Uint8Array): RemotingCommand {
+  return decodeCommandWithin(frame, {});
+}
+
+/** decodeCommand with the limits of `options` (a server passes its configured ones). */
+export function decodeCommandWithin(frame: Uint8Array, options: DecodeCommandOptions): RemotingCommand {
   if (frame.length < 4) throw new ProtocolError(`frame too short: ${frame.length} bytes`);
   const type = frame[0];
   const headerLength = (frame[1] << 16) | (frame[2] << 8) | frame[3];
@@ -44,7 +56,7 @@ export function decodeCommand(frame: Uint8Array): RemotingCommand {
   let header: RemotingCommandHeader;
   if (type === SERIALIZE_JSON) {
     serializeType = "JSON";
-    header = decodeJsonHeader(headerBytes);
+    header = decodeJsonHeader(headerBytes, options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH);
   } else if (type === SERIALIZE_ROCKETMQ) {
     serializeType = "ROCKETMQ";
     header = decodeRocketMQHeader(headerBytes);

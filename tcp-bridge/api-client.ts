@@ -116,5 +116,16 @@ function readError(status: number, bytes: Uint8Array): { code: number; remark: s
   return { code: ResponseCode.SYSTEM_ERROR, remark: `NameServer API answered HTTP ${status}` };
 }
 
-/** Encodes one path segment (topics such as `%RETRY%group` contain `%`). */
-export const seg = (value: string) => encodeURIComponent(value);
+/**
+ * Encodes one path segment (topics such as `%RETRY%group` contain `%`). A name with an unpaired
+ * UTF-16 surrogate has no URL form: translations refuse such names first, and one that slips
+ * through fails its request with a message that says so instead of a bare URIError.
+ */
+export function seg(value: string): string {
+  try {
+    return encodeURIComponent(value);
+  } catch (err) {
+    if (err instanceof URIError) throw new TypeError(`name ${JSON.stringify(value)} contains an unpaired UTF-16 surrogate`);
+    throw err;
+  }
+}

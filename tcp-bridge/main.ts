@@ -16,6 +16,7 @@ import type { Store } from "../edge/store/store";
 import { selectStore, StoreSelectionError, type StoreSelection } from "../edge/store/store-selection";
 import { ApiClient, type LocalRoutes } from "./api-client";
 import { AdmissionControl, Lane } from "./admission-control";
+import { BodyDecoder } from "./body-decoder";
 import { startTcpServer, type ServerLimits } from "./bun-tcp-server";
 import { startExpiryTimer } from "./expiry-timer";
 import { createLogger, type LogLevel } from "./logger";
@@ -75,6 +76,7 @@ function openStore(selection: StoreSelection, kvConfigPath: string): Promise<Sto
 function serverLimits(config: NamesrvConfig): ServerLimits {
   return {
     maxFrameBytes: config.serverSocketMaxFrameBytes,
+    maxJsonDepth: config.maxJsonDepth,
     maxInFlight: config.maxInFlightPerConnection,
     pendingWritePauseBytes: config.serverPendingWritePauseBytes,
     maxPendingWriteBytes: config.serverMaxPendingWriteBytes,
@@ -103,7 +105,7 @@ async function main(): Promise<void> {
   });
 
   const retries = new RetryQueue({ capacity: config.unRegisterBrokerQueueCapacity, maxAgeMs: config.unregisterRetryMaxMillis, log });
-  const handler = new AdmissionControl(new RemotingRequestHandler(api, log, retries), {
+  const handler = new AdmissionControl(new RemotingRequestHandler(api, log, new BodyDecoder(config), retries), {
     routes: new Lane(config.clientRequestThreadPoolQueueCapacity),
     others: new Lane(config.defaultThreadPoolQueueCapacity, config.defaultThreadPoolNums),
   });

@@ -2,7 +2,8 @@ import { ByteBudget, unlimitedBudget } from "../shared/byte-budget";
 import { MAX_FRAME_LENGTH, ResponseCode } from "../shared/codes";
 import { ProtocolError } from "../shared/errors";
 import { FrameDecoder } from "../shared/frame-decoder";
-import { createResponse, decodeCommand, encodeFrameHead, isOneway, isResponse, type RemotingCommand } from "../shared/remoting-command";
+import { DEFAULT_MAX_JSON_DEPTH } from "../shared/fastjson-reader";
+import { createResponse, decodeCommandWithin, encodeFrameHead, isOneway, isResponse, type RemotingCommand } from "../shared/remoting-command";
 import type { Logger } from "./logger";
 
 /** The part of a socket a connection needs: `write` may accept fewer bytes than given. */
@@ -37,6 +38,8 @@ export interface ConnectionLimits {
   maxFrameBytes: number;
   /** maxInFlightPerConnection */
   maxInFlight: number;
+  /** maxJsonDepth: of a JSON header */
+  maxJsonDepth: number;
   /** serverPendingWritePauseBytes */
   pendingWritePauseBytes: number;
   /** serverMaxPendingWriteBytes */
@@ -59,6 +62,7 @@ export interface ConnectionOptions {
 
 const NO_LIMITS: ConnectionLimits = {
   maxFrameBytes: MAX_FRAME_LENGTH,
+  maxJsonDepth: DEFAULT_MAX_JSON_DEPTH,
   maxInFlight: Number.POSITIVE_INFINITY,
   pendingWritePauseBytes: Number.POSITIVE_INFINITY,
   maxPendingWriteBytes: 64 * 1024 * 1024,
@@ -151,7 +155,7 @@ export class RemotingConnection implements ConnectionContext {
     for (const frame of frames) {
       let command: RemotingCommand;
       try {
-        command = decodeCommand(frame);
+        command = decodeCommandWithin(frame, this.limits);
       } catch (err) {
         return this.abort(err);
       }

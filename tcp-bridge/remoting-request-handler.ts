@@ -2,6 +2,7 @@ import { RequestCode, ResponseCode } from "../shared/codes";
 import { Remark } from "../shared/remarks";
 import { createResponse, type RemotingCommand } from "../shared/remoting-command";
 import { seg, type ApiClient, type ApiReply } from "./api-client";
+import { BodyDecoder } from "./body-decoder";
 import type { Logger } from "./logger";
 import type { RetryQueue } from "./retry-queue";
 import type { ConnectionContext, RequestHandler } from "./remoting-connection";
@@ -15,6 +16,7 @@ export class RemotingRequestHandler implements RequestHandler {
   constructor(
     private readonly api: ApiClient,
     private readonly log: Logger,
+    private readonly bodies: BodyDecoder = new BodyDecoder(),
     /** Where an unregistration that failed (the store unavailable) is retried; none: logged only. */
     private readonly retries: RetryQueue | null = null,
   ) {}
@@ -25,7 +27,7 @@ export class RemotingRequestHandler implements RequestHandler {
       return createResponse(request, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, Remark.notSupported(request.code), null, null);
     }
     try {
-      const response = await translation(request, { api: this.api, context, log: this.log });
+      const response = await translation(request, { api: this.api, context, log: this.log, bodies: this.bodies });
       this.log.debug({ msg: "request", code: request.code, peer: context.remoteAddress, opaque: request.opaque, outcome: response.code });
       if (request.code === RequestCode.REGISTER_BROKER && response.code === ResponseCode.SUCCESS) {
         context.registeredBroker = true;

@@ -1,16 +1,16 @@
 import { createHash } from "node:crypto";
-import { inflateSync } from "node:zlib";
 import { RequestCode, ResponseCode, Version } from "../shared/codes";
-import { decodeDataVersion, decodeTopicRouteData, encodeDataVersion, encodeKVTable } from "../shared/body-codec";
+import { BodyTooDeepError, encodeDataVersion, encodeKVTable } from "../shared/body-codec";
 import { brokerBodyCrc32 } from "../shared/crc32";
 import { BodyDecodeError } from "../shared/errors";
 import type { DataVersion } from "../shared/model";
 import { parseJavaProperties, renderNamesrvConfig } from "../shared/properties";
-import { decodeRegisterBrokerBody } from "../shared/register-body";
 import { createResponse, type RemotingCommand } from "../shared/remoting-command";
 import { kvNamespaceNotFoundRemark, kvNotFoundRemark, Remark, topicNotExistRemark } from "../shared/remarks";
 import * as headers from "../shared/request-headers";
+import { illFormedField, isWellFormedName, unpairedSurrogateRemark } from "../shared/well-formed-names";
 import { seg, type ApiClient, type ApiReply } from "./api-client";
+import type { BodyDecoder } from "./body-decoder";
 import type { Logger } from "./logger";
 import type { ConnectionContext } from "./remoting-connection";
 
@@ -18,6 +18,8 @@ export interface TranslationContext {
   api: ApiClient;
   context: ConnectionContext;
   log: Logger;
+  /** decodes request bodies under the bridge's limits */
+  bodies: BodyDecoder;
 }
 
 /** Turns one remoting request into HTTP API calls and their reply into the remoting response. */
@@ -25,7 +27,6 @@ export type Translation = (request: RemotingCommand, ctx: TranslationContext) =>
 
 const encoder = new TextEncoder();
 const utf8 = (text: string) => encoder.encode(text);
-const inflate = (bytes: Uint8Array) => new Uint8Array(inflateSync(bytes));
 
 /** A reply whose body is the API's body (the API encodes wire bodies in the dialect asked for). */
 function reply(request: RemotingCommand, api: ApiReply): RemotingCommand {
@@ -58,6 +59,19 @@ const ext = (request: RemotingCommand) => request.extFields ?? {};
 const missingField = (request: RemotingCommand, field: string) =>
   systemError(request, `missing request header field: ${field}`);
 
+/**
+ * SYSTEM_ERROR for a request whose names (field → value) hold an unpaired UTF-16 surrogate,
+ * which no URL and no UTF-8 store can carry (see well-formed-names.ts); null when all are fine.
+ */
+function refuseIllFormed(
+  request: RemotingCommand,
+  names: Readonly<Record<string, string | null | undefined>>,
+  withHeader = false,
+): RemotingCommand | null {
+  const field = illFormedField(names);
+  return field === null ? null : systemError(request, unpairedSurrogateRemark(field), withHeader);
+}
+
 // --- routes ---------------------------------------------------------------------------------------
 
 const getRouteInfoByTopic: Translation = async (request, { api }) => {
@@ -65,6 +79,8 @@ const getRouteInfoByTopic: Translation = async (request, { api }) => {
   if (h.topic == null) {
     return createResponse(request, ResponseCode.TOPIC_NOT_EXIST, topicNotExistRemark(null), null, null);
   }
+  if (!isWellFormedName(h.topic)) return systemError(request, unpairedSurrogateRemark("topic"));
+  if (h.zoneName !== null && !isWellFormedName(h.zoneName)) return systemError(request, unpairedSurrogateRemark("zoneName"));
   const zone = h.zoneMode && h.zoneName && h.zoneName.trim() ? h.zoneName : null;
   // Standard JSON for clients from 4.9.4 on (or that ask for it); zone-filtered routes are
   // re-encoded in the default dialect whatever the client's version, as the Java server does.
@@ -81,6 +97,8 @@ const getAllTopicList: Translation = async (request, { api }) =>
 const getTopicsByCluster: Translation = async (request, { api }) => {
   const { cluster } = headers.decodeGetTopicsByClusterRequestHeader(ext(request));
   if (!cluster) return missingField(request, "cluster");
+  const refused = refuseIllFormed(request, { cluster });
+  if (refused) return refused;
   return reply(request, await api.call("GET", `/clusters/${seg(cluster)}/topics?format=legacy`));
 };
 
@@ -95,20 +113,28 @@ const unitTopics =
 const deleteTopicInNamesrv: Translation = async (request, { api }) => {
   const h = headers.decodeDeleteTopicRequestHeader(ext(request));
   if (!h.topic) return missingField(request, "topic");
+  const refused = refuseIllFormed(request, { topic: h.topic, clusterName: h.clusterName });
+  if (refused) return refused;
   const query = h.clusterName ? `?cluster=${seg(h.clusterName)}` : "";
   return done(request, await api.call("DELETE", `/topics/${seg(h.topic)}${query}`));
 };
 
-const registerTopicInNamesrv: Translation = async (request, { api }) => {
+const registerTopicInNamesrv: Translation = async (request, { api, bodies }) => {
   const h = headers.decodeRegisterTopicRequestHeader(ext(request));
   if (h.topic == null || request.body == null) return success(request);
+  const refused = refuseIllFormed(request, { topic: h.topic });
+  if (refused) return refused;
   let queueDatas;
   try {
-    queueDatas = decodeTopicRouteData(request.body).queueDatas;
-  } catch {
+    queueDatas = bodies.topicRouteData(request.body).queueDatas;
+  } catch (err) {
+    if (err instanceof BodyTooDeepError) return systemError(request, err.message);
     return success(request); // the Java server ignores an undecodable body here
   }
   if (queueDatas.length === 0) return success(request);
+  if (queueDatas.some((q) => typeof q.brokerName === "string" && !isWellFormedName(q.brokerName))) {
+    return systemError(request, unpairedSurrogateRemark("brokerName"));
+  }
   return done(request, await api.call("PUT", `/topics/${seg(h.topic)}/queues`, { queueDatas }));
 };
 
@@ -132,11 +158,17 @@ function registerReply(request: RemotingCommand, outcome: RegisterOutcome): Remo
   return success(request, extFields, kvBody);
 }
 
-const registerBroker: Translation = async (request, { api, context }) => {
+const registerBroker: Translation = async (request, { api, context, bodies }) => {
   const h = headers.decodeRegisterBrokerRequestHeader(ext(request));
   if (h.bodyCrc32 !== 0 && brokerBodyCrc32(request.body) !== h.bodyCrc32) {
     return systemError(request, Remark.CRC32_NOT_MATCH, true);
   }
+  const refused = refuseIllFormed(
+    request,
+    { brokerName: h.brokerName, brokerAddr: h.brokerAddr, clusterName: h.clusterName, haServerAddr: h.haServerAddr, zoneName: h.zoneName },
+    true,
+  );
+  if (refused) return refused;
   const identity = {
     clusterName: h.clusterName,
     brokerAddr: h.brokerAddr,
@@ -157,12 +189,7 @@ const registerBroker: Translation = async (request, { api, context }) => {
   }
   let body;
   try {
-    body = decodeRegisterBrokerBody(request.body, {
-      version: request.version,
-      compressed: h.compressed,
-      inflate,
-      now: Date.now(),
-    });
+    body = await bodies.registerBrokerBody(request.body, request.version, h.compressed);
   } catch (err) {
     const remark = err instanceof BodyDecodeError ? err.message : String(err);
     return systemError(request, remark, true);
@@ -181,20 +208,26 @@ const registerBroker: Translation = async (request, { api, context }) => {
 
 const unregisterBroker: Translation = async (request, { api }) => {
   const h = headers.decodeUnRegisterBrokerRequestHeader(ext(request));
+  const refused = refuseIllFormed(request, { brokerName: h.brokerName, brokerAddr: h.brokerAddr, clusterName: h.clusterName });
+  if (refused) return refused;
   return done(request, await api.call("POST", "/brokers/unregister", h));
 };
 
 const brokerHeartbeat: Translation = async (request, { api }) => {
   const h = headers.decodeBrokerHeartbeatRequestHeader(ext(request));
+  const refused = refuseIllFormed(request, { clusterName: h.clusterName, brokerAddr: h.brokerAddr, brokerName: h.brokerName });
+  if (refused) return refused;
   return done(request, await api.call("POST", "/brokers/heartbeat", h));
 };
 
-const queryDataVersion: Translation = async (request, { api }) => {
+const queryDataVersion: Translation = async (request, { api, bodies }) => {
   const h = headers.decodeQueryDataVersionRequestHeader(ext(request));
+  const refused = refuseIllFormed(request, { brokerName: h.brokerName, brokerAddr: h.brokerAddr, clusterName: h.clusterName }, true);
+  if (refused) return refused;
   let dataVersion: DataVersion | null = null;
   if (request.body) {
     try {
-      dataVersion = decodeDataVersion(request.body);
+      dataVersion = bodies.dataVersion(request.body);
     } catch (err) {
       return systemError(request, String(err instanceof Error ? err.message : err), true);
     }
@@ -211,6 +244,8 @@ const writePerm =
   async (request, { api }) => {
     const { brokerName } = headers.decodeBrokerPermRequestHeader(ext(request));
     if (brokerName == null) return success(request, { [countField]: "0" });
+    const refused = refuseIllFormed(request, { brokerName }, true);
+    if (refused) return refused;
     const answer = await api.call("POST", `/brokers/${seg(brokerName)}/${action}`);
     if (!answer.ok) return failure(request, answer, true);
     return success(request, { [countField]: String(answer.json<Record<string, number>>()[countField]) });
@@ -220,6 +255,8 @@ const getBrokerMemberGroup: Translation = async (request, { api }) => {
   const h = headers.decodeGetBrokerMemberGroupRequestHeader(ext(request));
   if (!h.clusterName) return missingField(request, "clusterName");
   if (!h.brokerName) return missingField(request, "brokerName");
+  const refused = refuseIllFormed(request, { clusterName: h.clusterName, brokerName: h.brokerName });
+  if (refused) return refused;
   const path = `/clusters/${seg(h.clusterName)}/brokers/${seg(h.brokerName)}/members?format=legacy`;
   const answer = await api.call("GET", path);
   if (!answer.ok) return failure(request, answer);
@@ -234,6 +271,8 @@ const kvPath = (namespace: string, key: string) => `/kv/${seg(namespace)}/${seg(
 const putKVConfig: Translation = async (request, { api }) => {
   const h = headers.decodeKVConfigRequestHeader(ext(request));
   if (h.namespace == null || h.key == null) return systemError(request, Remark.NAMESPACE_OR_KEY_NULL);
+  const refused = refuseIllFormed(request, { namespace: h.namespace, key: h.key, value: h.value });
+  if (refused) return refused;
   return done(
     request,
     h.value == null
@@ -247,6 +286,8 @@ const getKVConfig: Translation = async (request, { api }) => {
   if (h.namespace == null || h.key == null) {
     return createResponse(request, ResponseCode.QUERY_NOT_FOUND, kvNotFoundRemark(h.namespace, h.key), {}, null);
   }
+  const refused = refuseIllFormed(request, { namespace: h.namespace, key: h.key }, true);
+  if (refused) return refused;
   const answer = await api.call("GET", kvPath(h.namespace, h.key));
   if (!answer.ok) return failure(request, answer, true);
   return success(request, { value: answer.json<{ value: string }>().value });
@@ -255,6 +296,8 @@ const getKVConfig: Translation = async (request, { api }) => {
 const deleteKVConfig: Translation = async (request, { api }) => {
   const h = headers.decodeKVConfigRequestHeader(ext(request));
   if (h.namespace == null || h.key == null) return success(request);
+  const refused = refuseIllFormed(request, { namespace: h.namespace, key: h.key });
+  if (refused) return refused;
   return done(request, await api.call("DELETE", kvPath(h.namespace, h.key)));
 };
 
@@ -263,6 +306,8 @@ const getKVListByNamespace: Translation = async (request, { api }) => {
   if (h.namespace == null) {
     return createResponse(request, ResponseCode.QUERY_NOT_FOUND, kvNamespaceNotFoundRemark(null), null, null);
   }
+  const refused = refuseIllFormed(request, { namespace: h.namespace });
+  if (refused) return refused;
   return reply(request, await api.call("GET", `/kv/${seg(h.namespace)}?format=legacy`));
 };
 

@@ -1,5 +1,6 @@
 import type { RegisterBrokerBody } from "../../shared/model";
 import type { NamesrvConfig } from "../config/namesrv-config";
+import { isWellFormedName, unpairedSurrogateRemark } from "../../shared/well-formed-names";
 import { badRequest } from "../errors";
 
 /**
@@ -10,13 +11,6 @@ import { badRequest } from "../errors";
 
 /** Java's TopicValidator.TOPIC_MAX_LENGTH. */
 export const TOPIC_MAX_LENGTH = 127;
-
-/**
- * With the `u` flag a surrogate pair is one code point, so this matches only unpaired surrogates:
- * such a name cannot be encoded as UTF-8 (for a URL, Redis, a remoting header) without turning into
- * another name.
- */
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /** Java's TopicValidator character rule, `^[%|a-zA-Z0-9_-]+$`. */
 const TOPIC_CHARACTERS = /^[%|a-zA-Z0-9_-]+$/;
@@ -37,7 +31,7 @@ export function checkName(what: string, name: string, limits: NameLimits): void 
 
 /** Refuses a name that holds an unpaired UTF-16 surrogate. */
 export function checkWellFormed(what: string, name: string): void {
-  if (LONE_SURROGATE.test(name)) throw badRequest(`${what} contains an unpaired UTF-16 surrogate`);
+  if (!isWellFormedName(name)) throw badRequest(unpairedSurrogateRemark(what));
 }
 
 /**
@@ -54,7 +48,7 @@ function checkRegisteredTopic(topic: string, maxLength: number): void {
   if (topic.length > maxLength) {
     throw badRequest(`topic of ${topic.length} characters is longer than the longest registrable topic (${maxLength})`);
   }
-  if (LONE_SURROGATE.test(topic)) throw badRequest(`topic ${JSON.stringify(topic)} contains an unpaired UTF-16 surrogate`);
+  if (!isWellFormedName(topic)) throw badRequest(unpairedSurrogateRemark(`topic ${JSON.stringify(topic)}`));
 }
 
 /**
