@@ -4,6 +4,7 @@ import { ClusterInfoSchema, TopicRouteDataSchema } from "../../shared/body-schem
 import { defaultNamesrvConfig, type NamesrvConfig } from "../../edge/config/namesrv-config";
 import { createServices } from "../../edge/services";
 import { EmbeddedStore } from "../../edge/store/embedded-store";
+import { httpRegistration, jsonRequest, topicConfig } from "../support/http-api";
 
 type App = ReturnType<typeof createApp>;
 
@@ -13,29 +14,16 @@ function makeApp(overrides: Partial<NamesrvConfig> = {}, clock: () => number = D
   return createApp(createServices(store, config, {}, clock), { log: () => {} });
 }
 
-const json = (body: unknown, method = "POST") => ({
-  method,
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body),
-});
+const json = jsonRequest;
 
+/** broker-a with topics TopicTest and `a/b` (a name that needs encoding in a path). */
 function registration(overrides: Record<string, unknown> = {}) {
-  return {
-    clusterName: "DefaultCluster",
-    brokerAddr: "127.0.0.1:10911",
-    brokerName: "broker-a",
-    brokerId: 0,
+  return httpRegistration({
     haServerAddr: "127.0.0.1:10912",
     enableActingMaster: false,
-    channel: "c-1",
-    dataVersion: { stateVersion: 0, timestamp: 1700000000000, counter: 1 },
-    topicConfigTable: {
-      TopicTest: { topicName: "TopicTest", readQueueNums: 4, writeQueueNums: 4, perm: 6, topicSysFlag: 0 },
-      "a/b": { topicName: "a/b", readQueueNums: 2, writeQueueNums: 2, perm: 6, topicSysFlag: 0 },
-    },
-    filterServerList: [],
+    topicConfigTable: { TopicTest: topicConfig("TopicTest"), "a/b": topicConfig("a/b", 2) },
     ...overrides,
-  };
+  });
 }
 
 describe("HTTP API", () => {

@@ -3,6 +3,7 @@ import { createApp } from "../../edge/app";
 import { defaultNamesrvConfig, type NamesrvConfig } from "../../edge/config/namesrv-config";
 import { createServices } from "../../edge/services";
 import { EmbeddedStore } from "../../edge/store/embedded-store";
+import { JSON_HEADERS, httpRegistration, jsonRequest } from "../support/http-api";
 
 function makeApp(overrides: Partial<NamesrvConfig> = {}) {
   const store = new EmbeddedStore({ kvConfigPath: null });
@@ -10,29 +11,8 @@ function makeApp(overrides: Partial<NamesrvConfig> = {}) {
   return { store, services, app: createApp(services, { log: () => {} }) };
 }
 
-const JSON_HEADERS = { "content-type": "application/json" };
-const json = (body: unknown, method = "POST", headers: Record<string, string> = {}) => ({
-  method,
-  headers: { ...JSON_HEADERS, ...headers },
-  body: JSON.stringify(body),
-});
-
-function registration(overrides: Record<string, unknown> = {}) {
-  return {
-    clusterName: "DefaultCluster",
-    brokerAddr: "127.0.0.1:10911",
-    brokerName: "broker-a",
-    brokerId: 0,
-    channel: "c-1",
-    dataVersion: { stateVersion: 0, timestamp: 1700000000000, counter: 1 },
-    topicConfigTable: {
-      TopicTest: { topicName: "TopicTest", readQueueNums: 4, writeQueueNums: 4, perm: 6, topicSysFlag: 0 },
-      Other: { topicName: "Other", readQueueNums: 2, writeQueueNums: 2, perm: 6, topicSysFlag: 0 },
-    },
-    filterServerList: [],
-    ...overrides,
-  };
-}
+const json = jsonRequest;
+const registration = httpRegistration;
 
 async function errorOf(res: Response): Promise<{ code: number; name: string; message: string }> {
   return ((await res.json()) as { error: { code: number; name: string; message: string } }).error;

@@ -4,6 +4,7 @@ import { defaultNamesrvConfig, type NamesrvConfig } from "../../edge/config/name
 import type { RegisterBrokerInput } from "../../edge/service/route-manager";
 import { createServices } from "../../edge/services";
 import { EmbeddedStore } from "../../edge/store/embedded-store";
+import { httpRegistration, jsonRequest, registrationInput, topicConfig } from "../support/http-api";
 
 function makeApp(overrides: Partial<NamesrvConfig> = {}, clock: () => number = Date.now) {
   const store = new EmbeddedStore({ kvConfigPath: null });
@@ -11,45 +12,9 @@ function makeApp(overrides: Partial<NamesrvConfig> = {}, clock: () => number = D
   return { store, services, app: createApp(services, { log: () => {} }) };
 }
 
-const json = (body: unknown, method = "POST") => ({ method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-
-const topicConfig = (topicName: string) => ({ topicName, readQueueNums: 4, writeQueueNums: 4, perm: 6, topicSysFlag: 0 });
-
-function registration(overrides: Record<string, unknown> = {}) {
-  return {
-    clusterName: "DefaultCluster",
-    brokerAddr: "127.0.0.1:10911",
-    brokerName: "broker-a",
-    brokerId: 0,
-    channel: "c-1",
-    dataVersion: { stateVersion: 0, timestamp: 1700000000000, counter: 1 },
-    topicConfigTable: { TopicTest: topicConfig("TopicTest"), Other: topicConfig("Other") },
-    filterServerList: [],
-    ...overrides,
-  };
-}
-
-/** The same registration as the tcp-bridge hands the route manager directly. */
-function directRegistration(overrides: Partial<RegisterBrokerInput> = {}): RegisterBrokerInput {
-  return {
-    clusterName: "DefaultCluster",
-    brokerAddr: "127.0.0.1:10911",
-    brokerName: "broker-a",
-    brokerId: 0,
-    haServerAddr: null,
-    zoneName: null,
-    heartbeatTimeoutMillis: null,
-    enableActingMaster: false,
-    channel: "c-1",
-    body: {
-      dataVersion: { stateVersion: 0, timestamp: 1700000000000, counter: 1 },
-      topicConfigTable: { TopicTest: topicConfig("TopicTest"), Other: topicConfig("Other") },
-      topicQueueMappingInfoMap: {},
-      filterServerList: [],
-    },
-    ...overrides,
-  };
-}
+const json = jsonRequest;
+const registration = httpRegistration;
+const directRegistration = registrationInput;
 
 async function errorOf(res: Response) {
   return ((await res.json()) as { error: { code: number; message: string } }).error;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { defaultNamesrvConfig, type NamesrvConfig } from "../../edge/config/namesrv-config";
 import { createServices } from "../../edge/services";
 import { EmbeddedStore } from "../../edge/store/embedded-store";
+import { registrationInput, topicConfig } from "../support/http-api";
 
 function services(overrides: Partial<NamesrvConfig> = {}) {
   const store = new EmbeddedStore({ kvConfigPath: null });
@@ -9,26 +10,9 @@ function services(overrides: Partial<NamesrvConfig> = {}) {
 }
 
 async function registerHotTopic(s: ReturnType<typeof services>): Promise<void> {
-  await s.routes.registerBroker({
-    clusterName: "DefaultCluster",
-    brokerAddr: "127.0.0.1:10911",
-    brokerName: "broker-a",
-    brokerId: 0,
-    haServerAddr: null,
-    zoneName: null,
-    heartbeatTimeoutMillis: null,
-    enableActingMaster: false,
-    channel: "c-1",
-    body: {
-      dataVersion: { stateVersion: 0, timestamp: 1, counter: 1 },
-      topicConfigTable: {
-        Hot: { topicName: "Hot", readQueueNums: 4, writeQueueNums: 4, perm: 6, topicSysFlag: 0 },
-        Other: { topicName: "Other", readQueueNums: 4, writeQueueNums: 4, perm: 6, topicSysFlag: 0 },
-      },
-      topicQueueMappingInfoMap: {},
-      filterServerList: [],
-    },
-  });
+  const input = registrationInput();
+  const topicConfigTable = { Hot: topicConfig("Hot"), Other: topicConfig("Other") };
+  await s.routes.registerBroker({ ...input, body: { ...input.body, topicConfigTable } });
 }
 
 describe("route byte cache", () => {
