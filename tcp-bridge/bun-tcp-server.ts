@@ -80,7 +80,7 @@ export function startTcpServer(options: TcpServerOptions): TcpServer {
           resume: () => socket.resume(),
         };
         const channelId = `${options.instanceId}-${++sequence}`;
-        const connection = new RemotingConnection(channelId, peer, sink, handler, log, { limits, budgets });
+        const connection = new RemotingConnection(channelId, peer, sink, handler, log, { limits, budgets, onProxiedPeer });
         socket.data = connection;
         connections.add(connection);
         perPeer.set(peer, (perPeer.get(peer) ?? 0) + 1);
@@ -102,11 +102,27 @@ export function startTcpServer(options: TcpServerOptions): TcpServer {
     },
   });
 
+  /** A PROXY header named the client behind a load balancer: it is the peer the caps count. */
+  function onProxiedPeer(connection: RemotingConnection, socketAddress: string): string | null {
+    release(socketAddress);
+    const fromPeer = perPeer.get(connection.remoteAddress) ?? 0;
+    perPeer.set(connection.remoteAddress, fromPeer + 1);
+    if (fromPeer >= limits.maxConnectionsPerPeer) {
+      refused++;
+      return `${fromPeer} connections from ${connection.remoteAddress}, the limit is maxConnectionsPerPeer=${limits.maxConnectionsPerPeer}`;
+    }
+    return null;
+  }
+
+  function release(peer: string): void {
+    const left = (perPeer.get(peer) ?? 1) - 1;
+    if (left > 0) perPeer.set(peer, left);
+    else perPeer.delete(peer);
+  }
+
   function forget(connection: RemotingConnection): void {
     if (!connections.delete(connection)) return;
-    const left = (perPeer.get(connection.remoteAddress) ?? 1) - 1;
-    if (left > 0) perPeer.set(connection.remoteAddress, left);
-    else perPeer.delete(connection.remoteAddress);
+    release(connection.remoteAddress);
   }
 
   function closeConnection(socket: Socket<RemotingConnection | undefined>) {

@@ -5,6 +5,7 @@ import { FrameDecoder } from "../shared/frame-decoder";
 import { DEFAULT_MAX_JSON_DEPTH } from "../shared/fastjson-reader";
 import { createResponse, decodeCommandWithin, encodeFrameHead, isOneway, isResponse, type RemotingCommand } from "../shared/remoting-command";
 import type { Logger } from "./logger";
+import { readProxyHeader } from "./proxy-protocol";
 
 /** The part of a socket a connection needs: `write` may accept fewer bytes than given. */
 export interface ByteSink {
@@ -58,6 +59,11 @@ export interface ConnectionOptions {
   limits?: Partial<ConnectionLimits>;
   budgets?: Partial<SharedBudgets>;
   clock?: () => number;
+  /**
+   * Told when a PROXY protocol header named the client's real address (now `remoteAddress`);
+   * returns a reason to refuse the connection, or null to keep it.
+   */
+  onProxiedPeer?: (connection: RemotingConnection, socketAddress: string) => string | null;
 }
 
 const NO_LIMITS: ConnectionLimits = {
@@ -102,10 +108,14 @@ export class RemotingConnection implements ConnectionContext {
   private budgeted = 0;
   private writeScheduled = false;
   private closed = false;
+  /** The first bytes of the connection, until it is known whether they start a PROXY header. */
+  private preamble: Uint8Array | null = new Uint8Array(0);
+  private readonly onProxiedPeer: ConnectionOptions["onProxiedPeer"];
 
   constructor(
     readonly channelId: string,
-    readonly remoteAddress: string,
+    /** The socket's peer, or the client's address a PROXY protocol header named. */
+    public remoteAddress: string,
     private readonly sink: ByteSink,
     private readonly handler: RequestHandler,
     private readonly log: Logger,
@@ -117,6 +127,7 @@ export class RemotingConnection implements ConnectionContext {
       pendingWrites: options.budgets?.pendingWrites ?? unlimitedBudget(),
     };
     this.clock = options.clock ?? Date.now;
+    this.onProxiedPeer = options.onProxiedPeer;
     this.decoder = new FrameDecoder(this.limits.maxFrameBytes, this.budgets.partialFrames);
     this.lastActivity = this.clock();
   }
@@ -144,6 +155,14 @@ export class RemotingConnection implements ConnectionContext {
     if (this.closed) return;
     const now = this.clock();
     this.lastActivity = now;
+    if (this.preamble !== null) {
+      const rest = this.readPreamble(chunk);
+      if (rest === null) {
+        if (this.preamble !== null && this.frameStartedAt === null) this.frameStartedAt = now;
+        return;
+      }
+      chunk = rest;
+    }
     let frames: Uint8Array[];
     try {
       frames = this.decoder.push(chunk);
@@ -165,6 +184,42 @@ export class RemotingConnection implements ConnectionContext {
       this.backlog.push(command);
     }
     this.dispatch();
+  }
+
+  /**
+   * Takes the connection's first bytes until they are known to start a PROXY protocol header or
+   * not; returns what belongs to the remoting stream, or null while undecided (or closed).
+   */
+  private readPreamble(chunk: Uint8Array): Uint8Array | null {
+    const seen = this.preamble!.length === 0 ? chunk : new Uint8Array([...this.preamble!, ...chunk]);
+    const header = readProxyHeader(seen);
+    switch (header.kind) {
+      case "more":
+        this.preamble = seen.slice();
+        return null;
+      case "none":
+        this.preamble = null;
+        return seen;
+      case "invalid":
+        this.preamble = null;
+        this.abort(new ProtocolError(header.reason));
+        return null;
+      case "proxy": {
+        this.preamble = null;
+        this.frameStartedAt = null;
+        if (header.sourceAddress !== null) {
+          const socketAddress = this.remoteAddress;
+          this.remoteAddress = header.sourceAddress;
+          this.log.debug({ msg: "PROXY protocol header", version: header.version, peer: this.remoteAddress, via: socketAddress, channel: this.channelId });
+          const refusal = this.onProxiedPeer?.(this, socketAddress) ?? null;
+          if (refusal !== null) {
+            this.close(refusal);
+            return null;
+          }
+        }
+        return seen.subarray(header.length);
+      }
+    }
   }
 
   onDrain(): void {

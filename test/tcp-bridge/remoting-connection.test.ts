@@ -347,4 +347,36 @@ describe("RemotingConnection limits", () => {
     conn.close("test");
     expect(partialFrames.used).toBe(0);
   });
+
+  it("takes the client's address from a PROXY protocol header, however the header is split", async () => {
+    const header = new TextEncoder().encode("PROXY TCP4 10.9.8.7 10.0.0.1 40000 9876\r\n");
+    const stream = new Uint8Array([...header, ...frame(105, 1)]);
+    for (let cut = 1; cut < stream.length; cut++) {
+      const sink = new FakeSink();
+      const seen: string[] = [];
+      const conn = new RemotingConnection("c", "127.0.0.1", sink, new EchoHandler(), silentLogger, {
+        onProxiedPeer: (c, socketAddress) => (seen.push(`${socketAddress}->${c.remoteAddress}`), null),
+      });
+      conn.onData(stream.subarray(0, cut));
+      conn.onData(stream.subarray(cut));
+      await tick();
+      await tick();
+      expect(conn.remoteAddress).toBe("10.9.8.7");
+      expect(seen).toEqual(["127.0.0.1->10.9.8.7"]);
+      expect(sink.responses().map((r) => r.opaque)).toEqual([1]);
+    }
+  });
+
+  it("closes on a malformed PROXY header, or when the proxied peer is refused", async () => {
+    const malformed = new RemotingConnection("c", "127.0.0.1", new FakeSink(), new EchoHandler(), silentLogger);
+    malformed.onData(new TextEncoder().encode("PROXY TCP4 999.1.1.1 10.0.0.1 1 2\r\n"));
+    expect(malformed.isClosed).toBe(true);
+    const handler = new EchoHandler();
+    const refused = new RemotingConnection("c", "127.0.0.1", new FakeSink(), handler, silentLogger, { onProxiedPeer: () => "too many" });
+    refused.onData(new Uint8Array([...new TextEncoder().encode("PROXY TCP4 10.1.1.1 10.0.0.1 1 2\r\n"), ...frame(105, 1)]));
+    await settle();
+    expect(refused.isClosed).toBe(true);
+    expect(handler.requests).toEqual([]);
+  });
 });
+
