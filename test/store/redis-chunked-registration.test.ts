@@ -168,6 +168,14 @@ describe("chunked registrations give the embedded store's state", () => {
       s.registerBroker(reg({ brokerName: "broker-b", brokerAddr: B_MASTER, topics: [], dataVersion: dv(9), deleteTopicWithBrokerRegistration: true, now: T0 + 6 }))],
     ["broker-a's last address goes", (s) =>
       s.unregisterBrokers([{ clusterName: CLUSTER, brokerAddr: SLAVE, brokerName: "broker-a", brokerId: 1 }])],
+    ["broker-c and broker-d register", async (s) => {
+      await s.registerBroker(reg({ brokerName: "broker-c", brokerAddr: "10.0.2.1:10911", topics: topics(range(0, 30)), channel: "ch-c" }));
+      await s.registerBroker(
+        reg({ brokerName: "broker-d", brokerAddr: "10.0.3.1:10911", topics: topics(range(20, 45)), heartbeatTimeoutMillis: 1000 }),
+      );
+    }],
+    ["broker-c's connection closes", (s) => s.unregisterChannel("ch-c")],
+    ["broker-d expires", (s) => s.expireBrokers(T0 + 60_000)],
   ];
 
   async function compare(label: string, options: RedisStoreOptions, interruptFolds: boolean): Promise<void> {
@@ -175,15 +183,16 @@ describe("chunked registrations give the embedded store's state", () => {
     const p = prefix();
     let failNextFold = false;
     let pendingSeen = 0;
+    const unregisters: RedisScript[] = [S.UNREGISTER_BROKERS, S.UNREGISTER_CHANNEL, S.EXPIRE_BROKERS];
     const hooked = new HookedTransport(t, (script, args) => {
-      if (isCommit(script, args)) {
+      if (isCommit(script, args) || unregisters.includes(script)) {
         return t.eval(script, [`{${p}}`], args).then((reply) => {
           failNextFold = interruptFolds;
           return reply;
         });
       }
       if (script === S.FOLD_TOPICS && failNextFold) {
-        // the registering store "stops" right after its commit: the overlay stays for readers
+        // the writing store "stops" right after its commit: the overlay stays for readers
         failNextFold = false;
         return Promise.reject(new RedisTransportError("connection lost"));
       }
@@ -199,7 +208,7 @@ describe("chunked registrations give the embedded store's state", () => {
     }
     if (interruptFolds) {
       // overlays were read, then folded by the next writer; the sweep folds whatever is left
-      expect(pendingSeen).toBeGreaterThan(3);
+      expect(pendingSeen).toBeGreaterThan(5);
       await redisStore.expireBrokers(T0);
     }
     expect(await leftovers(t, redisStore)).toEqual({ staging: [], overlays: [] });

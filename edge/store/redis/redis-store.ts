@@ -474,9 +474,8 @@ export class RedisStore implements Store {
       await this.stage(registration, r.brokerName, items);
       fixed[1] = "commit";
       reply = await this.register(registration, [...fixed, String(names.size)]);
-      // applied and visible: the fold only moves data (whatever it leaves, the next writer of this
-      // broker or the next sweep folds)
-      await this.fold(r.brokerName).catch(() => undefined);
+      // applied and visible: the fold only moves data
+      await this.foldQuietly([r.brokerName]);
     }
     return registrationResult(reply);
   }
@@ -595,17 +594,34 @@ export class RedisStore implements Store {
       brokerName: q.brokerName,
       brokerId: toInt(q.brokerId),
     }));
-    await this.run(S.UNREGISTER_BROKERS, [JSON.stringify(reqs)]);
+    const reply = await this.runJson(S.UNREGISTER_BROKERS, [JSON.stringify(reqs), String(this.chunkTopics)]);
+    await this.foldQuietly(asArray<string>(reply, S.UNREGISTER_BROKERS.name));
   }
 
   async unregisterChannel(channel: string): Promise<BrokerUnregistration[]> {
-    return this.unregistrations(await this.runJson(S.UNREGISTER_CHANNEL, [channel]), S.UNREGISTER_CHANNEL.name);
+    return this.unregistered(S.UNREGISTER_CHANNEL, [channel, String(this.chunkTopics)]);
   }
 
   /** The sweep also completes overlays that their registering store left unfolded. */
   async expireBrokers(now: number): Promise<BrokerUnregistration[]> {
     await this.foldAll();
-    return this.unregistrations(await this.runJson(S.EXPIRE_BROKERS, [String(toInt(now))]), S.EXPIRE_BROKERS.name);
+    return this.unregistered(S.EXPIRE_BROKERS, [String(toInt(now)), String(this.chunkTopics)]);
+  }
+
+  /**
+   * An unregistration script: the brokers it removed. A broker with more than chunkTopics topics
+   * loses them at once for readers (an overlay) and in chunks in the topic tables (the fold).
+   */
+  private async unregistered(script: RedisScript, args: string[]): Promise<BrokerUnregistration[]> {
+    const reply = (await this.runJson(script, args)) as { u?: unknown; f?: unknown } | null;
+    const removed = this.unregistrations(reply?.u, script.name);
+    await this.foldQuietly(asArray<string>(reply?.f, script.name));
+    return removed;
+  }
+
+  /** Folds after a write that is applied already: what is left is folded by the next writer or sweep. */
+  private async foldQuietly(brokerNames: string[]): Promise<void> {
+    for (const name of brokerNames) await this.fold(name).catch(() => undefined);
   }
 
   private unregistrations(reply: unknown, where: string): BrokerUnregistration[] {

@@ -286,8 +286,23 @@ local function removeFilters(id)
   if redis.call('HDEL', FILTERS, id) == 1 then routeChanged() end
 end
 
+-- Most topics one script removes from a broker itself (a script that unregisters may set it from
+-- the store's chunkTopics); a larger set goes at once for readers and is folded away in chunks.
+local inlineTopics = 1000
+-- broker names whose topics this script left to the fold
+local toFold = {}
+
 local function dropBrokerTopics(name)
   local rk = brokerTopicsKey(name)
+  if redis.call('SCARD', rk) > inlineTopics then
+    -- an overlay with no staged topics that deletes the others: the topics are gone for readers now
+    redis.call('HSET', OVERLAYS, name, cjson.encode({id = 'drop-' .. redis.call('INCR', P .. ':seq'),
+      replace = false, deleteOthers = true, clearWrite = false, phase = 'delete', cursor = '0'}))
+    toFold[#toFold + 1] = name
+    touch(name)
+    routeChanged()
+    return
+  end
   local topics = redis.call('SMEMBERS', rk)
   for _, t in ipairs(topics) do
     local tk = topicKey(t)
@@ -929,36 +944,47 @@ export const LIST_OVERLAYS = script(
   String.raw`return list(redis.call('HKEYS', OVERLAYS))`,
 );
 
-/** ARGV[1] = JSON array of {clusterName, brokerAddr, brokerName, brokerId}. */
+/**
+ * ARGV[1] = JSON array of {clusterName, brokerAddr, brokerName, brokerId}, ARGV[2] = inlineTopics.
+ * Answers the broker names left to FOLD_TOPICS (JSON array).
+ */
 export const UNREGISTER_BROKERS = script(
   "unregisterBrokers",
   String.raw`
 local reqs = cjson.decode(ARGV[1])
+inlineTopics = tonumber(ARGV[2])
 unregister(reqs)
-return 'OK'
+return list(toFold)
 `,
 );
 
-/** ARGV[1] = channel. Returns the unregistrations. */
+/** ARGV[1] = channel, ARGV[2] = inlineTopics. Answers {u: the unregistrations, f: names to fold}. */
 export const UNREGISTER_CHANNEL = script(
   "unregisterChannel",
   String.raw`
+inlineTopics = tonumber(ARGV[2])
 local ck = P .. ':brokerLiveChannel:' .. ARGV[1]
 local ids = {}
 for _, id in ipairs(redis.call('SMEMBERS', ck)) do
   if redis.call('HGET', liveKey(id), 'channel') == ARGV[1] then ids[#ids + 1] = id
   else redis.call('SREM', ck, id) end
 end
-return list(unregisterLive(ids))
+return '{"u":' .. list(unregisterLive(ids)) .. ',"f":' .. list(toFold) .. '}'
+
 `,
 );
 
-/** ARGV[1] = now. Unregisters every live entry whose deadline is before now. */
+/**
+ * ARGV[1] = now, ARGV[2] = inlineTopics. Unregisters every live entry whose deadline is before now.
+ * Answers {u: the unregistrations, f: names to fold}.
+ */
 export const EXPIRE_BROKERS = script(
   "expireBrokers",
   String.raw`
+inlineTopics = tonumber(ARGV[2])
 local ids = redis.call('ZRANGEBYSCORE', LIVE_Z, '-inf', '(' .. ARGV[1])
-return list(unregisterLive(ids))
+return '{"u":' .. list(unregisterLive(ids)) .. ',"f":' .. list(toFold) .. '}'
+
 `,
 );
 
