@@ -915,8 +915,12 @@ for i = 3, #ARGV, 2 do
   if not now then
     added = added + 1
   else
-    if stagedQueueData(name, plain, item) ~= now then differs = differs + 1 end
-    if stagedQueueData(name, cleared, item) ~= now then differsCleared = differsCleared + 1 end
+    local q = stagedQueueData(name, plain, item)
+    if q ~= now then differs = differs + 1 end
+    -- (the same QueueData when the write bit is clear already)
+    local perm = tonumber(string.match(item, '^-?%d+,-?%d+,(-?%d+),'))
+    if perm and bit.band(perm, 2) ~= 0 then q = stagedQueueData(name, cleared, item) end
+    if q ~= now then differsCleared = differsCleared + 1 end
   end
   batch[#batch + 1] = t
   batch[#batch + 1] = item
