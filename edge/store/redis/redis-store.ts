@@ -602,9 +602,12 @@ export class RedisStore implements Store {
     return this.unregistered(S.UNREGISTER_CHANNEL, [channel, String(this.chunkTopics)]);
   }
 
-  /** The sweep also completes overlays that their registering store left unfolded. */
+  /**
+   * The sweep also completes overlays that their registering store left unfolded (best effort: a
+   * fold that fails must not keep dead brokers alive; the sweep of a broker that needs it folds it).
+   */
   async expireBrokers(now: number): Promise<BrokerUnregistration[]> {
-    await this.foldAll();
+    await this.foldAll().catch(() => undefined);
     return this.unregistered(S.EXPIRE_BROKERS, [String(toInt(now)), String(this.chunkTopics)]);
   }
 
