@@ -461,7 +461,7 @@ describe("Redis is never blocked for long", () => {
     // the same registration with all topics in one script (as before chunking), under the same load
     const onePiece = new RedisStore(transport(10_000), { prefix: prefix(), clock: () => T0, chunkTopics: 1_000_000 });
     const whole = await slowestScript(() => onePiece.registerBroker(reg({ topics: topics(names) })));
-    // (about 100 chunks: the ratio is near 100 on a quiet machine; 5 leaves room for a busy one)
+    // (200 chunks of 500: the ratio is near 100 on a quiet machine; 5 leaves room for a busy one)
     expect(chunked * 5).toBeLessThan(whole);
   }, 120_000);
 

@@ -288,7 +288,7 @@ end
 
 -- Most topics one script removes from a broker itself (a script that unregisters may set it from
 -- the store's chunkTopics); a larger set goes at once for readers and is folded away in chunks.
-local inlineTopics = 1000
+local inlineTopics = 500
 -- broker names whose topics this script left to the fold
 local toFold = {}
 
