@@ -105,6 +105,11 @@ export const DEFAULT_CHUNK_TOPICS = 500;
 const DEFAULT_OUTCOME_CHECKS = 3;
 /** How often a call refused by an unfolded overlay is repeated after folding it. */
 const FOLD_RETRIES = 3;
+/**
+ * Chunk scripts of one registration in flight at once: Redis runs the next one without waiting for
+ * this process to send it, and other clients wait at most this many chunks.
+ */
+const PIPELINE_DEPTH = 2;
 /** Guards the fold loop against a cursor that never ends (it always does). */
 const MAX_FOLD_STEPS = 10_000_000;
 /** The route script's answer when the caller's route version is current. */
@@ -177,6 +182,13 @@ function randomHex(bytes: number): string {
 interface Registration {
   id: string;
   what: string;
+}
+
+/** Topic items with each topic once, at its last value. */
+function lastWins(items: string[]): string[] {
+  const byTopic = new Map<string, string>();
+  for (let i = 0; i < items.length; i += 2) byTopic.set(items[i], items[i + 1]);
+  return [...byTopic].flat();
 }
 
 /** A registration script's "send the topics staged" answer (it changed nothing). */
@@ -472,7 +484,8 @@ export class RedisStore implements Store {
       staged = needsTopics(reply);
     }
     if (staged) {
-      await this.stage(registration, r.brokerName, items);
+      // uploads may run out of order: a topic sent twice goes once, as its last value
+      await this.stage(registration, r.brokerName, names.size === items.length / 2 ? items : lastWins(items));
       fixed[1] = "commit";
       reply = await this.register(registration, [...fixed, String(names.size)]);
       // applied and visible: the fold only moves data
@@ -539,8 +552,8 @@ export class RedisStore implements Store {
 
   /**
    * Uploads topic items to the registration's staging hash, in chunks of at most `chunkTopics`
-   * topics and `maxRequestBytes`. Nobody sees them before the commit: a failure here leaves the
-   * state as it was (the staging hash expires).
+   * topics and `maxRequestBytes`, PIPELINE_DEPTH at a time. Nobody sees them before the commit: a
+   * failure here leaves the state as it was (the staging hash expires).
    */
   private async stage(registration: Registration, brokerName: string, items: string[]): Promise<void> {
     const upload = async (chunk: string[]) => {
@@ -553,27 +566,63 @@ export class RedisStore implements Store {
     };
     const head = [registration.id, brokerName];
     const headBytes = argBytes(registration.id) + argBytes(brokerName);
+    const chunks: string[][] = [];
     let chunk = [...head];
     let bytes = headBytes;
     for (let i = 0; i < items.length; i += 2) {
       const pairBytes = argBytes(items[i]) + argBytes(items[i + 1]);
       const topics = (chunk.length - head.length) / 2;
       if (topics > 0 && (bytes + pairBytes > this.maxRequestBytes || topics >= this.chunkTopics)) {
-        await upload(chunk);
+        chunks.push(chunk);
         chunk = [...head];
         bytes = headBytes;
       }
       chunk.push(items[i], items[i + 1]);
       bytes += pairBytes;
     }
-    if (chunk.length > head.length) await upload(chunk);
+    if (chunk.length > head.length) chunks.push(chunk);
+    let failure: unknown = null;
+    const inFlight = new Set<Promise<void>>();
+    for (const c of chunks) {
+      if (failure !== null) break;
+      const call: Promise<void> = upload(c).then(
+        () => void inFlight.delete(call),
+        (err) => {
+          inFlight.delete(call);
+          failure ??= err;
+        },
+      );
+      inFlight.add(call);
+      if (inFlight.size >= PIPELINE_DEPTH) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    if (failure !== null) throw failure;
   }
 
-  /** Folds the committed overlay of a broker name into the topic tables, a chunk per script. */
+  /**
+   * Folds the committed overlay of a broker name into the topic tables, a chunk per script, with
+   * the next chunk sent before the last one answered (each reads the cursor where the previous one
+   * left it; any order is correct).
+   */
   private async fold(brokerName: string): Promise<void> {
-    for (let step = 0; step < MAX_FOLD_STEPS; step++) {
-      if ((await this.runOnce(S.FOLD_TOPICS, [brokerName, String(this.chunkTopics)])) === "done") return;
+    const step = () => this.runOnce(S.FOLD_TOPICS, [brokerName, String(this.chunkTopics)]);
+    let ahead = step();
+    for (let steps = 0; steps < MAX_FOLD_STEPS; steps++) {
+      const next = step();
+      let answer: string | null;
+      try {
+        answer = await ahead;
+      } catch (err) {
+        await next.catch(() => undefined);
+        throw err;
+      }
+      if (answer === "done") {
+        await next.catch(() => undefined);
+        return;
+      }
+      ahead = next;
     }
+    await ahead.catch(() => undefined);
     throw new RedisStoreError(`Redis store ${S.FOLD_TOPICS.name}: ${brokerName} did not finish`);
   }
 
