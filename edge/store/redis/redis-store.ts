@@ -605,7 +605,12 @@ export class RedisStore implements Store {
    * left it; any order is correct).
    */
   private async fold(brokerName: string): Promise<void> {
-    const step = () => this.runOnce(S.FOLD_TOPICS, [brokerName, String(this.chunkTopics)]);
+    const step = () => {
+      const call = this.runOnce(S.FOLD_TOPICS, [brokerName, String(this.chunkTopics)]);
+      // awaited below, possibly after it failed: not an unhandled rejection meanwhile
+      call.catch(() => undefined);
+      return call;
+    };
     let ahead = step();
     for (let steps = 0; steps < MAX_FOLD_STEPS; steps++) {
       const next = step();
