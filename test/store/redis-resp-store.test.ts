@@ -31,3 +31,8 @@ describeStoreConformance("RedisStore over RESP (Bun RedisClient)", async () =>
 describeStoreConformance("RedisStore over RESP (Bun RedisClient), staged registrations", async () =>
   rpc.open({ prefix: `resp-staged-${++n}`, clock: T0, maxRequestBytes: 1 }),
 );
+
+// Every registration with topics staged, committed as an overlay and folded one topic per script.
+describeStoreConformance("RedisStore over RESP (Bun RedisClient), chunked registrations", async () =>
+  rpc.open({ prefix: `resp-chunked-${++n}`, clock: T0, chunkTopics: 1 }),
+);

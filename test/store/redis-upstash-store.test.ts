@@ -38,3 +38,8 @@ describeStoreConformance("RedisStore over Upstash REST", async () =>
 describeStoreConformance("RedisStore over Upstash REST, staged registrations", async () =>
   new RedisStore(transport, { prefix: `upstash-staged-${++n}`, clock: () => T0, maxRequestBytes: 1 }),
 );
+
+// Every registration with topics staged, committed as an overlay and folded one topic per script.
+describeStoreConformance("RedisStore over Upstash REST, chunked registrations", async () =>
+  new RedisStore(transport, { prefix: `upstash-chunked-${++n}`, clock: () => T0, chunkTopics: 1 }),
+);

@@ -2,11 +2,18 @@
  * Store on Redis: the Java RouteInfoManager and KVConfigManager semantics (PROTOCOL §4, §6), with the
  * same deliberate differences as the embedded store (see embedded-store.ts), kept in Redis under one
  * key prefix (docs/redis-keys.md). Each Store call is one Lua script — one round trip, atomic —
- * except the registration of a broker whose topic payload is larger than `maxRequestBytes`
- * (thousands of topics): that one first tries a payload-free fast path (enough when the broker's
- * DataVersion and topic set did not change), and otherwise uploads the topics in chunks to a
- * private staging list and applies them with one atomic script. The uploads change nothing anyone
- * can see; the registration takes effect entirely or not at all.
+ * except the registration of a broker with more topics than one script should handle
+ * (`chunkTopics`, or `maxRequestBytes` of payload). That one first tries a payload-free fast path
+ * (enough when the broker's DataVersion and topic set did not change); otherwise it uploads the
+ * topics in chunks to a private staging hash, commits them with one small atomic script — from then
+ * on readers see the whole registration, through an overlay — and folds them into the topic tables
+ * in chunks. No script of it runs for more than a few milliseconds, so Redis keeps answering
+ * everyone else meanwhile (docs/redis-keys.md, "Large registrations").
+ *
+ * Registrations tell the truth: each carries an id, and when its answer is lost (a timeout) the
+ * store asks Redis what became of that id, which also fences it off when it was not applied, so
+ * the answer is "applied" (success), "not applied", or — when Redis does not answer at all —
+ * an error that says the outcome is unknown.
  *
  * Liveness: each live entry carries a deadline (last refresh + heartbeatTimeoutMillis) in a sorted
  * set. expireBrokers(now) unregisters entries past their deadline (any number of sweepers may run
@@ -61,6 +68,14 @@ export interface RedisStoreOptions {
    * 10 MB; we keep every request under 1 MB).
    */
   maxRequestBytes?: number;
+  /**
+   * Most topics one script of a registration handles: larger registrations are uploaded, and folded
+   * into the topic tables, in chunks of this many. Default 500: 2.5–4 ms of Redis time per script
+   * (1,000 took 5–11 ms: the cost per topic grows with the chunk).
+   */
+  chunkTopics?: number;
+  /** How many times the outcome of a registration whose answer was lost is asked for; default 3. */
+  outcomeChecks?: number;
   /** close() also closes the transport; default false (the caller owns it). */
   closeTransport?: boolean;
 }
@@ -75,7 +90,28 @@ export class RedisStoreError extends Error {
   override name = "RedisStoreError";
 }
 
+/** Redis answered that a registration id was fenced off (see RESOLVE_REGISTRATION). */
+class RegistrationAbandoned extends Error {}
+
+/** A script refused to write the topic data of a broker whose overlay is not folded yet. */
+class FoldPending extends Error {
+  constructor(readonly brokerName: string) {
+    super(`the registration of ${brokerName} is still being folded`);
+  }
+}
+
 export const DEFAULT_MAX_REQUEST_BYTES = 512 * 1024;
+export const DEFAULT_CHUNK_TOPICS = 500;
+const DEFAULT_OUTCOME_CHECKS = 3;
+/** How often a call refused by an unfolded overlay is repeated after folding it. */
+const FOLD_RETRIES = 3;
+/**
+ * Chunk scripts of one registration in flight at once: Redis runs the next one without waiting for
+ * this process to send it, and other clients wait at most this many chunks.
+ */
+const PIPELINE_DEPTH = 2;
+/** Guards the fold loop against a cursor that never ends (it always does). */
+const MAX_FOLD_STEPS = 10_000_000;
 /** The route script's answer when the caller's route version is current. */
 const UNCHANGED = "=";
 
@@ -140,6 +176,24 @@ function randomHex(bytes: number): string {
   const a = new Uint8Array(bytes);
   crypto.getRandomValues(a);
   return [...a].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** A registration in progress: its id (fencing its outcome) and how errors name it. */
+interface Registration {
+  id: string;
+  what: string;
+}
+
+/** Topic items with each topic once, at its last value. */
+function lastWins(items: string[]): string[] {
+  const byTopic = new Map<string, string>();
+  for (let i = 0; i < items.length; i += 2) byTopic.set(items[i], items[i + 1]);
+  return [...byTopic].flat();
+}
+
+/** A registration script's "send the topics staged" answer (it changed nothing). */
+function needsTopics(reply: unknown): boolean {
+  return reply !== null && typeof reply === "object" && (reply as { needTopics?: unknown }).needTopics === true;
 }
 
 /** The reply of a registration script: null (rejected / not applicable) or the step-13 answer. */
@@ -282,6 +336,8 @@ export class RedisStore implements Store {
   private sharedVersionRead: Promise<string> | null = null;
   private readonly clock: () => number;
   private readonly maxRequestBytes: number;
+  private readonly chunkTopics: number;
+  private readonly outcomeChecks: number;
   private readonly closeTransport: boolean;
 
   constructor(
@@ -294,6 +350,8 @@ export class RedisStore implements Store {
     this.keys = [this.prefix];
     this.clock = options.clock ?? Date.now;
     this.maxRequestBytes = Math.min(options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES, HARD_REQUEST_LIMIT);
+    this.chunkTopics = Math.max(1, Math.trunc(options.chunkTopics ?? DEFAULT_CHUNK_TOPICS));
+    this.outcomeChecks = Math.max(1, Math.trunc(options.outcomeChecks ?? DEFAULT_OUTCOME_CHECKS));
     this.closeTransport = options.closeTransport ?? false;
   }
 
@@ -307,7 +365,23 @@ export class RedisStore implements Store {
     return `${this.prefix}:topicQueueTable:${topic}`;
   }
 
+  /**
+   * One script call. A call refused because a broker's overlay is not folded yet folds it and is
+   * repeated (the refusal comes before any write).
+   */
   private async run(script: RedisScript, args: string[]): Promise<string | null> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.runOnce(script, args);
+      } catch (err) {
+        if (!(err instanceof FoldPending)) throw err;
+        if (attempt >= FOLD_RETRIES) throw new RedisStoreError(`Redis store ${script.name} failed: ${err.message}`);
+        await this.fold(err.brokerName);
+      }
+    }
+  }
+
+  private async runOnce(script: RedisScript, args: string[]): Promise<string | null> {
     let reply: unknown;
     try {
       reply = await this.transport.eval(script, this.keys, args);
@@ -316,6 +390,9 @@ export class RedisStore implements Store {
       if (err instanceof RedisReplyError) {
         const bad = /RMQ_MALFORMED (.*?)(?: script: [0-9a-f]{40}.*)?$/s.exec(message);
         if (bad) throw new RedisStoreDataError(`malformed value in Redis at ${bad[1]}`);
+        const pending = /RMQ_FOLD_PENDING ("(?:[^"\\]|\\.)*")/.exec(message);
+        if (pending) throw new FoldPending(JSON.parse(pending[1]) as string);
+        if (/RMQ_ABORTED /.test(message)) throw new RegistrationAbandoned(message);
       }
       throw new RedisStoreError(`Redis store ${script.name} failed: ${message}`, { cause: err });
     }
@@ -363,13 +440,19 @@ export class RedisStore implements Store {
     const digest = await sha1Hex(`${deleteApplies ? 1 : 0}\n${[...names].sort().join("\n")}`);
 
     const dv = body.dataVersion ?? null;
+    const registration: Registration = {
+      id: randomHex(12),
+      what: `registration of ${r.brokerName} at ${r.brokerAddr}`,
+    };
     const header = JSON.stringify({
+      id: registration.id,
       ...registeringBroker(r),
       dataVersion: dv ? dataVersionJson(dv) : null,
       storedDataVersion: dataVersionJson(dv ?? { stateVersion: 0, timestamp: r.now, counter: 0 }),
       stateVersion: String(toInt(dv?.stateVersion ?? 0)),
       deleteTopics: r.deleteTopicWithBrokerRegistration,
       bodyDigest: r.bodyDigest ?? null,
+      inlineTopics: this.chunkTopics,
     });
     const fixed = [
       header,
@@ -383,30 +466,78 @@ export class RedisStore implements Store {
     ];
     const fixedBytes = fixed.reduce((n, s) => n + argBytes(s), 0);
     const itemBytes = items.reduce((n, s) => n + argBytes(s), 0);
-
-    let reply: unknown;
     if (fixedBytes > HARD_REQUEST_LIMIT) {
       throw new RedisStoreError(
-        `registration of ${r.brokerName} at ${r.brokerAddr}: static-topic mappings and filter servers too large (${fixedBytes} bytes)`,
+        `${registration.what}: static-topic mappings and filter servers too large (${fixedBytes} bytes)`,
       );
     }
-    if (items.length === 0 || fixedBytes + itemBytes <= this.maxRequestBytes) {
+
+    let reply: unknown = null;
+    let staged = true;
+    if (items.length === 0 || (items.length / 2 <= this.chunkTopics && fixedBytes + itemBytes <= this.maxRequestBytes)) {
       fixed[1] = "inline";
-      reply = await this.runJson(S.REGISTER_BROKER, [...fixed, ...items]);
-    } else {
-      reply = null;
-      if (dv !== null) {
-        fixed[1] = "probe";
-        reply = await this.runJson(S.REGISTER_BROKER, fixed);
-      }
-      if (reply === null || (reply as { needTopics?: boolean }).needTopics) {
-        const stagingKey = `${this.prefix}:staging:${randomHex(12)}`;
-        await this.stage(stagingKey, items, this.maxRequestBytes);
-        fixed[1] = "staged";
-        reply = await this.runJson(S.REGISTER_BROKER, [...fixed, stagingKey]);
-      }
+      reply = await this.register(registration, [...fixed, ...items]);
+      staged = needsTopics(reply);
+    } else if (dv !== null) {
+      fixed[1] = "probe";
+      reply = await this.register(registration, fixed);
+      staged = needsTopics(reply);
+    }
+    if (staged) {
+      // uploads may run out of order: a topic sent twice goes once, as its last value
+      await this.stage(registration, r.brokerName, names.size === items.length / 2 ? items : lastWins(items));
+      fixed[1] = "commit";
+      reply = await this.register(registration, [...fixed, String(names.size)]);
+      // applied and visible: the fold only moves data
+      await this.foldQuietly([r.brokerName]);
     }
     return registrationResult(reply);
+  }
+
+  /**
+   * One registration script. When its answer is lost (anything but an answer from Redis), asks
+   * Redis what became of the registration id, which also fences the id off if it was not applied:
+   * the result is the recorded answer, or an error saying it was not applied, or — when Redis does
+   * not answer `outcomeChecks` times — an error saying the outcome is unknown.
+   */
+  private async register(registration: Registration, args: string[]): Promise<unknown> {
+    try {
+      return await this.runJson(S.REGISTER_BROKER, args);
+    } catch (err) {
+      if (err instanceof RegistrationAbandoned) {
+        throw new RedisStoreError(`${registration.what} was not applied: it was abandoned after a timeout`);
+      }
+      if (!(err instanceof RedisStoreError) || err.cause === undefined || err.cause instanceof RedisReplyError) throw err;
+      return this.resolveRegistration(registration, err);
+    }
+  }
+
+  private async resolveRegistration(registration: Registration, lost: RedisStoreError): Promise<unknown> {
+    const cause = lost.cause instanceof Error ? lost.cause.message : String(lost.cause);
+    let lastFailure = cause;
+    for (let check = 0; check < this.outcomeChecks; check++) {
+      if (check > 0) await new Promise((resolve) => setTimeout(resolve, 50 * check));
+      let outcome: unknown;
+      try {
+        outcome = await this.transport.eval(S.RESOLVE_REGISTRATION, this.keys, [registration.id]);
+      } catch (err) {
+        lastFailure = err instanceof Error ? err.message : String(err);
+        if (err instanceof RedisReplyError) break;
+        continue;
+      }
+      if (outcome === "aborted") {
+        throw new RedisStoreError(`${registration.what} was not applied (${cause})`);
+      }
+      if (typeof outcome !== "string") break;
+      try {
+        return JSON.parse(outcome);
+      } catch {
+        break;
+      }
+    }
+    throw new RedisStoreError(
+      `${registration.what}: no answer from Redis (${cause}; then ${lastFailure}); whether it was applied is unknown`,
+    );
   }
 
   /**
@@ -419,21 +550,92 @@ export class RedisStore implements Store {
     return registrationResult(await this.runJson(S.REFRESH_REGISTRATION, [header]));
   }
 
-  /** Uploads topic items in chunks of at most `budget` bytes to a list that expires after 60 s. */
-  private async stage(stagingKey: string, items: string[], budget: number): Promise<void> {
-    let chunk: string[] = [stagingKey];
-    let bytes = argBytes(stagingKey);
+  /**
+   * Uploads topic items to the registration's staging hash, in chunks of at most `chunkTopics`
+   * topics and `maxRequestBytes`, PIPELINE_DEPTH at a time. Nobody sees them before the commit: a
+   * failure here leaves the state as it was (the staging hash expires).
+   */
+  private async stage(registration: Registration, brokerName: string, items: string[]): Promise<void> {
+    const upload = async (chunk: string[]) => {
+      try {
+        await this.run(S.STAGE_TOPICS, chunk);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        throw new RedisStoreError(`${registration.what} was not applied: uploading its topics failed: ${message}`, { cause: err });
+      }
+    };
+    const head = [registration.id, brokerName];
+    const headBytes = argBytes(registration.id) + argBytes(brokerName);
+    const chunks: string[][] = [];
+    let chunk = [...head];
+    let bytes = headBytes;
     for (let i = 0; i < items.length; i += 2) {
       const pairBytes = argBytes(items[i]) + argBytes(items[i + 1]);
-      if (chunk.length > 1 && bytes + pairBytes > budget) {
-        await this.run(S.STAGE_TOPICS, chunk);
-        chunk = [stagingKey];
-        bytes = argBytes(stagingKey);
+      const topics = (chunk.length - head.length) / 2;
+      if (topics > 0 && (bytes + pairBytes > this.maxRequestBytes || topics >= this.chunkTopics)) {
+        chunks.push(chunk);
+        chunk = [...head];
+        bytes = headBytes;
       }
       chunk.push(items[i], items[i + 1]);
       bytes += pairBytes;
     }
-    if (chunk.length > 1) await this.run(S.STAGE_TOPICS, chunk);
+    if (chunk.length > head.length) chunks.push(chunk);
+    let failure: unknown = null;
+    const inFlight = new Set<Promise<void>>();
+    for (const c of chunks) {
+      if (failure !== null) break;
+      const call: Promise<void> = upload(c).then(
+        () => void inFlight.delete(call),
+        (err) => {
+          inFlight.delete(call);
+          failure ??= err;
+        },
+      );
+      inFlight.add(call);
+      if (inFlight.size >= PIPELINE_DEPTH) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    if (failure !== null) throw failure;
+  }
+
+  /**
+   * Folds the committed overlay of a broker name into the topic tables, a chunk per script, with
+   * the next chunk sent before the last one answered (each reads the cursor where the previous one
+   * left it; any order is correct).
+   */
+  private async fold(brokerName: string): Promise<void> {
+    const step = () => {
+      const call = this.runOnce(S.FOLD_TOPICS, [brokerName, String(this.chunkTopics)]);
+      // awaited below, possibly after it failed: not an unhandled rejection meanwhile
+      call.catch(() => undefined);
+      return call;
+    };
+    let ahead = step();
+    for (let steps = 0; steps < MAX_FOLD_STEPS; steps++) {
+      const next = step();
+      let answer: string | null;
+      try {
+        answer = await ahead;
+      } catch (err) {
+        await next.catch(() => undefined);
+        throw err;
+      }
+      if (answer === "done") {
+        await next.catch(() => undefined);
+        return;
+      }
+      ahead = next;
+    }
+    await ahead.catch(() => undefined);
+    throw new RedisStoreError(`Redis store ${S.FOLD_TOPICS.name}: ${brokerName} did not finish`);
+  }
+
+  /** Folds every overlay still in Redis (left behind by a store that stopped folding it). */
+  private async foldAll(): Promise<void> {
+    for (const name of asArray<string>(await this.runJson(S.LIST_OVERLAYS, []), S.LIST_OVERLAYS.name)) {
+      await this.fold(name);
+    }
   }
 
   // ===============================================================================================
@@ -447,15 +649,37 @@ export class RedisStore implements Store {
       brokerName: q.brokerName,
       brokerId: toInt(q.brokerId),
     }));
-    await this.run(S.UNREGISTER_BROKERS, [JSON.stringify(reqs)]);
+    const reply = await this.runJson(S.UNREGISTER_BROKERS, [JSON.stringify(reqs), String(this.chunkTopics)]);
+    await this.foldQuietly(asArray<string>(reply, S.UNREGISTER_BROKERS.name));
   }
 
   async unregisterChannel(channel: string): Promise<BrokerUnregistration[]> {
-    return this.unregistrations(await this.runJson(S.UNREGISTER_CHANNEL, [channel]), S.UNREGISTER_CHANNEL.name);
+    return this.unregistered(S.UNREGISTER_CHANNEL, [channel, String(this.chunkTopics)]);
   }
 
+  /**
+   * The sweep also completes overlays that their registering store left unfolded (best effort: a
+   * fold that fails must not keep dead brokers alive; the sweep of a broker that needs it folds it).
+   */
   async expireBrokers(now: number): Promise<BrokerUnregistration[]> {
-    return this.unregistrations(await this.runJson(S.EXPIRE_BROKERS, [String(toInt(now))]), S.EXPIRE_BROKERS.name);
+    await this.foldAll().catch(() => undefined);
+    return this.unregistered(S.EXPIRE_BROKERS, [String(toInt(now)), String(this.chunkTopics)]);
+  }
+
+  /**
+   * An unregistration script: the brokers it removed. A broker with more than chunkTopics topics
+   * loses them at once for readers (an overlay) and in chunks in the topic tables (the fold).
+   */
+  private async unregistered(script: RedisScript, args: string[]): Promise<BrokerUnregistration[]> {
+    const reply = (await this.runJson(script, args)) as { u?: unknown; f?: unknown } | null;
+    const removed = this.unregistrations(reply?.u, script.name);
+    await this.foldQuietly(asArray<string>(reply?.f, script.name));
+    return removed;
+  }
+
+  /** Folds after a write that is applied already: what is left is folded by the next writer or sweep. */
+  private async foldQuietly(brokerNames: string[]): Promise<void> {
+    for (const name of brokerNames) await this.fold(name).catch(() => undefined);
   }
 
   private unregistrations(reply: unknown, where: string): BrokerUnregistration[] {

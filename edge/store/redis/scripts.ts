@@ -17,6 +17,91 @@ import type { RedisScript } from "./redis-transport";
  */
 export const REVIVAL_MARGIN_MS = 10_000;
 
+/**
+ * How long the outcome of an applied registration stays readable under `P:registration:<id>`: far
+ * longer than a store keeps asking for it after a timeout (RedisStoreOptions.outcomeChecks).
+ */
+export const APPLIED_MARKER_TTL_MS = 120_000;
+/**
+ * How long an abandoned registration id stays fenced off: a commit of it still sitting in a
+ * connection's buffer is refused for this long after its store gave up on it.
+ */
+export const ABORTED_MARKER_TTL_MS = 86_400_000;
+/** Staged topics of a registration not committed yet expire after this (refreshed by every upload). */
+export const STAGING_TTL_MS = 60_000;
+
+/**
+ * Reading through topic overlays (docs/redis-keys.md, "Large registrations"). A committed large
+ * registration's topics sit in its staging hash until they are folded into the topic tables in
+ * chunks; until then `P:topicOverlay` names it, and readers apply it on the fly, so that the
+ * registration is seen whole from its commit on. Self-contained (needs P only): the route script
+ * includes it after its cheap "unchanged" answer.
+ */
+const OVERLAY_LIB = String.raw`
+local OVERLAYS = P .. ':topicOverlay'
+-- every committed, not yet folded registration by broker name (nil when there is none: the usual case)
+local function overlays()
+  local flat = redis.call('HGETALL', OVERLAYS)
+  if #flat == 0 then return nil end
+  local out = {}
+  for i = 1, #flat, 2 do
+    local ok, o = pcall(cjson.decode, flat[i + 1])
+    if not ok or type(o) ~= 'table' or type(o.id) ~= 'string' then
+      error({err = 'RMQ_MALFORMED ' .. OVERLAYS .. ' field ' .. flat[i] .. ': expected an overlay {id, replace, deleteOthers, clearWrite}'})
+    end
+    o.key = P .. ':staging:' .. o.id
+    out[flat[i]] = o
+  end
+  return out
+end
+-- the QueueData JSON of a staged item ("read,write,perm,sysFlag") of broker name under overlay o
+local queueDataHead = {}
+local function stagedQueueData(name, o, item)
+  local r, w, perm, flag = string.match(item, '^(-?%d+),(-?%d+),(-?%d+),(-?%d+)$')
+  perm = tonumber(perm)
+  if o.clearWrite then perm = bit.band(perm, bit.bnot(2)) end
+  local head = queueDataHead[name]
+  if not head then
+    head = '{"brokerName":' .. cjson.encode(name) .. ',"readQueueNums":'
+    queueDataHead[name] = head
+  end
+  return head .. string.format('%.0f', tonumber(r)) .. ',"writeQueueNums":' .. string.format('%.0f', tonumber(w)) ..
+    ',"perm":' .. string.format('%.0f', perm) .. ',"topicSysFlag":' .. string.format('%.0f', tonumber(flag)) .. '}'
+end
+-- broker name's QueueData of topic t as readers see it: the committed one (or false) under overlay o.
+-- The same rule folds it into the topic tables, so a topic reads the same before and after its fold.
+local function overlaid(name, o, t, committed)
+  local item = redis.call('HGET', o.key, t)
+  if item then
+    if o.replace or not committed then return stagedQueueData(name, o, item) end
+    return committed
+  end
+  if o.deleteOthers then return false end
+  return committed
+end
+-- the flat field/value list of topic t's QueueData hash as readers see it (committed order first)
+local function topicFields(t, flat, ovs)
+  if ovs == nil then return flat end
+  local out, seen = {}, {}
+  for i = 1, #flat, 2 do
+    local name, v = flat[i], flat[i + 1]
+    seen[name] = true
+    if ovs[name] then v = overlaid(name, ovs[name], t, v) end
+    if v then out[#out + 1] = name; out[#out + 1] = v end
+  end
+  local added = {}
+  for name in pairs(ovs) do
+    if not seen[name] then added[#added + 1] = name end
+  end
+  table.sort(added)
+  for _, name in ipairs(added) do
+    local v = overlaid(name, ovs[name], t, false)
+    if v then out[#out + 1] = name; out[#out + 1] = v end
+  end
+  return out
+end
+`;
+
 const PRELUDE = String.raw`
 local P = KEYS[1]
 local NULL = cjson.null
@@ -26,6 +111,37 @@ local ROUTE_VERSION = P .. ':routeVersion'
 -- a liveness refresh this close to (or past) the old deadline may bring back an address that a
 -- route read with a slightly faster clock already hid: it changes the route version
 local REVIVAL_MARGIN_MS = ${REVIVAL_MARGIN_MS}
+${OVERLAY_LIB}
+-- A write to the topic data of broker name waits until its overlay is folded: the store folds it
+-- (FOLD_TOPICS) and repeats the call. Raised before any write.
+local function requireFolded(name)
+  if redis.call('HEXISTS', OVERLAYS, name) == 1 then error({err = 'RMQ_FOLD_PENDING ' .. cjson.encode(name)}) end
+end
+-- the same for writes that may touch any broker's topic data
+local function requireNoOverlay()
+  local names = redis.call('HKEYS', OVERLAYS)
+  if #names > 0 then error({err = 'RMQ_FOLD_PENDING ' .. cjson.encode(names[1])}) end
+end
+-- every topic with a QueueData, as readers see it through the overlays ovs
+local function allTopics(ovs)
+  local all = redis.call('SMEMBERS', P .. ':topicQueueTable')
+  if ovs == nil then return all end
+  local set = {}
+  for _, t in ipairs(all) do set[t] = true end
+  for name, o in pairs(ovs) do
+    for _, t in ipairs(redis.call('HKEYS', o.key)) do set[t] = true end
+  end
+  for name, o in pairs(ovs) do
+    if o.deleteOthers then
+      for _, t in ipairs(redis.call('SMEMBERS', P .. ':brokerTopics:' .. name)) do
+        if set[t] and #topicFields(t, redis.call('HGETALL', P .. ':topicQueueTable:' .. t), ovs) == 0 then set[t] = nil end
+      end
+    end
+  end
+  local out = {}
+  for t in pairs(set) do out[#out + 1] = t end
+  return out
+end
 
 -- Something a route reply can depend on changed: bumps P:routeVersion, once per script, so that
 -- no holder of an older route stamp is told "unchanged". A fresh counter (first use, or the key
@@ -170,8 +286,23 @@ local function removeFilters(id)
   if redis.call('HDEL', FILTERS, id) == 1 then routeChanged() end
 end
 
+-- Most topics one script removes from a broker itself (a script that unregisters may set it from
+-- the store's chunkTopics); a larger set goes at once for readers and is folded away in chunks.
+local inlineTopics = 500
+-- broker names whose topics this script left to the fold
+local toFold = {}
+
 local function dropBrokerTopics(name)
   local rk = brokerTopicsKey(name)
+  if redis.call('SCARD', rk) > inlineTopics then
+    -- an overlay with no staged topics that deletes the others: the topics are gone for readers now
+    redis.call('HSET', OVERLAYS, name, cjson.encode({id = 'drop-' .. redis.call('INCR', P .. ':seq'),
+      replace = false, deleteOthers = true, clearWrite = false, phase = 'delete', cursor = '0'}))
+    toFold[#toFold + 1] = name
+    touch(name)
+    routeChanged()
+    return
+  end
   local topics = redis.call('SMEMBERS', rk)
   for _, t in ipairs(topics) do
     local tk = topicKey(t)
@@ -252,6 +383,8 @@ local function unregister(reqs, beforeWrites)
       wipes[name] = readPerms(name)
     end
   end
+  for name in pairs(removed) do requireFolded(name) end
+  for name in pairs(wipes) do requireFolded(name) end
   -- writes
   if beforeWrites then beforeWrites() end
   for _, r in ipairs(reqs) do
@@ -326,18 +459,27 @@ function script(name: string, body: string): RedisScript {
 
 /**
  * REGISTER_BROKER (PROTOCOL §4.3).
- * ARGV[1] header JSON {clusterName, brokerAddr, brokerName, brokerId (string), haServerAddr,
- *   zoneName, timeout (string), enableActingMaster (bool|null), dataVersion (JSON string|null),
- *   storedDataVersion (JSON string), stateVersion (string), now (string), channel, deleteTopics,
- *   bodyDigest (string|null: recorded for refreshRegistration)}
- * ARGV[2] mode: "inline" (topics from ARGV[7]), "staged" (topics in the list ARGV[7]) or "probe"
- *   (no topics: succeeds only when they are not needed, else returns {"needTopics":true} having
- *   changed nothing)
+ * ARGV[1] header JSON {id (registration id), clusterName, brokerAddr, brokerName, brokerId (string),
+ *   haServerAddr, zoneName, timeout (string), enableActingMaster (bool|null), dataVersion (JSON
+ *   string|null), storedDataVersion (JSON string), stateVersion (string), now (string), channel,
+ *   deleteTopics, bodyDigest (string|null: recorded for refreshRegistration), inlineTopics (the most
+ *   topics of the broker an inline registration may delete)}
+ * ARGV[2] mode: "inline" (topics from ARGV[7..]), "commit" (topics staged under P:staging:<id>, ARGV[7]
+ *   = how many) or "probe" (no topics: succeeds only when they are not needed)
  * ARGV[3] digest of the topic-name set (+ whether the delete step applies)
  * ARGV[4] number of entries of the topic config table (single-topic guard)
  * ARGV[5] mappings JSON [[topic, bname, infoJson], ...]
  * ARGV[6] filter server list JSON, or "null"
- * ARGV[7..] topics: name, "readQueueNums,writeQueueNums,perm,topicSysFlag", ...
+ * ARGV[7..] inline topics: name, "readQueueNums,writeQueueNums,perm,topicSysFlag", ...
+ *
+ * {"needTopics":true} (probe, or an inline registration that would delete more topics than
+ * inlineTopics) means: changed nothing, send the topics staged.
+ *
+ * Fenced by the registration id: an applied registration records its answer under
+ * P:registration:<id> (a repeated request answers the same and applies nothing), and an id that
+ * RESOLVE_REGISTRATION declared abandoned is refused. A commit does not copy the staged topics into
+ * the topic tables: it makes them visible at once as the broker's overlay (P:topicOverlay), which
+ * FOLD_TOPICS then folds in, in chunks.
  */
 export const REGISTER_BROKER = script(
   "registerBroker",
@@ -347,6 +489,13 @@ local mode = ARGV[2]
 local digest = ARGV[3]
 local topicCount = tonumber(ARGV[4])
 local cluster, addr, name = h.clusterName, h.brokerAddr, h.brokerName
+local marker = P .. ':registration:' .. h.id
+local sk = P .. ':staging:' .. h.id
+local outcome = redis.call('GET', marker)
+if outcome == 'aborted' then error({err = 'RMQ_ABORTED registration ' .. h.id .. ' was abandoned'}) end
+if outcome then return outcome end
+if mode ~= 'probe' then requireFolded(name) end
+local versionBefore = redis.call('GET', ROUTE_VERSION) or '0'
 local idStr = h.brokerId
 local id = tonumber(idStr)
 local dv = nn(h.dataVersion)
@@ -354,9 +503,12 @@ local isOldVersion = nn(h.enableActingMaster) == nil
 local acting = (not isOldVersion) and h.enableActingMaster == true
 local zone = nn(h.zoneName)
 local bk = bdKey(name)
+local rk = brokerTopicsKey(name)
 local myId = liveId(cluster, addr)
 local myLive = liveKey(myId)
 local epochNow = redis.call('HGET', P .. ':topicEpoch', name) or '0'
+local mappings = cjson.decode(ARGV[5])
+local deleteOthers = h.deleteTopics and #mappings == 0
 
 local addrs = readAddrs(name)
 local registerFirst = addrs == nil
@@ -373,11 +525,14 @@ end
 
 -- reads that can fail come before any write (Redis does not roll back a failed script)
 local items = {}
-if mode == 'staged' then
-  items = redis.call('LRANGE', ARGV[7], 0, -1)
-  if #items == 0 then error({err = 'RMQ_STAGING ' .. ARGV[7] .. ': staged topics missing (expired?)'}) end
+if mode == 'commit' then
+  if redis.call('HLEN', sk) ~= tonumber(ARGV[7]) then
+    error({err = 'RMQ_STAGING ' .. sk .. ': staged topics missing (expired?)'})
+  end
 elseif mode == 'inline' then
   for i = 7, #ARGV do items[#items + 1] = ARGV[i] end
+  -- deleting a large topic set is the fold's work (in chunks), not one script's
+  if deleteOthers and redis.call('SCARD', rk) > tonumber(h.inlineTopics) then return '{"needTopics":true}' end
 end
 local conflictStateVersion = nil
 if addrs ~= nil and addrs[idStr] ~= nil and addrs[idStr] ~= addr then
@@ -420,6 +575,18 @@ if mode == 'probe' then
   if not ok then return '{"needTopics":true}' end
 end
 
+-- every answer of an applied registration is recorded under its id (the staged topics of a
+-- commit stay as the broker's overlay, or go)
+local overlay = false
+local function finish(reply)
+  if mode == 'commit' then
+    redis.call('UNLINK', sk .. ':diff')
+    if not overlay then redis.call('UNLINK', sk) end
+  end
+  redis.call('SET', marker, reply, 'PX', ${APPLIED_MARKER_TTL_MS})
+  return reply
+end
+
 -- 1. cluster -> broker names
 redis.call('SADD', P .. ':clusterAddrTable', cluster)
 redis.call('SADD', P .. ':clusterAddrTable:' .. cluster, name)
@@ -444,12 +611,12 @@ if oldAddr ~= nil and oldAddr ~= addr and conflictStateVersion ~= nil and
    conflictStateVersion > tonumber(h.stateVersion) then
   setAddrs()
   removeLive(myId)
-  return '{}'
+  return finish('{}')
 end
 -- 7. single-topic guard
 if addrs[idStr] == nil and topicCount == 1 then
   setAddrs()
-  return 'null'
+  return finish('null')
 end
 -- 8. take the slot
 addrs[idStr] = addr
@@ -460,40 +627,63 @@ local isPrimeSlave = id ~= 0 and publishes(addrs)
 local recordedDigest = false
 if publishes(addrs) and mode ~= 'probe' then
   local changed = brokerChanged()
-  local mappings = cjson.decode(ARGV[5])
   local touched = false
-  local rk = brokerTopicsKey(name)
-  if h.deleteTopics and #mappings == 0 then
-    local keep = {}
-    for i = 1, #items, 2 do keep[items[i]] = true end
-    for _, t in ipairs(redis.call('SMEMBERS', rk)) do
-      if not keep[t] then
-        local tk = topicKey(t)
-        if redis.call('HDEL', tk, name) == 1 then routeChanged() end
-        redis.call('SREM', rk, t)
-        if redis.call('EXISTS', tk) == 0 then redis.call('SREM', P .. ':topicQueueTable', t) end
-        touched = true
+  if mode == 'commit' then
+    -- visible from now on through the overlay, folded into the topic tables afterwards (the same
+    -- per-topic rule as the loop below). What it changes comes from the uploads' counts while
+    -- they are exact (see STAGE_TOPICS); otherwise it may change anything.
+    local replace, clear = registerFirst or changed, isPrimeSlave and acting
+    local count = tonumber(ARGV[7])
+    local d = redis.call('HMGET', sk .. ':diff', 'version', 'added', 'differs', 'differsCleared')
+    local exact = count == 0 or d[1] == versionBefore
+    local added, differs = tonumber(d[2] or '0'), tonumber((clear and d[4] or d[3]) or '0')
+    local removed = 0
+    if deleteOthers then removed = redis.call('SCARD', rk) - (count - added) end
+    local changes = not exact or added > 0 or removed > 0 or (replace and differs > 0)
+    if changes then routeChanged() end
+    if not exact or added > 0 or removed > 0 then touched = true end
+    -- (an exact no-op, e.g. a restarted broker with the same topics, needs no overlay)
+    if changes then
+      overlay = true
+      redis.call('PERSIST', sk)
+      local phase = 'apply'
+      if deleteOthers then phase = 'delete' end
+      redis.call('HSET', OVERLAYS, name, cjson.encode({id = h.id, replace = replace,
+        deleteOthers = deleteOthers, clearWrite = clear, phase = phase, cursor = '0'}))
+    end
+  else
+    if deleteOthers then
+      local keep = {}
+      for i = 1, #items, 2 do keep[items[i]] = true end
+      for _, t in ipairs(redis.call('SMEMBERS', rk)) do
+        if not keep[t] then
+          local tk = topicKey(t)
+          if redis.call('HDEL', tk, name) == 1 then routeChanged() end
+          redis.call('SREM', rk, t)
+          if redis.call('EXISTS', tk) == 0 then redis.call('SREM', P .. ':topicQueueTable', t) end
+          touched = true
+        end
       end
     end
-  end
-  for i = 1, #items, 2 do
-    local t = items[i]
-    local tk = topicKey(t)
-    local old = redis.call('HGET', tk, name)
-    local present = old ~= false
-    if registerFirst or changed or not present then
-      local r, w, perm, flag = string.match(items[i + 1], '^(-?%d+),(-?%d+),(-?%d+),(-?%d+)$')
-      perm = tonumber(perm)
-      if isPrimeSlave and acting then perm = clearWrite(perm) end
-      local q = qdJson(name, tonumber(r), tonumber(w), perm, tonumber(flag))
-      if q ~= old then
-        routeChanged()
-        redis.call('HSET', tk, name, q)
-      end
-      if not present then
-        redis.call('SADD', P .. ':topicQueueTable', t)
-        redis.call('SADD', rk, t)
-        touched = true
+    for i = 1, #items, 2 do
+      local t = items[i]
+      local tk = topicKey(t)
+      local old = redis.call('HGET', tk, name)
+      local present = old ~= false
+      if registerFirst or changed or not present then
+        local r, w, perm, flag = string.match(items[i + 1], '^(-?%d+),(-?%d+),(-?%d+),(-?%d+)$')
+        perm = tonumber(perm)
+        if isPrimeSlave and acting then perm = clearWrite(perm) end
+        local q = qdJson(name, tonumber(r), tonumber(w), perm, tonumber(flag))
+        if q ~= old then
+          routeChanged()
+          redis.call('HSET', tk, name, q)
+        end
+        if not present then
+          redis.call('SADD', P .. ':topicQueueTable', t)
+          redis.call('SADD', rk, t)
+          touched = true
+        end
       end
     end
   end
@@ -511,7 +701,6 @@ if publishes(addrs) and mode ~= 'probe' then
 elseif mode == 'probe' and publishes(addrs) then
   recordedDigest = digest .. '/' .. epochNow
 end
-if mode == 'staged' then redis.call('DEL', ARGV[7]) end
 -- 11. liveness: replaces the entry, including its channel
 refreshed(deadlineBefore, h.now)
 local deadline = fmtInt(tonumber(h.now) + tonumber(h.timeout))
@@ -548,7 +737,90 @@ if ARGV[6] ~= 'null' then
   end
 end
 -- 13. a slave learns its live master
-return masterOf(cluster, id, addrs)
+return finish(masterOf(cluster, id, addrs))
+`,
+);
+
+/**
+ * The outcome of a registration whose answer was lost (a timeout): ARGV[1] = its id. Answers the
+ * recorded reply when it was applied; otherwise fences the id off (a late commit of it is refused,
+ * see REGISTER_BROKER), drops its staged topics and answers "aborted": provably not applied.
+ */
+export const RESOLVE_REGISTRATION = script(
+  "resolveRegistration",
+  String.raw`
+local marker = P .. ':registration:' .. ARGV[1]
+local outcome = redis.call('GET', marker)
+if outcome then return outcome end
+redis.call('SET', marker, 'aborted', 'PX', ${ABORTED_MARKER_TTL_MS})
+redis.call('UNLINK', P .. ':staging:' .. ARGV[1], P .. ':staging:' .. ARGV[1] .. ':diff')
+return 'aborted'
+`,
+);
+
+/**
+ * One chunk of folding a committed registration's topics into the topic tables. ARGV[1] broker
+ * name, ARGV[2] how many entries to visit at most. First (when the registration deletes the
+ * broker's other topics) it walks the broker's topic index and removes the topics not staged, then
+ * it walks the staged topics and writes them; every write is what readers already see through the
+ * overlay, so nothing changes for them and the route version stays. Answers "more" or "done" (the
+ * overlay and its staged topics are gone). Any number of stores may fold the same overlay at once.
+ */
+export const FOLD_TOPICS = script(
+  "foldTopics",
+  String.raw`
+local name = ARGV[1]
+local raw = redis.call('HGET', OVERLAYS, name)
+if not raw then return 'done' end
+local o = overlays()[name]
+local rk = brokerTopicsKey(name)
+if o.phase == 'delete' then
+  local page = redis.call('SSCAN', rk, o.cursor, 'COUNT', ARGV[2])
+  for _, t in ipairs(page[2]) do
+    if redis.call('HEXISTS', o.key, t) == 0 then
+      local tk = topicKey(t)
+      redis.call('HDEL', tk, name)
+      redis.call('SREM', rk, t)
+      if redis.call('EXISTS', tk) == 0 then redis.call('SREM', P .. ':topicQueueTable', t) end
+    end
+  end
+  if page[1] == '0' then o.phase = 'apply' end
+  o.cursor = page[1]
+else
+  local page = redis.call('HSCAN', o.key, o.cursor, 'COUNT', ARGV[2])
+  local kv = page[2]
+  local added = {}
+  local function index()
+    if #added == 0 then return end
+    redis.call('SADD', P .. ':topicQueueTable', unpack(added))
+    redis.call('SADD', rk, unpack(added))
+    added = {}
+  end
+  for i = 1, #kv, 2 do
+    local t = kv[i]
+    local tk = topicKey(t)
+    local old = redis.call('HGET', tk, name)
+    -- as overlaid() reads it
+    if o.replace or not old then
+      local q = stagedQueueData(name, o, kv[i + 1])
+      if q ~= old then redis.call('HSET', tk, name, q) end
+    end
+    if not old then
+      added[#added + 1] = t
+      if #added == 1000 then index() end
+    end
+  end
+  index()
+  if page[1] == '0' then
+    redis.call('HDEL', OVERLAYS, name)
+    redis.call('UNLINK', o.key)
+    return 'done'
+  end
+  o.cursor = page[1]
+end
+o.key = nil
+redis.call('HSET', OVERLAYS, name, cjson.encode(o))
+return 'more'
 `,
 );
 
@@ -609,52 +881,114 @@ return masterOf(cluster, tonumber(idStr), addrs)
 `,
 );
 
-/** Appends staged topic items (ARGV[2..]) to the list ARGV[1], which expires after 60 s. */
+/**
+ * Uploads a chunk of a registration's topics: ARGV[1] registration id, ARGV[2] broker name, ARGV[3..]
+ * pairs of topic name and "read,write,perm,sysFlag", into the hash P:staging:<id>, which expires
+ * unless committed. Invisible to every reader until REGISTER_BROKER commits it.
+ *
+ * Each chunk also counts, in P:staging:<id>:diff, how its topics differ from what readers see now:
+ * `added` (no QueueData of the broker yet), `differs` / `differsCleared` (another QueueData, written
+ * as sent / with the write bit cleared), and `version`, the route version at the first chunk. When
+ * the route version is still that at the commit, nothing of the broker's topic data changed in
+ * between (every such change bumps it), and the commit knows exactly whether the registration
+ * changes anything, without visiting its topics again.
+ */
 export const STAGE_TOPICS = script(
   "stageTopics",
   String.raw`
-local k = ARGV[1]
-local batch = {}
-for i = 2, #ARGV do
-  batch[#batch + 1] = ARGV[i]
-  if #batch == 1000 then redis.call('RPUSH', k, unpack(batch)); batch = {} end
+local k = P .. ':staging:' .. ARGV[1]
+local dk = k .. ':diff'
+local name = ARGV[2]
+if redis.call('EXISTS', P .. ':registration:' .. ARGV[1]) == 1 then
+  error({err = 'RMQ_ABORTED registration ' .. ARGV[1] .. ' was abandoned'})
 end
-if #batch > 0 then redis.call('RPUSH', k, unpack(batch)) end
-redis.call('PEXPIRE', k, 60000)
+local ovs = overlays()
+local o = ovs and ovs[name]
+local plain = {}
+local cleared = {clearWrite = true}
+local added, differs, differsCleared, pairsSent, pairsNew = 0, 0, 0, 0, 0
+local batch = {}
+for i = 3, #ARGV, 2 do
+  local t, item = ARGV[i], ARGV[i + 1]
+  local now = redis.call('HGET', topicKey(t), name)
+  if o then now = overlaid(name, o, t, now) end
+  if not now then
+    added = added + 1
+  else
+    local q = stagedQueueData(name, plain, item)
+    if q ~= now then differs = differs + 1 end
+    -- (the same QueueData when the write bit is clear already)
+    local perm = tonumber(string.match(item, '^-?%d+,-?%d+,(-?%d+),'))
+    if perm and bit.band(perm, 2) ~= 0 then q = stagedQueueData(name, cleared, item) end
+    if q ~= now then differsCleared = differsCleared + 1 end
+  end
+  batch[#batch + 1] = t
+  batch[#batch + 1] = item
+  pairsSent = pairsSent + 1
+  if #batch == 1000 then pairsNew = pairsNew + redis.call('HSET', k, unpack(batch)); batch = {} end
+end
+if #batch > 0 then pairsNew = pairsNew + redis.call('HSET', k, unpack(batch)) end
+if redis.call('HSETNX', dk, 'version', redis.call('GET', ROUTE_VERSION) or '0') == 1 then
+  redis.call('HSET', dk, 'added', 0, 'differs', 0, 'differsCleared', 0)
+end
+-- a topic sent twice: its counts are not exact any more
+if pairsNew ~= pairsSent then redis.call('HSET', dk, 'version', 'inexact') end
+redis.call('HINCRBY', dk, 'added', added)
+redis.call('HINCRBY', dk, 'differs', differs)
+redis.call('HINCRBY', dk, 'differsCleared', differsCleared)
+redis.call('PEXPIRE', k, ${STAGING_TTL_MS})
+redis.call('PEXPIRE', dk, ${STAGING_TTL_MS})
 return 'OK'
 `,
 );
 
-/** ARGV[1] = JSON array of {clusterName, brokerAddr, brokerName, brokerId}. */
+/** The broker names with an overlay not folded yet (normally none). */
+export const LIST_OVERLAYS = script(
+  "listOverlays",
+  String.raw`return list(redis.call('HKEYS', OVERLAYS))`,
+);
+
+/**
+ * ARGV[1] = JSON array of {clusterName, brokerAddr, brokerName, brokerId}, ARGV[2] = inlineTopics.
+ * Answers the broker names left to FOLD_TOPICS (JSON array).
+ */
 export const UNREGISTER_BROKERS = script(
   "unregisterBrokers",
   String.raw`
 local reqs = cjson.decode(ARGV[1])
+inlineTopics = tonumber(ARGV[2])
 unregister(reqs)
-return 'OK'
+return list(toFold)
 `,
 );
 
-/** ARGV[1] = channel. Returns the unregistrations. */
+/** ARGV[1] = channel, ARGV[2] = inlineTopics. Answers {u: the unregistrations, f: names to fold}. */
 export const UNREGISTER_CHANNEL = script(
   "unregisterChannel",
   String.raw`
+inlineTopics = tonumber(ARGV[2])
 local ck = P .. ':brokerLiveChannel:' .. ARGV[1]
 local ids = {}
 for _, id in ipairs(redis.call('SMEMBERS', ck)) do
   if redis.call('HGET', liveKey(id), 'channel') == ARGV[1] then ids[#ids + 1] = id
   else redis.call('SREM', ck, id) end
 end
-return list(unregisterLive(ids))
+return '{"u":' .. list(unregisterLive(ids)) .. ',"f":' .. list(toFold) .. '}'
+
 `,
 );
 
-/** ARGV[1] = now. Unregisters every live entry whose deadline is before now. */
+/**
+ * ARGV[1] = now, ARGV[2] = inlineTopics. Unregisters every live entry whose deadline is before now.
+ * Answers {u: the unregistrations, f: names to fold}.
+ */
 export const EXPIRE_BROKERS = script(
   "expireBrokers",
   String.raw`
+inlineTopics = tonumber(ARGV[2])
 local ids = redis.call('ZRANGEBYSCORE', LIVE_Z, '-inf', '(' .. ARGV[1])
-return list(unregisterLive(ids))
+return '{"u":' .. list(unregisterLive(ids)) .. ',"f":' .. list(toFold) .. '}'
+
 `,
 );
 
@@ -707,6 +1041,7 @@ return cjson.encode({changed = changed, dataVersion = f[1], key = lk})
  * HMGET (Redis 6.2 or later).
  *
  * It has its own short prelude instead of PRELUDE, so that the unchanged answer defines nothing.
+ * A committed registration not yet folded into the topic tables is read through its overlay.
  */
 export const GET_TOPIC_ROUTE: RedisScript = {
   name: "getTopicRoute",
@@ -715,7 +1050,8 @@ local P = KEYS[1]
 local version = redis.call('GET', P .. ':routeVersion') or '0'
 if ARGV[2] == version then return '=' end
 local tk = P .. ':topicQueueTable:' .. ARGV[1]
-local flat = redis.call('HGETALL', tk)
+${OVERLAY_LIB}
+local flat = topicFields(ARGV[1], redis.call('HGETALL', tk), overlays())
 if #flat == 0 then return cjson.encode({v = version}) end
 local now = tonumber(ARGV[3])
 
@@ -817,21 +1153,24 @@ return cjson.encode({p = P, b = brokers, c = clusters})
 
 export const GET_ALL_TOPICS = script(
   "getAllTopics",
-  String.raw`return list(redis.call('SMEMBERS', P .. ':topicQueueTable'))`,
+  String.raw`return list(allTopics(overlays()))`,
 );
 
 /** ARGV[1] cluster */
 export const GET_TOPICS_BY_CLUSTER = script(
   "getTopicsByCluster",
   String.raw`
-local keys = {}
-for _, n in ipairs(redis.call('SMEMBERS', P .. ':clusterAddrTable:' .. ARGV[1])) do keys[#keys + 1] = brokerTopicsKey(n) end
-if #keys == 0 then return '[]' end
+local ovs = overlays() or {}
 local seen, out = {}, {}
-for _, k in ipairs(keys) do
-  for _, t in ipairs(redis.call('SMEMBERS', k)) do
+local function add(topics)
+  for _, t in ipairs(topics) do
     if not seen[t] then seen[t] = true; out[#out + 1] = t end
   end
+end
+for _, n in ipairs(redis.call('SMEMBERS', P .. ':clusterAddrTable:' .. ARGV[1])) do
+  local o = ovs[n]
+  if o then add(redis.call('HKEYS', o.key)) end
+  if not (o and o.deleteOthers) then add(redis.call('SMEMBERS', brokerTopicsKey(n))) end
 end
 return list(out)
 `,
@@ -863,9 +1202,10 @@ export const GET_UNIT_TOPICS = script(
   "getUnitTopics",
   String.raw`
 local out = {}
-for _, t in ipairs(redis.call('SMEMBERS', P .. ':topicQueueTable')) do
+local ovs = overlays()
+for _, t in ipairs(allTopics(ovs)) do
   local tk = topicKey(t)
-  local flat = redis.call('HGETALL', tk)
+  local flat = topicFields(t, redis.call('HGETALL', tk), ovs)
   if #flat > 0 then
     local q = parseQd(tk, flat[1], flat[2])
     local unit = bit.band(q.topicSysFlag, 1) == 1
@@ -889,6 +1229,7 @@ export const GET_BROKER_ADDRS = script(
 export const OPERATE_PERM = script(
   "operateWritePerm",
   String.raw`
+requireFolded(ARGV[1])
 local fn
 if ARGV[2] == 'wipe' then fn = clearWrite else fn = function() return 6 end end
 local read = readPerms(ARGV[1])
@@ -900,6 +1241,7 @@ return tostring(writePerms(ARGV[1], read, fn))
 export const DELETE_TOPIC = script(
   "deleteTopic",
   String.raw`
+requireNoOverlay()
 local t = ARGV[1]
 local tk = topicKey(t)
 if ARGV[2] == '' then
@@ -927,9 +1269,10 @@ return 'OK'
 export const REGISTER_TOPIC = script(
   "registerTopic",
   String.raw`
+if #ARGV < 3 then return 'OK' end
+requireNoOverlay()
 local t = ARGV[1]
 local tk = topicKey(t)
-if #ARGV < 3 then return 'OK' end
 local function put(n, q)
   if redis.call('HGET', tk, n) ~= q then
     routeChanged()

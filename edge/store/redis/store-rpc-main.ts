@@ -26,11 +26,12 @@ function send(msg: RpcResponse): void {
 async function handle(req: RpcRequest): Promise<unknown> {
   switch (req.op) {
     case "open": {
-      const { prefix, clock, maxRequestBytes } = req.options;
+      const { prefix, clock, maxRequestBytes, chunkTopics } = req.options;
       const store = new RedisStore(transport, {
         prefix,
         clock: typeof clock === "number" ? () => clock : undefined,
         maxRequestBytes,
+        chunkTopics,
       });
       const id = nextStore++;
       stores.set(id, store);

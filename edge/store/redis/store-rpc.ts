@@ -4,7 +4,7 @@
  * Redis client, which only exists in Bun: the child (store-rpc-main.ts, run by Bun) hosts the
  * stores, the parent gets Store objects whose every call is forwarded.
  *
- * Requests:  {"id":1,"op":"open","options":{prefix, clock, maxRequestBytes}} → store id
+ * Requests:  {"id":1,"op":"open","options":{prefix, clock, maxRequestBytes, chunkTopics}} → store id
  *            {"id":2,"op":"call","store":1,"method":"getTopicRoute","args":["TopicA"]}
  *            {"id":3,"op":"command","args":["HGETALL","{rmq}:..."]} (raw transport command)
  * Responses: {"id":1,"ok":true,"value":…} or {"id":1,"ok":false,"error":{"name","message"}}
@@ -18,6 +18,7 @@ export interface RpcStoreOptions {
   /** fixed clock for route reads (epoch millis); null = the child's Date.now */
   clock?: number | null;
   maxRequestBytes?: number;
+  chunkTopics?: number;
 }
 
 export type RpcRequest =
