@@ -153,7 +153,8 @@ function bomb(inflated: number): Uint8Array {
   return out;
 }
 
-const body: CommandMutation = (rng, cmd, profile) => {
+/** The body replaced or mutated (JSON text, UTF-8, compression, nesting); for a registration mostly with a CRC that matches. */
+export const mutateBody: CommandMutation = (rng, cmd, profile) => {
   let label: string;
   const isRegister = cmd.code === RequestCode.REGISTER_BROKER;
   switch (rng.int(isRegister ? 9 : 7)) {
@@ -235,7 +236,7 @@ const COMMAND_MUTATIONS: ReadonlyArray<readonly [number, CommandMutation]> = [
   [2, code],
   [4, flag],
   [3, header],
-  [8, body],
+  [8, mutateBody],
   [2, crc],
   [1, compressedFlag],
 ];

@@ -4,12 +4,17 @@
  * oneway, or its connection closed first). Anything else found in the server's state was left by
  * a request it refused, or by no request at all: a corruption.
  *
+ * One refusal leaves traces by design: a broker's first registration with exactly one topic is
+ * answered `register broker failed` after its cluster and an empty broker entry were added, as the
+ * Java NameServer does (PROTOCOL §4.3 step 7).
+ *
  * Names are compared as the server's JSON answers carry them: lone surrogates become U+FFFD.
  */
 import { inflateSync } from "node:zlib";
-import { RequestCode } from "../../shared/codes";
+import { RequestCode, ResponseCode } from "../../shared/codes";
 import { parseFastjson } from "../../shared/fastjson-reader";
 import { decodeRegisterBrokerBody } from "../../shared/register-body";
+import { Remark } from "../../shared/remarks";
 import type { RemotingCommand } from "../../shared/remoting-command";
 import { decodeRegisterBrokerRequestHeader, decodeRegisterTopicRequestHeader } from "../../shared/request-headers";
 
@@ -22,7 +27,7 @@ export const wellFormed = (name: string) => decoder.decode(encoder.encode(name))
 export interface KnownNames {
   clusterName: string;
   brokerName: string;
-  topic: string;
+  topics: readonly string[];
 }
 
 export class RegistrationLedger {
@@ -32,11 +37,19 @@ export class RegistrationLedger {
 
   /** `preexisting`: what was there before the fuzzer started (the sentinel). */
   constructor(preexisting: KnownNames) {
-    this.record(preexisting.clusterName, preexisting.brokerName, [preexisting.topic]);
+    this.record(preexisting.clusterName, preexisting.brokerName, preexisting.topics);
   }
 
-  /** A request the server answered SUCCESS, or did not answer: it may have been applied. */
-  mayHaveApplied(request: RemotingCommand): void {
+  /** A request and the server's answer (null: none came, it may have been applied). */
+  answered(request: RemotingCommand, response: RemotingCommand | null): void {
+    if (response === null || response.code === ResponseCode.SUCCESS) this.mayHaveApplied(request);
+    else if (request.code === RequestCode.REGISTER_BROKER && response.remark === Remark.REGISTER_BROKER_FAILED) {
+      const h = decodeRegisterBrokerRequestHeader(request.extFields);
+      this.record(h.clusterName, h.brokerName, []);
+    }
+  }
+
+  private mayHaveApplied(request: RemotingCommand): void {
     if (request.code === RequestCode.REGISTER_BROKER) {
       const h = decodeRegisterBrokerRequestHeader(request.extFields);
       let topics: string[] = [];

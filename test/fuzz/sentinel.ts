@@ -14,6 +14,8 @@ export interface Sentinel {
   /** an address no fuzz broker has (TEST-NET-1) */
   brokerAddr: string;
   topic: string;
+  /** a second topic: a broker's first registration must carry more than one (PROTOCOL §4.3 step 7) */
+  otherTopic: string;
 }
 
 export function sentinelFor(seed: number): Sentinel {
@@ -23,6 +25,7 @@ export function sentinelFor(seed: number): Sentinel {
     brokerName: `sentinel-broker-${tag}`,
     brokerAddr: "192.0.2.1:10911",
     topic: `sentinel-topic-${tag}`,
+    otherTopic: `sentinel-topic-${tag}-b`,
   };
 }
 
@@ -34,12 +37,12 @@ export function sentinelRegistration(s: Sentinel): RemotingCommand {
   const body = encodeRegisterBrokerBody(
     {
       dataVersion: { stateVersion: 0, timestamp: 1_700_000_000_000, counter: 1 },
-      topicConfigTable: {
-        [s.topic]: {
-          topicName: s.topic, readQueueNums: 8, writeQueueNums: 8, perm: 6, topicSysFlag: 0,
-          topicFilterType: "SINGLE_TAG", order: false, attributes: {},
-        },
-      },
+      topicConfigTable: Object.fromEntries(
+        [s.topic, s.otherTopic].map((topicName) => [
+          topicName,
+          { topicName, readQueueNums: 8, writeQueueNums: 8, perm: 6, topicSysFlag: 0, topicFilterType: "SINGLE_TAG", order: false, attributes: {} },
+        ]),
+      ),
       topicQueueMappingInfoMap: {},
       filterServerList: [],
     },
