@@ -26,7 +26,8 @@ export interface LoggedErrors {
 export class BridgeProcess {
   readonly errors = new Map<string, LoggedErrors>();
   exit: { code: number | null; signal: string | null } | null = null;
-  private readonly exited: Promise<void>;
+  /** resolves when the process has exited */
+  readonly exited: Promise<void>;
 
   private constructor(
     readonly port: number,

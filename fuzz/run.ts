@@ -105,10 +105,14 @@ function onSignal(signal: NodeJS.Signals): void {
   console.log(`\n${signal}: finishing the inputs in flight, then stopping (again to stop at once)`);
 }
 
+/** Asks over a test client; fails at once when the server exits. */
 const clientAsk =
-  (client: RemotingTestClient, timeoutMs: number): Ask =>
+  (client: RemotingTestClient, bridge: BridgeProcess, timeoutMs = 30_000): Ask =>
   (request: RemotingCommand) =>
-    client.request(request.code, { extFields: request.extFields ?? undefined, body: request.body, version: request.version }, timeoutMs);
+    Promise.race([
+      client.request(request.code, { extFields: request.extFields ?? undefined, body: request.body, version: request.version }, timeoutMs),
+      bridge.exited.then(() => Promise.reject(new Error(`the server exited: ${JSON.stringify(bridge.exit)}`))),
+    ]);
 
 /** Opens a connection, retrying while the server refuses (it may limit connections), up to 10 s. */
 async function openConnection(port: number, bridge: BridgeProcess): Promise<FuzzConnection> {
@@ -145,13 +149,13 @@ async function fuzzStore(store: StoreKind, options: Options): Promise<FuzzReport
     const sentinelClient = await RemotingTestClient.connect(bridge.port);
     const probe = await RemotingTestClient.connect(bridge.port);
     clients.push(sentinelClient, probe);
-    const ask = clientAsk(probe, 30_000);
-    const registration = await clientAsk(sentinelClient, 30_000)(sentinelRegistration(sentinel));
+    const ask = clientAsk(probe, bridge);
+    const registration = await clientAsk(sentinelClient, bridge)(sentinelRegistration(sentinel));
     if (registration.code !== ResponseCode.SUCCESS) throw new Error(`the sentinel's registration failed: ${registration.code} ${registration.remark}`);
     const baseline = await sentinelRoutes(ask, sentinel);
     if (!baseline.every((r) => r.startsWith("0 "))) throw new Error(`the sentinel has no route: ${baseline.join(" / ")}`);
     heartbeat = setInterval(() => {
-      clientAsk(sentinelClient, 30_000)(sentinelHeartbeat(sentinel)).catch((err) => {
+      clientAsk(sentinelClient, bridge)(sentinelHeartbeat(sentinel)).catch((err) => {
         if (bridge.alive) report.add(report.unanswered, { index: null, label: "", detail: `the sentinel's heartbeat: ${String(err)}` });
       });
     }, 10_000);
@@ -216,6 +220,11 @@ async function fuzzStore(store: StoreKind, options: Options): Promise<FuzzReport
       await Promise.all(connections.map((_, slot) => worker(slot, next)));
       report.noteRss(bridge.rssMiB());
 
+      // Ctrl-C reaches the server and its redis-server too: nothing more is checked, nothing is blamed.
+      if (interrupted) {
+        report.stoppedEarly = "interrupted";
+        break;
+      }
       if (!bridge.alive) {
         const suspects = lastInput.filter((i): i is FuzzInput => i !== null);
         report.add(report.crashes, {
@@ -238,10 +247,6 @@ async function fuzzStore(store: StoreKind, options: Options): Promise<FuzzReport
       const progress = `${store}: ${report.inputs.toLocaleString("en-US")} inputs, ${report.closes.toLocaleString("en-US")} closes, RSS ${Math.round(report.rssEndMiB ?? 0)} MiB`;
       if (process.stdout.isTTY) process.stdout.write(`\r${progress}   `);
       else if ((batchEnd - options.from) % (options.batch * 25) === 0) console.log(progress);
-      if (interrupted) {
-        report.stoppedEarly = "interrupted";
-        break;
-      }
       if (Date.now() >= deadline) {
         report.stoppedEarly = `time limit of ${options.maxMinutes} minutes`;
         break;
@@ -251,7 +256,7 @@ async function fuzzStore(store: StoreKind, options: Options): Promise<FuzzReport
     // Every fuzz connection closed: their brokers go with them (a leftover is reported, not failed:
     // two fuzz brokers at one address can leave one behind, as on the Java NameServer).
     for (const connection of connections) connection?.close();
-    if (bridge.alive) {
+    if (bridge.alive && !interrupted) {
       const settleUntil = Date.now() + 10_000;
       for (;;) {
         const info = await ask(queryOf(RequestCode.GET_BROKER_CLUSTER_INFO)).catch(() => null);
@@ -270,7 +275,7 @@ async function fuzzStore(store: StoreKind, options: Options): Promise<FuzzReport
     for (const client of clients) client.close();
     report.seconds = (performance.now() - started) / 1000;
     report.loggedErrors = bridge.errors;
-    if (!bridge.alive && report.crashes.length === 0) {
+    if (!bridge.alive && report.crashes.length === 0 && !interrupted) {
       report.add(report.crashes, { index: null, label: "", detail: `the server exited: ${JSON.stringify(bridge.exit)}` });
     }
     await bridge.stop();

@@ -40,13 +40,30 @@ export class RegistrationLedger {
     this.record(preexisting.clusterName, preexisting.brokerName, preexisting.topics);
   }
 
+  /** How the server last refused a registration naming a broker or topic: the clue when it shows up anyway. */
+  private readonly refusals = new Map<string, string>();
+
   /** A request and the server's answer (null: none came, it may have been applied). */
   answered(request: RemotingCommand, response: RemotingCommand | null): void {
-    if (response === null || response.code === ResponseCode.SUCCESS) this.mayHaveApplied(request);
-    else if (request.code === RequestCode.REGISTER_BROKER && response.remark === Remark.REGISTER_BROKER_FAILED) {
+    if (response === null || response.code === ResponseCode.SUCCESS) return this.mayHaveApplied(request);
+    if (request.code === RequestCode.REGISTER_BROKER) {
       const h = decodeRegisterBrokerRequestHeader(request.extFields);
-      this.record(h.clusterName, h.brokerName, []);
+      if (response.remark === Remark.REGISTER_BROKER_FAILED) this.record(h.clusterName, h.brokerName, []);
+      else if (h.brokerName !== null) this.noteRefusal(h.brokerName, response);
+    } else if (request.code === RequestCode.REGISTER_TOPIC_IN_NAMESRV) {
+      const { topic } = decodeRegisterTopicRequestHeader(request.extFields);
+      if (topic !== null) this.noteRefusal(topic, response);
     }
+  }
+
+  private noteRefusal(name: string, response: RemotingCommand): void {
+    if (this.refusals.size >= 100_000) this.refusals.clear();
+    this.refusals.set(wellFormed(name), `code ${response.code}: ${String(response.remark).slice(0, 160)}`);
+  }
+
+  private clue(name: string): string {
+    const refusal = this.refusals.get(name);
+    return refusal ? ` (a registration naming it was refused with ${refusal})` : "";
   }
 
   private mayHaveApplied(request: RemotingCommand): void {
@@ -88,13 +105,13 @@ export class RegistrationLedger {
       clusterAddrTable?: Record<string, unknown>;
     };
     for (const broker of Object.keys(info.brokerAddrTable ?? {})) {
-      if (!this.brokers.has(broker)) problems.push(`broker ${JSON.stringify(broker)} was never registered successfully`);
+      if (!this.brokers.has(broker)) problems.push(`broker ${JSON.stringify(broker)} was never registered successfully${this.clue(broker)}`);
     }
     for (const cluster of Object.keys(info.clusterAddrTable ?? {})) {
       if (!this.clusters.has(cluster)) problems.push(`cluster ${JSON.stringify(cluster)} was never registered successfully`);
     }
     for (const topic of topicsOf(topicListBody)) {
-      if (!this.topics.has(topic)) problems.push(`topic ${JSON.stringify(topic)} was never registered successfully`);
+      if (!this.topics.has(topic)) problems.push(`topic ${JSON.stringify(topic)} was never registered successfully${this.clue(topic)}`);
     }
     return problems;
   }
