@@ -34,19 +34,19 @@ export class RegistrationLedger {
   readonly brokers = new Set<string>();
   readonly clusters = new Set<string>();
   readonly topics = new Set<string>();
+  /** How the server last refused a registration naming a broker or topic: the clue when it shows up anyway. */
+  private readonly refusals = new Map<string, string>();
 
   /** `preexisting`: what was there before the fuzzer started (the sentinel). */
   constructor(preexisting: KnownNames) {
     this.record(preexisting.clusterName, preexisting.brokerName, preexisting.topics);
   }
 
-  /** How the server last refused a registration naming a broker or topic: the clue when it shows up anyway. */
-  private readonly refusals = new Map<string, string>();
-
   /** A request and the server's answer (null: none came, it may have been applied). */
   answered(request: RemotingCommand, response: RemotingCommand | null): void {
-    if (response === null || response.code === ResponseCode.SUCCESS) return this.mayHaveApplied(request);
-    if (request.code === RequestCode.REGISTER_BROKER) {
+    if (response === null || response.code === ResponseCode.SUCCESS) {
+      this.mayHaveApplied(request);
+    } else if (request.code === RequestCode.REGISTER_BROKER) {
       const h = decodeRegisterBrokerRequestHeader(request.extFields);
       if (response.remark === Remark.REGISTER_BROKER_FAILED) this.record(h.clusterName, h.brokerName, []);
       else if (h.brokerName !== null) this.noteRefusal(h.brokerName, response);
