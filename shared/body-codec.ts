@@ -156,7 +156,8 @@ export const zStr = z.union([
   z.boolean().transform((b) => String(b)),
 ]);
 
-const utf8Decoder = new TextDecoder("utf-8");
+/** Like Java, keeps a leading U+FEFF: it is part of the text, not a byte-order mark. */
+const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
  * A body nested deeper than the reader's limit. Unlike other undecodable bodies, which some

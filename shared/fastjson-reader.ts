@@ -377,7 +377,8 @@ function parseLenient(text: string, maxDepth: number): unknown {
   return value;
 }
 
-const utf8Decoder = new TextDecoder("utf-8");
+/** Like Java, keeps a leading U+FEFF: it is part of the text, not a byte-order mark. */
+const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** Decodes UTF-8 bytes (malformed sequences → U+FFFD, like Java) and parses them. */
 export function parseFastjsonBytes(bytes: Uint8Array, maxDepth: number = DEFAULT_MAX_JSON_DEPTH): unknown {

@@ -16,7 +16,8 @@ import { DEFAULT_MAX_JSON_DEPTH, parseFastjson } from "./fastjson-reader";
 import { quoteLegacy, strMap, writeJson } from "./fastjson-writer";
 import type { RemotingCommandHeader } from "./remoting-command";
 
-const utf8Decoder = new TextDecoder("utf-8");
+/** Like Java, keeps a leading U+FEFF: it is part of the text, not a byte-order mark. */
+const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 type Field = "code" | "language" | "version" | "opaque" | "flag" | "remark" | "extFields";

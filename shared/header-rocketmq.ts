@@ -7,7 +7,8 @@ import { LANGUAGE_NAMES, type LanguageName } from "./codes";
 import { ProtocolError } from "./errors";
 import type { RemotingCommandHeader } from "./remoting-command";
 
-const utf8Decoder = new TextDecoder("utf-8");
+/** Like Java, keeps a leading U+FEFF: it is part of the text, not a byte-order mark. */
+const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 /** Size of the fixed part (no remark, no ext fields). */

@@ -83,7 +83,8 @@ function fail(message: string): never {
   throw new Fail(message);
 }
 
-const utf8Decoder = new TextDecoder("utf-8");
+/** Like Java, keeps a leading U+FEFF: it is part of the text, not a byte-order mark. */
+const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 // ---------------------------------------------------------------------------------------------

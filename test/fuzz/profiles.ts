@@ -19,7 +19,7 @@ export interface FuzzProfile {
 }
 
 export const SUITE_PROFILE: FuzzProfile = {
-  maxNestingDepth: 2_000,
+  maxNestingDepth: 100_000,
   maxValueBytes: 64 * 1024,
   maxTopicsPerRegistration: 200,
   maxInflatedBytes: 1024 * 1024,
