@@ -625,10 +625,20 @@ async function routeQueries(lg: Loadgen, srv: Running, id: ServerId, prefix: str
   }
 }
 
+/**
+ * Brokers set up for a phase stay registered without heartbeats for its whole length: 10 minutes,
+ * the longest heartbeat timeout our NameServer accepts by default (maxHeartbeatTimeoutMillis).
+ */
+const SETUP_HEARTBEAT_TIMEOUT_MS = 600_000;
+
+/** Set-ups that failed (server / label / error): the run fails, whatever else was measured. */
+const failedSetups: string[] = [];
+
 async function setupBrokers(lg: Loadgen, srv: Running, id: ServerId, prefix: string, topics: number, label: string): Promise<boolean> {
-  const { res, serverCpuMs } = await command(lg, srv, { cmd: "setup", ...topo(prefix, topics), hbTimeoutMs: 3_600_000 }, 900_000);
+  const { res, serverCpuMs } = await command(lg, srv, { cmd: "setup", ...topo(prefix, topics), hbTimeoutMs: SETUP_HEARTBEAT_TIMEOUT_MS }, 900_000);
   extra[id][`setup ${label}`] = { ...res, serverCpuMs };
   log(`  setup ${label}: ${res.ok ? `${res.totalMs} ms` : `FAILED ${String(res.error)}`}`);
+  if (res.ok !== true) failedSetups.push(`${id} / setup ${label}: ${String(res.error)}`);
   return res.ok === true;
 }
 
@@ -652,7 +662,7 @@ async function withServer<T>(spec: ServerSpec, phase: string, body: (srv: Runnin
   try {
     await lg.ready();
     // JIT warm-up of the load generator (and the server) on a throwaway topic set; not recorded.
-    await lg.send({ cmd: "setup", ...topo("w", 16), hbTimeoutMs: 3_600_000 }, 120_000);
+    await lg.send({ cmd: "setup", ...topo("w", 16), hbTimeoutMs: SETUP_HEARTBEAT_TIMEOUT_MS }, 120_000);
     for (const v of P.versions) {
       await lg.send({ cmd: "query", ...topo("w", 16), connections: 16, inflight: P.inflight, version: v, warmupMs: 0, durationMs: P.jitWarmMs / P.versions.length }, 120_000);
     }
@@ -860,9 +870,10 @@ async function main(): Promise<void> {
   const failed = figures.filter((f) => !f.ok);
   const ranAny = Object.values(servers).some((s) => s.ran);
   const oursFailedStart = ["ours-embedded", "ours-redis", "java"].some((id) => servers[id]?.ran && ((extra[id as ServerId].startFailures as unknown[]) ?? []).length > 0);
-  if (!ranAny || failed.length > 0 || oursFailedStart || figures.length === 0) {
-    log(`FAILED: ${failed.length} workloads with errors${oursFailedStart ? ", a server failed to start" : ""}`);
+  if (!ranAny || failed.length > 0 || oursFailedStart || figures.length === 0 || failedSetups.length > 0) {
+    log(`FAILED: ${failed.length} workloads with errors${oursFailedStart ? ", a server failed to start" : ""}, ${failedSetups.length} failed set-ups`);
     for (const f of failed) log(`  ${f.server} / ${f.workload}: ${f.error}`);
+    for (const s of failedSetups) log(`  ${s}`);
     process.exit(1);
   }
 }
