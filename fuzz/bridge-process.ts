@@ -5,11 +5,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { freePort, waitFor } from "../test/support/free-port";
+import { canConnect } from "../test/support/namesrv-process";
 import { startRedisServer, type RedisServer } from "../test/support/redis-server";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -129,14 +129,4 @@ export class BridgeProcess {
     group.count++;
     if (group.examples.length < 3) group.examples.push(line.slice(0, 600));
   }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }

@@ -19,7 +19,8 @@ export interface NamesrvProcess {
   stop: () => Promise<void>;
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** Whether something accepts TCP connections on 127.0.0.1:`port` now. */
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(port, "127.0.0.1", () => {
       s.destroy();
