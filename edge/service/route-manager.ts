@@ -20,6 +20,7 @@ import type {
   Store,
   UnitTopicKind,
 } from "../store/store";
+import { isLargeRegistration, Slices } from "../event-loop-slices";
 import type { ConfigManager } from "./config-manager";
 import { checkHeartbeatTimeout, checkName, checkRegisteredTopics, checkTopicToRegister, checkWellFormed } from "./name-rules";
 import { RouteCache } from "./route-cache";
@@ -63,7 +64,7 @@ export class RouteManager {
   async registerBroker(input: RegisterBrokerInput): Promise<RegisterBrokerOutcome> {
     const config = await this.config.current();
     checkRegistering(input, config);
-    checkRegisteredTopics(input.body, config);
+    await checkRegisteredTopics(input.body, config, isLargeRegistration(input.body) ? new Slices() : null);
     const result = await this.store.registerBroker({
       ...input,
       heartbeatTimeoutMillis: input.heartbeatTimeoutMillis ?? DEFAULT_BROKER_TIMEOUT_MILLIS,
