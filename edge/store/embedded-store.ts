@@ -1,15 +1,16 @@
 /**
  * In-process Store: the Java RouteInfoManager and KVConfigManager semantics (PROTOCOL §4, §6) on
  * plain Maps. Route calls run to completion without awaiting, so each is atomic with respect to
- * the others, except large registrations (LARGE_REGISTRATION_TOPICS topics or more): these stage
- * their topic data in slices, letting other requests run in between, and then commit in one short
- * synchronous step (see Staging), so readers see a broker's old topics or its new ones, never a
- * mix. Meanwhile every other write that concerns that broker waits for the commit, and is applied
- * after it. KV mutations are serialised through a queue: each one applies the change to a copy
- * of the table, persists the copy (when a kvConfigPath is set) and only then swaps it in.
+ * the others, except the large ones: a registration of LARGE_REGISTRATION_TOPICS topics or more,
+ * and an unregistration once the table holds that many topics. These stage their topic changes in
+ * slices, letting other requests run in between, and then commit in one short synchronous step
+ * (see Staging), so readers see a broker's old topics or its new ones, never a mix. Meanwhile
+ * every other write that concerns that broker waits for the commit, and is applied after it.
+ * KV mutations are serialised through a queue: each one applies the change to a copy of the
+ * table, persists the copy (when a kvConfigPath is set) and only then swaps it in.
  *
  * Deliberate differences from Java:
- * - unregistration is synchronous (no BatchUnregistrationService queue);
+ * - unregistration has no BatchUnregistrationService queue (a large one is applied in slices);
  * - unregisterChannel removes every live entry recorded with that channel (Java stops at the first);
  * - a live entry whose address no longer holds a broker slot is dropped when it expires or its
  *   channel closes (Java keeps it forever); such entries are not part of the returned list;
@@ -62,11 +63,12 @@ export interface EmbeddedStoreOptions {
    */
   initialKVTable?: KVConfigTable;
   /**
-   * Registrations with at least this many topics or mappings are applied in slices
-   * (default LARGE_REGISTRATION_TOPICS); 0 applies every registration so.
+   * Registrations with at least this many topics or mappings, and unregistrations while the route
+   * table holds at least this many topics, are applied in slices (default LARGE_REGISTRATION_TOPICS);
+   * 0 applies every one so.
    */
-  slicedRegistrationTopics?: number;
-  /** The time of one slice of such a registration (default SLICE_MILLIS); 0 yields after every topic. */
+  sliceAtTopics?: number;
+  /** The time of one slice (default SLICE_MILLIS); 0 yields after every topic. */
   sliceMillis?: number;
 }
 
@@ -186,7 +188,7 @@ function hasOneKey(record: object | null | undefined): boolean {
   return hasAtLeastKeys(record, 1) && !hasAtLeastKeys(record, 2);
 }
 
-function noMasterExists(bd: BrokerDataEntry | undefined): boolean {
+function noMasterExists(bd: Pick<BrokerDataEntry, "brokerAddrs"> | undefined): boolean {
   return bd === undefined || bd.brokerAddrs.size === 0 || minId(bd.brokerAddrs) > MASTER_ID;
 }
 
@@ -202,14 +204,14 @@ export class EmbeddedStore implements Store {
   private readonly topicQueueMappingInfoTable = new Map<string, TopicMappings>();
 
   /**
-   * Registrations being applied in slices, by broker name, with the connection that carries each;
-   * `settled` resolves once the registration is committed (or failed). Writes that concern that
-   * broker, or that connection, wait for it.
+   * Registrations and unregistrations being applied in slices, by broker name, with the connection
+   * that carries a registration; `settled` resolves once it is committed (or failed). Writes that
+   * concern that broker, or that connection, wait for it.
    */
   private readonly applying = new Map<string, { channel: string | null; settled: Promise<void> }>();
-  /** The clean-ups of finished stagings, one after the other (see tidy). */
+  /** The clean-ups of finished stagings, one after the other (see tidyTopics). */
   private tidying: Promise<void> = Promise.resolve();
-  private readonly slicedRegistrationTopics: number;
+  private readonly sliceAtTopics: number;
   private readonly sliceMillis: number;
 
   // KV config (PROTOCOL §6): replaced as a whole after each successful write
@@ -226,7 +228,7 @@ export class EmbeddedStore implements Store {
 
   constructor(options: EmbeddedStoreOptions) {
     this.kvConfigPath = options.kvConfigPath;
-    this.slicedRegistrationTopics = options.slicedRegistrationTopics ?? LARGE_REGISTRATION_TOPICS;
+    this.sliceAtTopics = options.sliceAtTopics ?? LARGE_REGISTRATION_TOPICS;
     this.sliceMillis = options.sliceMillis ?? SLICE_MILLIS;
     if (options.initialKVTable) this.kvTable = cloneKVConfigTable(options.initialKVTable);
     else if (options.kvConfigPath !== null) this.kvTable = loadKVConfigFileSync(options.kvConfigPath);
@@ -257,7 +259,7 @@ export class EmbeddedStore implements Store {
       await busy;
       return this.registerBroker(r);
     }
-    if (isLargeRegistration(r.body, this.slicedRegistrationTopics)) return this.registerInSlices(r);
+    if (isLargeRegistration(r.body, this.sliceAtTopics)) return this.registerInSlices(r);
     return this.applyRegistration(r, null);
   }
 
@@ -302,7 +304,7 @@ export class EmbeddedStore implements Store {
     } finally {
       if (staged) {
         staged.staging.abandon();
-        this.tidy(staged);
+        this.tidyTopics(staged.topics, staged.mappingTopics);
       }
     }
   }
@@ -610,14 +612,14 @@ export class EmbeddedStore implements Store {
    * After a staging was committed or dropped, folds its writes into the entries it touched and
    * removes the entries left empty, in slices, so that no empty entry stays behind.
    */
-  private tidy(staged: StagedTopicData): void {
+  private tidyTopics(topics: string[], mappingTopics: string[]): void {
     const run = async (): Promise<void> => {
       const slices = new Slices(this.sliceMillis);
-      for (const topic of staged.topics) {
+      for (const topic of topics) {
         if (slices.due()) await slices.next();
         if (this.topicQueueTable.get(topic)?.isEmpty()) this.topicQueueTable.delete(topic);
       }
-      for (const topic of staged.mappingTopics) {
+      for (const topic of mappingTopics) {
         if (slices.due()) await slices.next();
         if (this.topicQueueMappingInfoTable.get(topic)?.isEmpty()) this.topicQueueMappingInfoTable.delete(topic);
       }
@@ -691,7 +693,7 @@ export class EmbeddedStore implements Store {
       return this.unregisterBrokers(requests);
     }
     this.changes++;
-    this.doUnregister(requests);
+    await this.doUnregister(requests);
   }
 
   async unregisterChannel(channel: string): Promise<BrokerUnregistration[]> {
@@ -735,7 +737,7 @@ export class EmbeddedStore implements Store {
       this.filterServerTable.delete(key);
     }
     if (requests.length > 0) this.changes++;
-    this.doUnregister(requests);
+    await this.doUnregister(requests);
     return requests.map((r) => ({ ...r }));
   }
 
@@ -751,21 +753,48 @@ export class EmbeddedStore implements Store {
     return null;
   }
 
-  private doUnregister(requests: BrokerUnregistration[]): void {
+  /**
+   * Removes the brokers' addresses, and then their queues from every topic (or the write bit, for
+   * an acting-master group left without its master). On a large table the topics are visited in
+   * slices, staging the changes, and everything is applied at once after the last slice.
+   */
+  private doUnregister(requests: BrokerUnregistration[]): void | Promise<void> {
     if (requests.length === 0) return;
+    if (this.topicQueueTable.size >= this.sliceAtTopics) return this.unregisterInSlices(requests);
+    const { removed, masked } = this.unlinkBrokers(requests);
+    if (removed.size === 0 && masked.size === 0) return;
+    for (const [topic, queueDataMap] of this.topicQueueTable) {
+      for (const brokerName of removed) if (queueDataMap.delete(brokerName)) this.queueRemovals++;
+      if (queueDataMap.isEmpty()) {
+        this.topicQueueTable.delete(topic);
+        continue;
+      }
+      for (const brokerName of masked) {
+        const queueData = queueDataMap.get(brokerName);
+        if (queueData) queueDataMap.set(this.writeMasked(queueData));
+      }
+    }
+  }
+
+  private writeMasked(queueData: QueueData): QueueData {
+    return this.sharedQueueData({ ...queueData, perm: queueData.perm & ~Perm.WRITE });
+  }
+
+  /**
+   * The unregistrations' changes to every table but the topics': liveness, filter servers, broker
+   * addresses, broker names. Answers the brokers whose queues go (`removed`) and those whose queues
+   * lose the write bit (`masked`: an acting-master group left without a master).
+   */
+  private unlinkBrokers(requests: BrokerUnregistration[]): { removed: Set<string>; masked: Set<string> } {
     const removed = new Set<string>();
     const reduced = new Set<string>();
-
     for (const request of requests) {
       const key = addrKey(request.clusterName, request.brokerAddr);
       this.brokerLiveTable.delete(key);
       this.filterServerTable.delete(key);
 
       const brokerData = this.brokerAddrTable.get(request.brokerName);
-      if (!brokerData) {
-        reduced.add(request.brokerName);
-        continue;
-      }
+      if (!brokerData) continue;
       for (const [id, addr] of brokerData.brokerAddrs) {
         if (addr === request.brokerAddr) brokerData.brokerAddrs.delete(id);
       }
@@ -781,22 +810,86 @@ export class EmbeddedStore implements Store {
         reduced.add(request.brokerName);
       }
     }
+    const masked = new Set<string>();
+    for (const brokerName of reduced) {
+      const brokerData = this.brokerAddrTable.get(brokerName);
+      if (brokerData?.enableActingMaster && noMasterExists(brokerData)) masked.add(brokerName);
+    }
+    return { removed, masked };
+  }
 
-    if (removed.size === 0 && reduced.size === 0) return;
-    for (const [topic, queueDataMap] of this.topicQueueTable) {
-      for (const brokerName of removed) if (queueDataMap.delete(brokerName)) this.queueRemovals++;
-      if (queueDataMap.isEmpty()) {
-        this.topicQueueTable.delete(topic);
-        continue;
+  /** What unlinkBrokers would answer if it ran now, changing nothing. */
+  private unlinkEffects(requests: BrokerUnregistration[]): { removed: Set<string>; masked: Set<string> } {
+    const removed = new Set<string>();
+    const remaining = new Map<string, Map<number, string>>();
+    for (const request of requests) {
+      const brokerData = this.brokerAddrTable.get(request.brokerName);
+      if (!brokerData || removed.has(request.brokerName)) continue;
+      let addrs = remaining.get(request.brokerName);
+      if (!addrs) {
+        addrs = new Map(brokerData.brokerAddrs);
+        remaining.set(request.brokerName, addrs);
       }
-      for (const brokerName of reduced) {
-        const queueData = queueDataMap.get(brokerName);
-        if (!queueData) continue;
-        const brokerData = this.brokerAddrTable.get(brokerName);
-        if (brokerData?.enableActingMaster && noMasterExists(brokerData)) {
-          queueDataMap.set(this.sharedQueueData({ ...queueData, perm: queueData.perm & ~Perm.WRITE }));
+      for (const [id, addr] of addrs) if (addr === request.brokerAddr) addrs.delete(id);
+      if (addrs.size === 0) removed.add(request.brokerName);
+    }
+    const masked = new Set<string>();
+    for (const [brokerName, addrs] of remaining) {
+      const acting = this.brokerAddrTable.get(brokerName)!.enableActingMaster;
+      if (!removed.has(brokerName) && acting && noMasterExists({ brokerAddrs: addrs })) masked.add(brokerName);
+    }
+    return { removed, masked };
+  }
+
+  /**
+   * doUnregister on a large table: the queue changes are staged topic by topic in slices, then the
+   * unregistration is applied and they are committed in one step. Meanwhile writes that concern
+   * these brokers wait, as for a registration being applied.
+   */
+  private unregisterInSlices(requests: BrokerUnregistration[]): Promise<void> {
+    const run = this.stageAndUnregister(requests);
+    const names = new Set(requests.map((request) => request.brokerName));
+    const done = () => {
+      for (const name of names) this.doneApplying(name, settled);
+    };
+    const settled: Promise<void> = run.then(done, done);
+    for (const name of names) this.applying.set(name, { channel: null, settled });
+    return run;
+  }
+
+  private async stageAndUnregister(requests: BrokerUnregistration[]): Promise<void> {
+    const { removed, masked } = this.unlinkEffects(requests);
+    const staging = new Staging();
+    const topics: string[] = [];
+    let removals = 0;
+    try {
+      if (removed.size > 0 || masked.size > 0) {
+        const slices = new Slices(this.sliceMillis);
+        for (const [topic, queueDataMap] of this.topicQueueTable) {
+          if (slices.due()) await slices.next();
+          let staged = false;
+          for (const brokerName of removed) {
+            if (!queueDataMap.has(brokerName)) continue;
+            queueDataMap.stage(staging, brokerName, null);
+            removals++;
+            staged = true;
+          }
+          for (const brokerName of masked) {
+            const queueData = queueDataMap.get(brokerName);
+            if (!queueData) continue;
+            queueDataMap.stage(staging, brokerName, this.writeMasked(queueData));
+            staged = true;
+          }
+          if (staged) topics.push(topic);
         }
       }
+      this.unlinkBrokers(requests);
+      staging.commit();
+      this.queueRemovals += removals;
+      this.changes++;
+    } finally {
+      staging.abandon();
+      this.tidyTopics(topics, []);
     }
   }
 

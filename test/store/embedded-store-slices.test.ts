@@ -55,8 +55,8 @@ describe("EmbeddedStore: registrations applied in slices", () => {
     for (let seed = 1; seed <= 40; seed++) {
       const next = random(seed);
       const pick = <T,>(values: readonly T[]): T => values[Math.floor(next() * values.length)];
-      const oneShot = new EmbeddedStore({ kvConfigPath: null, slicedRegistrationTopics: Infinity });
-      const sliced = new EmbeddedStore({ kvConfigPath: null, slicedRegistrationTopics: 0, sliceMillis: 0 });
+      const oneShot = new EmbeddedStore({ kvConfigPath: null, sliceAtTopics: Infinity });
+      const sliced = new EmbeddedStore({ kvConfigPath: null, sliceAtTopics: 0, sliceMillis: 0 });
       const brokers = [
         { brokerName: "broker-a", brokerAddr: "10.0.0.1:10911", brokerId: 0 },
         { brokerName: "broker-a", brokerAddr: "10.0.0.2:10911", brokerId: 1 },
@@ -222,5 +222,46 @@ describe("EmbeddedStore: registrations applied in slices", () => {
     expect(await wiping).toBe(MANY - 1);
     expect(await store.getTopicRoute(`T${MANY - 1}`)).toBeNull();
     expect((await store.getTopicRoute("T0"))!.queueDatas[0].perm).toBe(6);
+  });
+
+  it("unregisters a large broker in slices: routes show it whole until it is gone from all at once", async () => {
+    const store = slowStore();
+    await store.registerBroker(reg({ topics: topics(MANY) }));
+    await store.registerBroker(reg({ brokerName: "broker-b", brokerAddr: "10.0.0.9:10911", topics: ["T0", "Other"] }));
+    let done = false;
+    const unregistering = store.unregisterChannel("ch-10.0.0.1:10911").then((removed) => {
+      done = true;
+      return removed;
+    });
+    let during = 0;
+    while (!done) {
+      const [first, last, cluster] = await Promise.all([store.getTopicRoute("T0"), store.getTopicRoute(`T${MANY - 1}`), store.getClusterInfo()]);
+      if (!done) {
+        during++;
+        expect(first!.queueDatas.map((q) => q.brokerName)).toEqual(["broker-a", "broker-b"]);
+        expect(last).not.toBeNull();
+        expect(Object.keys(cluster.brokerAddrTable).sort()).toEqual(["broker-a", "broker-b"]);
+      }
+      await nextTurn();
+    }
+    expect(await unregistering).toHaveLength(1);
+    expect(during).toBeGreaterThan(0);
+    expect((await store.getTopicRoute("T0"))!.queueDatas.map((q) => q.brokerName)).toEqual(["broker-b"]);
+    expect(await store.getTopicRoute(`T${MANY - 1}`)).toBeNull();
+    expect((await store.getAllTopics()).sort()).toEqual(["Other", "T0"]);
+  });
+
+  it("a registration of a broker being unregistered in slices is applied after it", async () => {
+    const store = slowStore();
+    await store.registerBroker(reg({ topics: topics(MANY), dataVersion: dv(1) }));
+    const order: string[] = [];
+    const unregistering = store
+      .unregisterBrokers([{ clusterName: "DefaultCluster", brokerAddr: "10.0.0.1:10911", brokerName: "broker-a", brokerId: 0 }])
+      .then(() => order.push("unregistered"));
+    await nextTurn();
+    const registering = store.registerBroker(reg({ topics: ["Back-1", "Back-2"], dataVersion: dv(2) })).then(() => order.push("registered"));
+    await Promise.all([unregistering, registering]);
+    expect(order).toEqual(["unregistered", "registered"]);
+    expect((await store.getAllTopics()).sort()).toEqual(["Back-1", "Back-2"]);
   });
 });
