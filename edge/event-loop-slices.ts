@@ -4,7 +4,7 @@
  * is, so no client waits longer than a slice for a large registration.
  */
 
-/** A registration with at least this many topics, or mappings, is validated and applied in slices. */
+/** A registration with at least this many topics, or mappings, is applied in slices. */
 export const LARGE_REGISTRATION_TOPICS = 2_000;
 
 /** The time one slice may take before the job lets the event loop run. */
@@ -61,27 +61,21 @@ export function keysOf(record: object): readonly string[] {
   return knownKeys.get(record) ?? Object.keys(record);
 }
 
-/** At least `limit` own keys in `record` (an object)? Counts no further than `limit`. */
-export function hasAtLeastKeys(record: unknown, limit: number): boolean {
-  if (limit <= 0) return true;
-  if (typeof record !== "object" || record === null) return false;
-  const known = knownKeys.get(record);
-  if (known) return known.length >= limit;
-  let count = 0;
-  for (const key in record) if (Object.hasOwn(record, key) && ++count >= limit) return true;
-  return false;
+/** Whether `record`'s keys were remembered (see rememberKeys). */
+export function keysRemembered(record: unknown): boolean {
+  return typeof record === "object" && record !== null && knownKeys.has(record);
 }
 
-/** Whether a registration is large enough to be validated and applied in slices. */
-export function isLargeRegistration(
-  body: { topicConfigTable?: unknown; topicQueueMappingInfoMap?: unknown },
-  threshold: number = LARGE_REGISTRATION_TOPICS,
-): boolean {
-  return hasAtLeastKeys(body.topicConfigTable, threshold) || hasAtLeastKeys(body.topicQueueMappingInfoMap, threshold);
+/** The number of own keys of `record` (0 for what is not an object), listing them only when not remembered. */
+export function keyCount(record: unknown): number {
+  if (typeof record !== "object" || record === null) return 0;
+  return (knownKeys.get(record) ?? Object.keys(record)).length;
 }
 
 /** Whether `key` is an array index, which Object.keys lists first, in numeric order. */
 export function isArrayIndexKey(key: string): boolean {
+  const first = key.charCodeAt(0);
+  if (!(first >= 48 && first <= 57)) return false; // not a digit: the common case, decided at once
   const n = Number(key);
   return n >>> 0 === n && n !== 4294967295 && String(n) === key;
 }

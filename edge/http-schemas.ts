@@ -9,7 +9,7 @@ import {
   TopicQueueMappingInfoSchema,
   type TopicConfigOutput,
 } from "../shared/body-schemas";
-import { keysOf, type Slices } from "./event-loop-slices";
+import { KeyList, keysOf, rememberKeys, type Slices } from "./event-loop-slices";
 
 /** Request bodies and parameters of the HTTP API, validated at the edge of every handler. */
 
@@ -47,14 +47,19 @@ export function plainRegisterBrokerRequest(raw: unknown): RegisterBrokerRequest 
   const table = raw.topicConfigTable;
   if (!isObject(table) || Object.hasOwn(table, "__proto__")) return null;
   const topicConfigTable: Record<string, TopicConfigOutput> = {};
+  const keys = new KeyList();
   for (const key in table) {
     if (!Object.hasOwn(table, key)) continue;
     const config = plainTopicConfig(table[key]);
     if (config === null) return null;
     topicConfigTable[key] = config;
+    keys.add(key);
   }
   const rest = registerBrokerWithoutTopics.safeParse({ ...raw, topicConfigTable: undefined });
-  return rest.success ? { ...rest.data, topicConfigTable } : null;
+  if (!rest.success) return null;
+  // later steps take the keys from here instead of listing them again
+  rememberKeys(topicConfigTable, keys.keys());
+  return { ...rest.data, topicConfigTable };
 }
 
 const registerBrokerWithoutTables = registerBrokerSchema.omit({ topicConfigTable: true, topicQueueMappingInfoMap: true });
@@ -111,13 +116,17 @@ async function parseRecordInSlices<T extends object>(
     if (!whole.success) issues.push(...whole.error.issues.map((i) => ({ ...i, path: [field, ...i.path] })));
     return { values, issues };
   }
+  const keys = new KeyList();
   for (const key of keysOf(record)) {
     if (key === "__proto__") continue;
     if (slices.due()) await slices.next();
     const parsed = parse(record[key]);
-    if (parsed.success) setOwn(values, key, parsed.data);
-    else issues.push(...parsed.error.issues.map((i) => ({ ...i, path: [field, key, ...i.path] })));
+    if (parsed.success) {
+      setOwn(values, key, parsed.data);
+      keys.add(key);
+    } else issues.push(...parsed.error.issues.map((i) => ({ ...i, path: [field, key, ...i.path] })));
   }
+  rememberKeys(values, keys.keys());
   return { values, issues };
 }
 

@@ -1,7 +1,7 @@
 import { ResponseCode } from "../shared/codes";
 import type { Dialect } from "../shared/fastjson-writer";
 import { asNamesrvError } from "../edge/errors";
-import { isLargeRegistration, Slices } from "../edge/event-loop-slices";
+import { keysRemembered, Slices } from "../edge/event-loop-slices";
 import { invalidInput } from "../edge/http-helpers";
 import { parseRegisterBrokerRequestInSlices, plainRegisterBrokerRequest, type RegisterBrokerRequest } from "../edge/http-schemas";
 import { registerBrokerInput } from "../edge/routes/broker-routes";
@@ -79,16 +79,16 @@ export class ApiClient {
   /**
    * `POST /brokers/register` with `request` as its JSON body. The local route manager takes it when
    * the handler's fast validation accepts it as it is; anything else (and every remote app) goes
-   * over the API, whose schema then explains what is wrong. A large registration is validated in
-   * slices instead, and answered here what the schema would answer; its topics are not checked
-   * again when the register-body decoder has checked them.
+   * over the API, whose schema then explains what is wrong. A large registration (one the body
+   * decoder rebuilt in slices: its keys are remembered) is validated in slices instead, and answered
+   * here what the schema would answer; its topics are not checked again when the decoder has.
    */
   async registerBroker(request: Record<string, unknown>): Promise<ApiReply> {
     const local = this.options.localRoutes;
     if (!local) return this.call("POST", "/brokers/register", request);
     let validated: RegisterBrokerRequest | null;
     const topicsChecked = holdsCheckedTopicConfigs(request.topicConfigTable);
-    if (topicsChecked || isLargeRegistration(request)) {
+    if (topicsChecked || keysRemembered(request.topicConfigTable)) {
       const parsed = await parseRegisterBrokerRequestInSlices(request, new Slices(), topicsChecked);
       if (!parsed.success) return this.localFailure(invalidInput(parsed.issues, "body"));
       validated = parsed.data;

@@ -6,6 +6,9 @@
  * message is a few buffers, and the objects are built again in slices between which the event loop
  * serves other clients.
  *
+ * Topic mappings travel the same way, each as its JSON text, so that a body of 100,000 mappings
+ * does not cost the event loop one long structured clone either.
+ *
  * The columns hold only topics that are already what the HTTP API's schema makes of a TopicConfig
  * (plainTopicConfig), and the rest is checked as it is rebuilt: a table rebuilt so is marked
  * (holdsCheckedTopicConfigs), and the bridge does not check its 100,000 topics a second time.
@@ -13,12 +16,22 @@
 import { KeyList, rememberKeys } from "../edge/event-loop-slices";
 import { setOwn } from "../shared/body-codec";
 import { plainTopicConfig, type TopicConfigOutput } from "../shared/body-schemas";
-import type { RegisterBrokerBody, TopicConfig } from "../shared/model";
+import type { RegisterBrokerBody, TopicConfig, TopicQueueMappingInfo } from "../shared/model";
+
+/** Strings one after the other in one string, with the length of each. */
+export interface TextColumn {
+  text: string;
+  lengths: Uint32Array<ArrayBuffer>;
+}
 
 export interface PackedRegisterBody {
   dataVersion: RegisterBrokerBody["dataVersion"];
   filterServerList: RegisterBrokerBody["filterServerList"];
-  topicQueueMappingInfoMap: RegisterBrokerBody["topicQueueMappingInfoMap"];
+  /** the mappings' topics, and the JSON text of each mapping */
+  mappingTopics: TextColumn;
+  mappingJson: TextColumn;
+  /** mappings that JSON would not give back exactly (-0, an infinite number), as they are */
+  otherMappings: Array<[string, TopicQueueMappingInfo]>;
   /** every packed topic name, one after the other */
   names: string;
   /** length of each packed name */
@@ -57,6 +70,34 @@ function packTopic(tc: TopicConfig, numbers: Float64Array, index: number): boole
   return true;
 }
 
+/** Whether JSON.parse(JSON.stringify(value)) gives `value` back exactly (values decoded from JSON). */
+function survivesJson(value: unknown): boolean {
+  if (typeof value === "number") return Number.isFinite(value) && !Object.is(value, -0);
+  if (typeof value !== "object" || value === null) return true;
+  if (Array.isArray(value)) return value.every(survivesJson);
+  for (const key in value) if (Object.hasOwn(value, key) && !survivesJson((value as Record<string, unknown>)[key])) return false;
+  return true;
+}
+
+function textColumn(texts: string[]): TextColumn {
+  return { text: texts.join(""), lengths: Uint32Array.from(texts, (t) => t.length) };
+}
+
+function packMappings(mappings: RegisterBrokerBody["topicQueueMappingInfoMap"]) {
+  const topics: string[] = [];
+  const json: string[] = [];
+  const others: Array<[string, TopicQueueMappingInfo]> = [];
+  for (const [topic, info] of Object.entries(mappings ?? {})) {
+    if (!survivesJson(info)) {
+      others.push([topic, info]);
+      continue;
+    }
+    topics.push(topic);
+    json.push(JSON.stringify(info));
+  }
+  return { mappingTopics: textColumn(topics), mappingJson: textColumn(json), otherMappings: others };
+}
+
 function hasEntries(record: Record<string, string>): boolean {
   for (const key in record) if (Object.hasOwn(record, key)) return true;
   return false;
@@ -83,18 +124,19 @@ export function packRegisterBody(body: RegisterBrokerBody): { packed: PackedRegi
   }
   const lengths = nameLengths.subarray(0, packed).slice();
   const values = numbers.subarray(0, packed * NUMBERS_PER_TOPIC).slice();
+  const mappings = packMappings(body.topicQueueMappingInfoMap);
   return {
     packed: {
       dataVersion: body.dataVersion,
       filterServerList: body.filterServerList,
-      topicQueueMappingInfoMap: body.topicQueueMappingInfoMap,
+      ...mappings,
       names: names.join(""),
       nameLengths: lengths,
       numbers: values,
       attributes,
       others,
     },
-    transfer: [lengths.buffer, values.buffer],
+    transfer: [lengths.buffer, values.buffer, mappings.mappingTopics.lengths.buffer, mappings.mappingJson.lengths.buffer],
   };
 }
 
@@ -150,7 +192,27 @@ export async function unpackRegisterBody(packed: PackedRegisterBody): Promise<Re
   return {
     dataVersion: packed.dataVersion,
     topicConfigTable,
-    topicQueueMappingInfoMap: packed.topicQueueMappingInfoMap,
+    topicQueueMappingInfoMap: await unpackMappings(packed),
     filterServerList: packed.filterServerList,
   };
+}
+
+async function unpackMappings(packed: PackedRegisterBody): Promise<Record<string, TopicQueueMappingInfo>> {
+  const mappings: Record<string, TopicQueueMappingInfo> = {};
+  const keys = new KeyList();
+  const put = (topic: string, info: TopicQueueMappingInfo) => {
+    if (!Object.hasOwn(mappings, topic)) keys.add(topic);
+    setOwn(mappings, topic, info);
+  };
+  const { mappingTopics, mappingJson } = packed;
+  let topicAt = 0;
+  let jsonAt = 0;
+  for (let i = 0; i < mappingTopics.lengths.length; i++) {
+    if (i > 0 && i % UNPACK_SLICE_TOPICS === 0) await nextTurn();
+    const topic = mappingTopics.text.slice(topicAt, (topicAt += mappingTopics.lengths[i]));
+    put(topic, JSON.parse(mappingJson.text.slice(jsonAt, (jsonAt += mappingJson.lengths[i]))));
+  }
+  for (const [topic, info] of packed.otherMappings) put(topic, info);
+  rememberKeys(mappings, keys.keys());
+  return mappings;
 }

@@ -49,7 +49,7 @@ import type {
   Store,
   UnitTopicKind,
 } from "./store";
-import { hasAtLeastKeys, isLargeRegistration, keysOf, LARGE_REGISTRATION_TOPICS, Slices, SLICE_MILLIS } from "../event-loop-slices";
+import { keyCount, keysOf, LARGE_REGISTRATION_TOPICS, Slices, SLICE_MILLIS } from "../event-loop-slices";
 import { Staging } from "./staging";
 import { TopicMappings } from "./topic-mappings";
 import { TopicQueues } from "./topic-queues";
@@ -178,14 +178,29 @@ function minId(addrs: Map<number, string>): number {
   return min;
 }
 
+/** Whether `config`, written under `plan`, gives the QueueData `queueData` already is. */
+function writesSame(queueData: QueueData, config: TopicConfig, plan: TopicDataPlan): boolean {
+  return (
+    queueData.readQueueNums === config.readQueueNums &&
+    queueData.writeQueueNums === config.writeQueueNums &&
+    queueData.perm === (plan.maskWrite ? config.perm & ~Perm.WRITE : config.perm) &&
+    queueData.topicSysFlag === (config.topicSysFlag ?? 0)
+  );
+}
+
 /** The DataVersion a registration records: the body's, or a fresh one when it carries none. */
 function registrationDataVersion(r: BrokerRegistration): DataVersion {
   return r.body.dataVersion ? copyDataVersion(r.body.dataVersion) : { stateVersion: 0, timestamp: r.now, counter: 0 };
 }
 
-/** Exactly one own key (the single-topic guard), without listing a large table's keys. */
-function hasOneKey(record: object | null | undefined): boolean {
-  return hasAtLeastKeys(record, 1) && !hasAtLeastKeys(record, 2);
+/** How many topics and mappings a registration carries (counted once: large tables take long to count). */
+interface RegistrationSize {
+  topics: number;
+  mappings: number;
+}
+
+function sizeOf(r: BrokerRegistration): RegistrationSize {
+  return { topics: keyCount(r.body.topicConfigTable), mappings: keyCount(r.body.topicQueueMappingInfoMap) };
 }
 
 function noMasterExists(bd: Pick<BrokerDataEntry, "brokerAddrs"> | undefined): boolean {
@@ -259,15 +274,16 @@ export class EmbeddedStore implements Store {
       await busy;
       return this.registerBroker(r);
     }
-    if (isLargeRegistration(r.body, this.sliceAtTopics)) return this.registerInSlices(r);
-    return this.applyRegistration(r, null);
+    const size = sizeOf(r);
+    if (Math.max(size.topics, size.mappings) >= this.sliceAtTopics) return this.registerInSlices(r, size);
+    return this.applyRegistration(r, size, null);
   }
 
   /** Applies a registration in one synchronous step, committing its staged topic data if it has some. */
-  private applyRegistration(r: BrokerRegistration, staged: StagedTopicData | null): RegisterBrokerResult | null {
+  private applyRegistration(r: BrokerRegistration, size: RegistrationSize, staged: StagedTopicData | null): RegisterBrokerResult | null {
     const before = this.routeViewOf(r.brokerName, r.clusterName, r.brokerAddr);
     this.queueDataTouched = false;
-    const result = this.doRegisterBroker(r, staged);
+    const result = this.doRegisterBroker(r, size, staged);
     // a staging the registration did not commit (a guard refused it) is dropped
     staged?.staging.abandon();
     // Routes change only when something they show changed: a re-registration that brings a new
@@ -280,8 +296,8 @@ export class EmbeddedStore implements Store {
    * A large registration: its topic data is staged in slices, then the registration is applied in
    * one synchronous step that commits it. Until then, other writes concerning the broker wait.
    */
-  private registerInSlices(r: BrokerRegistration): Promise<RegisterBrokerResult | null> {
-    const run = this.stageAndApply(r);
+  private registerInSlices(r: BrokerRegistration, size: RegistrationSize): Promise<RegisterBrokerResult | null> {
+    const run = this.stageAndApply(r, size);
     const settled: Promise<void> = run.then(
       () => this.doneApplying(r.brokerName, settled),
       () => this.doneApplying(r.brokerName, settled),
@@ -294,13 +310,13 @@ export class EmbeddedStore implements Store {
     if (this.applying.get(brokerName)?.settled === settled) this.applying.delete(brokerName);
   }
 
-  private async stageAndApply(r: BrokerRegistration): Promise<RegisterBrokerResult | null> {
-    const plan = this.planTopicData(r);
+  private async stageAndApply(r: BrokerRegistration, size: RegistrationSize): Promise<RegisterBrokerResult | null> {
+    const plan = this.planTopicData(r, size);
     const staged: StagedTopicData | null =
       plan && { staging: new Staging(), plan, topics: [], mappingTopics: [], removals: 0, touched: false, pool: new Map() };
     try {
       if (staged) await this.stageTopicData(r, staged, new Slices(this.sliceMillis));
-      return this.applyRegistration(r, staged);
+      return this.applyRegistration(r, size, staged);
     } finally {
       if (staged) {
         staged.staging.abandon();
@@ -367,7 +383,7 @@ export class EmbeddedStore implements Store {
    * The registration of PROTOCOL §4.3. Its topic data (step 10) is written here, or committed when
    * `staged` was staged under the plan the state calls for now; otherwise the staging is dropped.
    */
-  private doRegisterBroker(r: BrokerRegistration, staged: StagedTopicData | null): RegisterBrokerResult | null {
+  private doRegisterBroker(r: BrokerRegistration, size: RegistrationSize, staged: StagedTopicData | null): RegisterBrokerResult | null {
     const { clusterName, brokerAddr, brokerName, brokerId } = r;
     const body = r.body;
     const dataVersionMissing = body.dataVersion == null;
@@ -419,7 +435,7 @@ export class EmbeddedStore implements Store {
     }
 
     // 7. single-topic guard: a one-topic registration before the first full one
-    if (!addrs.has(brokerId) && hasOneKey(body.topicConfigTable)) {
+    if (!addrs.has(brokerId) && size.topics === 1) {
       return null;
     }
 
@@ -437,7 +453,7 @@ export class EmbeddedStore implements Store {
       const plan: TopicDataPlan = {
         overwrite: registerFirst || brokerChanged,
         maskWrite: isPrimeSlave && brokerData.enableActingMaster,
-        removeOthers: r.deleteTopicWithBrokerRegistration && !hasAtLeastKeys(body.topicQueueMappingInfoMap, 1),
+        removeOthers: r.deleteTopicWithBrokerRegistration && size.mappings === 0,
       };
       if (staged && samePlan(staged.plan, plan)) this.commitTopicData(staged);
       else this.writeTopicData(r, plan);
@@ -474,7 +490,7 @@ export class EmbeddedStore implements Store {
    * 2 to 10 without changing anything); null when it would write none. While `r` is staged, nothing
    * this depends on can change (writes concerning the broker wait), and the commit checks it again.
    */
-  private planTopicData(r: BrokerRegistration): TopicDataPlan | null {
+  private planTopicData(r: BrokerRegistration, size: RegistrationSize): TopicDataPlan | null {
     const brokerData = this.brokerAddrTable.get(r.brokerName);
     const addrs = new Map(brokerData?.brokerAddrs);
     for (const [id, addr] of addrs) {
@@ -486,7 +502,7 @@ export class EmbeddedStore implements Store {
       const oldLive = this.brokerLiveTable.get(addrKey(r.clusterName, oldAddr));
       if (oldLive && oldLive.dataVersion.stateVersion > dataVersion.stateVersion) return null;
     }
-    if (!addrs.has(r.brokerId) && hasOneKey(r.body.topicConfigTable)) return null;
+    if (!addrs.has(r.brokerId) && size.topics === 1) return null;
     addrs.set(r.brokerId, r.brokerAddr);
     const isOldVersionBroker = r.enableActingMaster === null;
     const isMaster = r.brokerId === MASTER_ID;
@@ -496,7 +512,7 @@ export class EmbeddedStore implements Store {
     return {
       overwrite: !brokerData || !oldAddr || brokerChanged,
       maskWrite: isPrimeSlave && r.enableActingMaster === true,
-      removeOthers: r.deleteTopicWithBrokerRegistration && !hasAtLeastKeys(r.body.topicQueueMappingInfoMap, 1),
+      removeOthers: r.deleteTopicWithBrokerRegistration && size.mappings === 0,
     };
   }
 
@@ -578,8 +594,9 @@ export class EmbeddedStore implements Store {
       const stagedHere = queueDataMap?.stagedBy(staging, brokerName);
       const previous = stagedHere !== undefined ? stagedHere : (queueDataMap?.get(brokerName) ?? null);
       if (!plan.overwrite && previous !== null) continue;
+      // a re-registration usually brings 100,000 unchanged topics: compared without a QueueData each
+      if (previous !== null && writesSame(previous, config, plan)) continue;
       const queueData = this.queueDataOf(brokerName, config, plan);
-      if (previous !== null && sameQueueData(previous, queueData)) continue;
       staged.touched = true;
       if (!queueDataMap) {
         // an empty entry shows no topic until the commit fills it

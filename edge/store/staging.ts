@@ -26,14 +26,19 @@ export interface StagedWrite<V> {
 }
 
 /**
- * Folds the finished writes of `writes` (in the order they were staged) with `apply`, and answers
- * the writes still open (`writes` itself when none has finished), or null when none is.
+ * Folds the finished writes of `writes` into `target` (in the order they were staged) with
+ * `apply`, and answers the writes still open (`writes` itself when none has finished), or null
+ * when none is.
  */
-export function settleStaged<V>(writes: StagedWrite<V>[], apply: (key: string, value: V | null) => void): StagedWrite<V>[] | null {
-  if (writes.every((write) => write.staging.state === "open")) return writes;
+export function settleStaged<V, T>(
+  writes: StagedWrite<V>[],
+  target: T,
+  apply: (target: T, key: string, value: V | null) => void,
+): StagedWrite<V>[] | null {
+  if (writes.every(isOpen)) return writes;
   let open: StagedWrite<V>[] | null = null;
   for (const write of writes) {
-    if (write.staging.state === "committed") apply(write.key, write.value);
+    if (write.staging.state === "committed") apply(target, write.key, write.value);
     else if (write.staging.state === "open") (open ??= []).push(write);
   }
   return open;
@@ -47,3 +52,5 @@ export function stageWrite<V>(writes: StagedWrite<V>[] | null, staging: Staging,
   else list.push({ staging, key, value });
   return list;
 }
+
+const isOpen = (write: StagedWrite<unknown>): boolean => write.staging.state === "open";

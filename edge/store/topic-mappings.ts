@@ -33,10 +33,11 @@ export class TopicMappings {
   }
 
   private settle(): void {
-    if (this.staged === null) return;
-    this.staged = settleStaged(this.staged, (brokerName, info) => {
-      if (info === null) this.byBroker.delete(brokerName);
-      else this.byBroker.set(brokerName, info);
-    });
+    if (this.staged !== null) this.staged = settleStaged(this.staged, this.byBroker, writeMapping);
   }
+}
+
+function writeMapping(byBroker: Map<string, TopicQueueMappingInfo>, brokerName: string, info: TopicQueueMappingInfo | null): void {
+  if (info === null) byBroker.delete(brokerName);
+  else byBroker.set(brokerName, info);
 }

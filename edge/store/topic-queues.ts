@@ -91,15 +91,18 @@ export class TopicQueues {
     return this.staged?.find((w) => w.staging === staging && w.key === brokerName)?.value;
   }
 
+  /** Folds the writes of finished stagings into the entries (see Staging). */
   private settle(): void {
-    if (this.staged === null) return;
-    this.staged = settleStaged(this.staged, (brokerName, value) => {
-      const i = this.indexOf(brokerName);
-      if (value === null) {
-        if (i >= 0) this.items.splice(i, 1);
-      } else if (i >= 0) this.items[i] = value;
-      else this.items.push(value);
-    });
+    if (this.staged !== null) this.staged = settleStaged(this.staged, this, TopicQueues.write);
+  }
+
+  /** Replaces, adds or (null) removes the broker's entry (static: one function for every topic). */
+  private static write(queues: TopicQueues, brokerName: string, value: QueueData | null): void {
+    const i = queues.indexOf(brokerName);
+    if (value === null) {
+      if (i >= 0) queues.items.splice(i, 1);
+    } else if (i >= 0) queues.items[i] = value;
+    else queues.items.push(value);
   }
 
   private indexOf(brokerName: string): number {
