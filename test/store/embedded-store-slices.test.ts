@@ -8,6 +8,7 @@ import { EmbeddedStore } from "../../edge/store/embedded-store";
 import type { BrokerRegistration, Store } from "../../edge/store/store";
 import type { TopicConfig } from "../../shared/model";
 import { dv, reg } from "./store-conformance";
+import { seededRandom } from "../support/seeded-random";
 
 const LARGE = 100_000;
 /** Above the size applied in slices; with one topic per slice, thousands of turns. */
@@ -37,23 +38,11 @@ async function snapshot(store: Store, probeTopics: string[]): Promise<unknown> {
   };
 }
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("EmbeddedStore: registrations applied in slices", () => {
   it("leaves the same state as one-shot registrations, call after call (random sequences)", async () => {
     const names = Array.from({ length: 12 }, (_, i) => `R${i}`);
     for (let seed = 1; seed <= 40; seed++) {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const pick = <T,>(values: readonly T[]): T => values[Math.floor(next() * values.length)];
       const oneShot = new EmbeddedStore({ kvConfigPath: null, sliceAtTopics: Infinity });
       const sliced = new EmbeddedStore({ kvConfigPath: null, sliceAtTopics: 0, sliceMillis: 0 });

@@ -19,18 +19,7 @@ import { ApiClient } from "../../tcp-bridge/api-client";
 import { boundedInflate } from "../../tcp-bridge/register-body-job";
 import { holdsCheckedTopicConfigs, packRegisterBody, unpackRegisterBody } from "../../tcp-bridge/register-body-packing";
 import { inProcessUpstream } from "../../tcp-bridge/upstream";
-
-/** A small deterministic generator (mulberry32), so that a failure names a reproducible case. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../support/seeded-random";
 
 const ABSENT = Symbol("absent");
 const pick = <T,>(next: () => number, values: readonly T[]): T => values[Math.floor(next() * values.length)];
@@ -116,7 +105,7 @@ const parsedAsSchema = (raw: unknown) => {
 
 describe("parseRegisterBrokerRequestInSlices", () => {
   it("answers exactly what registerBrokerSchema answers, output and issues (random requests)", async () => {
-    const next = random(20261125);
+    const next = seededRandom(20261125);
     const outcomes = { valid: 0, invalid: 0 };
     for (let i = 0; i < 1500; i++) {
       const raw = request(next);
@@ -179,7 +168,7 @@ const WIRE_PLAIN_FIELDS: Record<string, string> = {
 
 describe("topic tables rebuilt from the register-body Worker's columns", () => {
   it("are marked checked only when the schema would make the same of them; the sliced parser then answers as the schema (random bodies)", async () => {
-    const next = random(77);
+    const next = seededRandom(77);
     let checked = 0;
     let unchecked = 0;
     for (let i = 0; i < 300; i++) {
