@@ -82,7 +82,7 @@ export async function parseRegisterBrokerRequestInSlices(raw: unknown, slices: S
     topicsChecked && isObject(topicConfigTable) && !Object.hasOwn(topicConfigTable, "__proto__")
       ? { values: topicConfigTable as Record<string, TopicConfigOutput>, issues: [] }
       : await parseRecordInSlices("topicConfigTable", topicConfigTable, parseTopicConfig, slices);
-  const mappings = await parseRecordInSlices("topicQueueMappingInfoMap", topicQueueMappingInfoMap, (v) => TopicQueueMappingInfoSchema.safeParse(v), slices);
+  const mappings = await parseRecordInSlices("topicQueueMappingInfoMap", topicQueueMappingInfoMap, parseMappingInfo, slices);
   // in the order of the schema's fields (filterServerList comes after the tables)
   const isLast = (issue: z.core.$ZodIssue) => issue.path[0] === "filterServerList";
   const issues = [...headIssues.filter((i) => !isLast(i)), ...topics.issues, ...mappings.issues, ...headIssues.filter(isLast)];
@@ -98,12 +98,14 @@ function parseTopicConfig(value: unknown): ValueParse<TopicConfigOutput> {
   return plain ? { success: true, data: plain } : TopicConfigSchema.safeParse(value);
 }
 
+const parseMappingInfo = (value: unknown) => TopicQueueMappingInfoSchema.safeParse(value);
+
 /**
- * A `z.record(z.string(), schema).default({})` field checked value by value (`parse`), yielding to
- * the event loop as `slices` says. As zod does, a `__proto__` key is left out.
+ * A `z.record(z.string(), schema).default({})` field of registerBrokerSchema checked value by value
+ * (`parse`), yielding to the event loop as `slices` says. As zod does, a `__proto__` key is left out.
  */
 async function parseRecordInSlices<T extends object>(
-  field: string,
+  field: "topicConfigTable" | "topicQueueMappingInfoMap",
   record: unknown,
   parse: (value: unknown) => ValueParse<T>,
   slices: Slices,
@@ -112,7 +114,7 @@ async function parseRecordInSlices<T extends object>(
   const issues: z.core.$ZodIssue[] = [];
   if (record === undefined) return { values, issues };
   if (!isObject(record)) {
-    const whole = registerBrokerSchema.shape[field as "topicConfigTable"].safeParse(record);
+    const whole = registerBrokerSchema.shape[field].safeParse(record);
     if (!whole.success) issues.push(...whole.error.issues.map((i) => ({ ...i, path: [field, ...i.path] })));
     return { values, issues };
   }

@@ -13,7 +13,7 @@
  * (plainTopicConfig), and the rest is checked as it is rebuilt: a table rebuilt so is marked
  * (holdsCheckedTopicConfigs), and the bridge does not check its 100,000 topics a second time.
  */
-import { KeyList, rememberKeys } from "../edge/event-loop-slices";
+import { KeyList, nextTurn, rememberKeys } from "../edge/event-loop-slices";
 import { setOwn } from "../shared/body-codec";
 import { plainTopicConfig, type TopicConfigOutput } from "../shared/body-schemas";
 import type { RegisterBrokerBody, TopicConfig, TopicQueueMappingInfo } from "../shared/model";
@@ -45,8 +45,6 @@ export interface PackedRegisterBody {
 }
 
 const NUMBERS_PER_TOPIC = 6;
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const FILTER_TYPES = ["SINGLE_TAG", "MULTI_TAG"] as const;
 
 /** Topics rebuilt per slice; between slices the event loop runs (a slice takes a millisecond or two). */
