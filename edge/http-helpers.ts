@@ -85,13 +85,14 @@ export async function readJson<S extends z.ZodType>(
 
 export function validate<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.infer<S> {
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const detail = parsed.error.issues
-      .map((i) => `${i.path.length ? i.path.join(".") : what}: ${i.message}`)
-      .join("; ");
-    throw badRequest(`invalid ${what}: ${detail}`);
-  }
+  if (!parsed.success) throw invalidInput(parsed.error.issues, what);
   return parsed.data;
+}
+
+/** The 400 answered for input that a schema refused with `issues`. */
+export function invalidInput(issues: readonly z.core.$ZodIssue[], what: string): NamesrvError {
+  const detail = issues.map((i) => `${i.path.length ? i.path.join(".") : what}: ${i.message}`).join("; ");
+  return badRequest(`invalid ${what}: ${detail}`);
 }
 
 /** `?format=legacy` asks for the legacy fastjson dialect (what old remoting clients get). */

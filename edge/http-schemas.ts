@@ -1,6 +1,15 @@
 import { z } from "zod";
-import { isObject } from "../shared/body-codec";
-import { DataVersionSchema, plainTopicConfig, QueueDataSchema, RegisterBrokerBodySchema, type TopicConfigOutput } from "../shared/body-schemas";
+import { isObject, setOwn } from "../shared/body-codec";
+import {
+  DataVersionSchema,
+  plainTopicConfig,
+  QueueDataSchema,
+  RegisterBrokerBodySchema,
+  TopicConfigSchema,
+  TopicQueueMappingInfoSchema,
+  type TopicConfigOutput,
+} from "../shared/body-schemas";
+import { KeyList, keysOf, rememberKeys, type Slices } from "./event-loop-slices";
 
 /** Request bodies and parameters of the HTTP API, validated at the edge of every handler. */
 
@@ -38,14 +47,89 @@ export function plainRegisterBrokerRequest(raw: unknown): RegisterBrokerRequest 
   const table = raw.topicConfigTable;
   if (!isObject(table) || Object.hasOwn(table, "__proto__")) return null;
   const topicConfigTable: Record<string, TopicConfigOutput> = {};
+  const keys = new KeyList();
   for (const key in table) {
     if (!Object.hasOwn(table, key)) continue;
     const config = plainTopicConfig(table[key]);
     if (config === null) return null;
     topicConfigTable[key] = config;
+    keys.add(key);
   }
   const rest = registerBrokerWithoutTopics.safeParse({ ...raw, topicConfigTable: undefined });
-  return rest.success ? { ...rest.data, topicConfigTable } : null;
+  if (!rest.success) return null;
+  // later steps take the keys from here instead of listing them again
+  rememberKeys(topicConfigTable, keys.keys());
+  return { ...rest.data, topicConfigTable };
+}
+
+const registerBrokerWithoutTables = registerBrokerSchema.omit({ topicConfigTable: true, topicQueueMappingInfoMap: true });
+
+export type RegisterBrokerParse = { success: true; data: RegisterBrokerRequest } | { success: false; issues: z.core.$ZodIssue[] };
+
+/**
+ * registerBrokerSchema.safeParse for a registration of many topics, in slices: the same output and
+ * the same issues, but the topic configs and mappings are checked a few at a time with `slices`,
+ * so that the event loop serves other requests in between. `topicsChecked`: the topic table's
+ * values are TopicConfigOutput already (see the bridge's register-body-packing) and are taken as
+ * they are.
+ */
+export async function parseRegisterBrokerRequestInSlices(raw: unknown, slices: Slices, topicsChecked = false): Promise<RegisterBrokerParse> {
+  if (!isObject(raw)) return registerBrokerSchema.safeParse(raw) as RegisterBrokerParse;
+  const { topicConfigTable, topicQueueMappingInfoMap, ...head } = raw;
+  const parsedHead = registerBrokerWithoutTables.safeParse(head);
+  const headIssues = parsedHead.success ? [] : parsedHead.error.issues;
+  const topics =
+    topicsChecked && isObject(topicConfigTable) && !Object.hasOwn(topicConfigTable, "__proto__")
+      ? { values: topicConfigTable as Record<string, TopicConfigOutput>, issues: [] }
+      : await parseRecordInSlices("topicConfigTable", topicConfigTable, parseTopicConfig, slices);
+  const mappings = await parseRecordInSlices("topicQueueMappingInfoMap", topicQueueMappingInfoMap, parseMappingInfo, slices);
+  // in the order of the schema's fields (filterServerList comes after the tables)
+  const isLast = (issue: z.core.$ZodIssue) => issue.path[0] === "filterServerList";
+  const issues = [...headIssues.filter((i) => !isLast(i)), ...topics.issues, ...mappings.issues, ...headIssues.filter(isLast)];
+  if (!parsedHead.success || issues.length > 0) return { success: false, issues };
+  return { success: true, data: { ...parsedHead.data, topicConfigTable: topics.values, topicQueueMappingInfoMap: mappings.values } };
+}
+
+type ValueParse<T> = { success: true; data: T } | { success: false; error: z.ZodError };
+
+/** TopicConfigSchema.safeParse, without zod for a plain TopicConfig. */
+function parseTopicConfig(value: unknown): ValueParse<TopicConfigOutput> {
+  const plain = plainTopicConfig(value);
+  return plain ? { success: true, data: plain } : TopicConfigSchema.safeParse(value);
+}
+
+const parseMappingInfo = (value: unknown) => TopicQueueMappingInfoSchema.safeParse(value);
+
+/**
+ * A `z.record(z.string(), schema).default({})` field of registerBrokerSchema checked value by value
+ * (`parse`), yielding to the event loop as `slices` says. As zod does, a `__proto__` key is left out.
+ */
+async function parseRecordInSlices<T extends object>(
+  field: "topicConfigTable" | "topicQueueMappingInfoMap",
+  record: unknown,
+  parse: (value: unknown) => ValueParse<T>,
+  slices: Slices,
+): Promise<{ values: Record<string, T>; issues: z.core.$ZodIssue[] }> {
+  const values: Record<string, T> = {};
+  const issues: z.core.$ZodIssue[] = [];
+  if (record === undefined) return { values, issues };
+  if (!isObject(record)) {
+    const whole = registerBrokerSchema.shape[field].safeParse(record);
+    if (!whole.success) issues.push(...whole.error.issues.map((i) => ({ ...i, path: [field, ...i.path] })));
+    return { values, issues };
+  }
+  const keys = new KeyList();
+  for (const key of keysOf(record)) {
+    if (key === "__proto__") continue;
+    if (slices.due()) await slices.next();
+    const parsed = parse(record[key]);
+    if (parsed.success) {
+      setOwn(values, key, parsed.data);
+      keys.add(key);
+    } else issues.push(...parsed.error.issues.map((i) => ({ ...i, path: [field, key, ...i.path] })));
+  }
+  rememberKeys(values, keys.keys());
+  return { values, issues };
 }
 
 /** A re-registration announced by its body's digest only. */

@@ -1,9 +1,12 @@
 import { ResponseCode } from "../shared/codes";
 import type { Dialect } from "../shared/fastjson-writer";
 import { asNamesrvError } from "../edge/errors";
-import { plainRegisterBrokerRequest } from "../edge/http-schemas";
+import { keysRemembered, Slices } from "../edge/event-loop-slices";
+import { invalidInput } from "../edge/http-helpers";
+import { parseRegisterBrokerRequestInSlices, plainRegisterBrokerRequest, type RegisterBrokerRequest } from "../edge/http-schemas";
 import { registerBrokerInput } from "../edge/routes/broker-routes";
 import type { RegisterBrokerInput, RegisterBrokerOutcome } from "../edge/service/route-manager";
+import { holdsCheckedTopicConfigs } from "./register-body-packing";
 import { IN_PROCESS_ORIGIN, type Upstream } from "./upstream";
 
 /** A reply of the HTTP API, as the bridge needs it. */
@@ -76,12 +79,23 @@ export class ApiClient {
   /**
    * `POST /brokers/register` with `request` as its JSON body. The local route manager takes it when
    * the handler's fast validation accepts it as it is; anything else (and every remote app) goes
-   * over the API, whose schema then explains what is wrong.
+   * over the API, whose schema then explains what is wrong. A large registration (one the body
+   * decoder rebuilt in slices: its keys are remembered) is validated in slices instead, and answered
+   * here what the schema would answer; its topics are not checked again when the decoder has.
    */
   async registerBroker(request: Record<string, unknown>): Promise<ApiReply> {
     const local = this.options.localRoutes;
-    const validated = local ? plainRegisterBrokerRequest(request) : null;
-    if (!local || validated === null) return this.call("POST", "/brokers/register", request);
+    if (!local) return this.call("POST", "/brokers/register", request);
+    let validated: RegisterBrokerRequest | null;
+    const topicsChecked = holdsCheckedTopicConfigs(request.topicConfigTable);
+    if (topicsChecked || keysRemembered(request.topicConfigTable)) {
+      const parsed = await parseRegisterBrokerRequestInSlices(request, new Slices(), topicsChecked);
+      if (!parsed.success) return this.localFailure(invalidInput(parsed.issues, "body"));
+      validated = parsed.data;
+    } else {
+      validated = plainRegisterBrokerRequest(request);
+      if (validated === null) return this.call("POST", "/brokers/register", request);
+    }
     try {
       const outcome = await local.registerBroker(registerBrokerInput(validated));
       return { ok: true, bytes: NO_BYTES, json: <T>() => outcome as T };

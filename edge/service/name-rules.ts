@@ -2,6 +2,7 @@ import type { RegisterBrokerBody } from "../../shared/model";
 import type { NamesrvConfig } from "../config/namesrv-config";
 import { isWellFormedName, unpairedSurrogateRemark } from "../../shared/well-formed-names";
 import { badRequest } from "../errors";
+import { keysOf, type Slices } from "../event-loop-slices";
 
 /**
  * What a name or value must be before it reaches the store. Both callers of the services (the HTTP
@@ -55,12 +56,18 @@ function checkRegisteredTopic(topic: string, maxLength: number): void {
  * The topics of a REGISTER_BROKER body: how many (maxTopicsPerRegistration), and each name's
  * length and encoding, table keys and the topicName of each config alike (the store uses the
  * latter). Java's character rule is not applied: brokers register system topics with `%` and `|`.
+ * With `slices`, other requests are served between slices of a large table.
  */
-export function checkRegisteredTopics(body: RegisterBrokerBody, limits: Pick<NamesrvConfig, "maxNameLength" | "maxTopicsPerRegistration">): void {
+export async function checkRegisteredTopics(
+  body: RegisterBrokerBody,
+  limits: Pick<NamesrvConfig, "maxNameLength" | "maxTopicsPerRegistration">,
+  slices: Slices | null = null,
+): Promise<void> {
   const maxLength = registeredTopicMaxLength(limits);
   const table = body.topicConfigTable;
   let count = 0;
-  for (const key in table) {
+  for (const key of keysOf(table ?? {})) {
+    if (slices?.due()) await slices.next();
     if (++count > limits.maxTopicsPerRegistration) {
       throw badRequest(`registration has more than maxTopicsPerRegistration (${limits.maxTopicsPerRegistration}) topics`);
     }
@@ -68,8 +75,10 @@ export function checkRegisteredTopics(body: RegisterBrokerBody, limits: Pick<Nam
     const topicName = table[key].topicName;
     if (typeof topicName === "string" && topicName !== key) checkRegisteredTopic(topicName, maxLength);
   }
-  const mappings = body.topicQueueMappingInfoMap;
-  if (mappings) for (const key in mappings) checkRegisteredTopic(key, maxLength);
+  for (const key of keysOf(body.topicQueueMappingInfoMap ?? {})) {
+    if (slices?.due()) await slices.next();
+    checkRegisteredTopic(key, maxLength);
+  }
 }
 
 /**

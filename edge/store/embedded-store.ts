@@ -1,11 +1,16 @@
 /**
  * In-process Store: the Java RouteInfoManager and KVConfigManager semantics (PROTOCOL §4, §6) on
- * plain Maps. Every route call runs to completion without awaiting, so each is atomic with respect
- * to the others. KV mutations are serialised through a queue: each one applies the change to a copy
- * of the table, persists the copy (when a kvConfigPath is set) and only then swaps it in.
+ * plain Maps. Route calls run to completion without awaiting, so each is atomic with respect to
+ * the others, except the large ones: a registration of LARGE_REGISTRATION_TOPICS topics or more,
+ * and an unregistration once the table holds that many topics. These stage their topic changes in
+ * slices, letting other requests run in between, and then commit in one short synchronous step
+ * (see Staging), so readers see a broker's old topics or its new ones, never a mix. Meanwhile
+ * every other write that concerns that broker waits for the commit, and is applied after it.
+ * KV mutations are serialised through a queue: each one applies the change to a copy of the
+ * table, persists the copy (when a kvConfigPath is set) and only then swaps it in.
  *
  * Deliberate differences from Java:
- * - unregistration is synchronous (no BatchUnregistrationService queue);
+ * - unregistration has no BatchUnregistrationService queue (a large one is applied in slices);
  * - unregisterChannel removes every live entry recorded with that channel (Java stops at the first);
  * - a live entry whose address no longer holds a broker slot is dropped when it expires or its
  *   channel closes (Java keeps it forever); such entries are not part of the returned list;
@@ -20,6 +25,7 @@ import type {
   ClusterInfo,
   DataVersion,
   QueueData,
+  TopicConfig,
   TopicList,
   TopicQueueMappingInfo,
   TopicRouteData,
@@ -43,6 +49,9 @@ import type {
   Store,
   UnitTopicKind,
 } from "./store";
+import { keyCount, keysOf, LARGE_REGISTRATION_TOPICS, Slices, SLICE_MILLIS } from "../event-loop-slices";
+import { Staging } from "./staging";
+import { TopicMappings } from "./topic-mappings";
 import { TopicQueues } from "./topic-queues";
 
 export interface EmbeddedStoreOptions {
@@ -53,7 +62,44 @@ export interface EmbeddedStoreOptions {
    * set, the constructor loads the file synchronously.
    */
   initialKVTable?: KVConfigTable;
+  /**
+   * Registrations with at least this many topics or mappings, and unregistrations while the route
+   * table holds at least this many topics, are applied in slices (default LARGE_REGISTRATION_TOPICS);
+   * 0 applies every one so.
+   */
+  sliceAtTopics?: number;
+  /** The time of one slice (default SLICE_MILLIS); 0 yields after every topic. */
+  sliceMillis?: number;
 }
+
+/** What a registration does to its broker's topic data, decided by the state it is applied to. */
+interface TopicDataPlan {
+  /** write every topic of the body (a first registration or a new DataVersion), not only missing ones */
+  overwrite: boolean;
+  /** clear the write bit (a prime slave of an acting-master group) */
+  maskWrite: boolean;
+  /** remove the broker from topics its body lacks (deleteTopicWithBrokerRegistration, no mappings) */
+  removeOthers: boolean;
+}
+
+/** A registration's topic data, staged slice by slice under the plan it was staged for. */
+interface StagedTopicData {
+  staging: Staging;
+  plan: TopicDataPlan;
+  /** topics with a staged QueueData write (for the clean-up after the commit) */
+  topics: string[];
+  /** topics with a staged mapping write */
+  mappingTopics: string[];
+  /** QueueData removals staged */
+  removals: number;
+  /** whether any staged write changes what routes show */
+  touched: boolean;
+  /** shared QueueData of a broker that has no BrokerData yet (see sharedQueueData) */
+  pool: Map<string, QueueData>;
+}
+
+const samePlan = (a: TopicDataPlan, b: TopicDataPlan): boolean =>
+  a.overwrite === b.overwrite && a.maskWrite === b.maskWrite && a.removeOthers === b.removeOthers;
 
 interface BrokerDataEntry {
   cluster: string;
@@ -132,7 +178,32 @@ function minId(addrs: Map<number, string>): number {
   return min;
 }
 
-function noMasterExists(bd: BrokerDataEntry | undefined): boolean {
+/** Whether `config`, written under `plan`, gives the QueueData `queueData` already is. */
+function writesSame(queueData: QueueData, config: TopicConfig, plan: TopicDataPlan): boolean {
+  return (
+    queueData.readQueueNums === config.readQueueNums &&
+    queueData.writeQueueNums === config.writeQueueNums &&
+    queueData.perm === (plan.maskWrite ? config.perm & ~Perm.WRITE : config.perm) &&
+    queueData.topicSysFlag === (config.topicSysFlag ?? 0)
+  );
+}
+
+/** The DataVersion a registration records: the body's, or a fresh one when it carries none. */
+function registrationDataVersion(r: BrokerRegistration): DataVersion {
+  return r.body.dataVersion ? copyDataVersion(r.body.dataVersion) : { stateVersion: 0, timestamp: r.now, counter: 0 };
+}
+
+/** How many topics and mappings a registration carries (counted once: large tables take long to count). */
+interface RegistrationSize {
+  topics: number;
+  mappings: number;
+}
+
+function sizeOf(r: BrokerRegistration): RegistrationSize {
+  return { topics: keyCount(r.body.topicConfigTable), mappings: keyCount(r.body.topicQueueMappingInfoMap) };
+}
+
+function noMasterExists(bd: Pick<BrokerDataEntry, "brokerAddrs"> | undefined): boolean {
   return bd === undefined || bd.brokerAddrs.size === 0 || minId(bd.brokerAddrs) > MASTER_ID;
 }
 
@@ -145,7 +216,18 @@ export class EmbeddedStore implements Store {
   private readonly clusterAddrTable = new Map<string, Set<string>>();
   private readonly brokerLiveTable = new Map<string, BrokerLiveEntry>();
   private readonly filterServerTable = new Map<string, string[]>();
-  private readonly topicQueueMappingInfoTable = new Map<string, Map<string, TopicQueueMappingInfo>>();
+  private readonly topicQueueMappingInfoTable = new Map<string, TopicMappings>();
+
+  /**
+   * Registrations and unregistrations being applied in slices, by broker name, with the connection
+   * that carries a registration; `settled` resolves once it is committed (or failed). Writes that
+   * concern that broker, or that connection, wait for it.
+   */
+  private readonly applying = new Map<string, { channel: string | null; settled: Promise<void> }>();
+  /** The clean-ups of finished stagings, one after the other (see tidyTopics). */
+  private tidying: Promise<void> = Promise.resolve();
+  private readonly sliceAtTopics: number;
+  private readonly sliceMillis: number;
 
   // KV config (PROTOCOL §6): replaced as a whole after each successful write
   private kvTable: KVConfigTable;
@@ -161,6 +243,8 @@ export class EmbeddedStore implements Store {
 
   constructor(options: EmbeddedStoreOptions) {
     this.kvConfigPath = options.kvConfigPath;
+    this.sliceAtTopics = options.sliceAtTopics ?? LARGE_REGISTRATION_TOPICS;
+    this.sliceMillis = options.sliceMillis ?? SLICE_MILLIS;
     if (options.initialKVTable) this.kvTable = cloneKVConfigTable(options.initialKVTable);
     else if (options.kvConfigPath !== null) this.kvTable = loadKVConfigFileSync(options.kvConfigPath);
     else this.kvTable = new Map();
@@ -185,13 +269,76 @@ export class EmbeddedStore implements Store {
   }
 
   async registerBroker(r: BrokerRegistration): Promise<RegisterBrokerResult | null> {
+    const busy = this.applyingFor([r]);
+    if (busy) {
+      await busy;
+      return this.registerBroker(r);
+    }
+    const size = sizeOf(r);
+    if (Math.max(size.topics, size.mappings) >= this.sliceAtTopics) return this.registerInSlices(r, size);
+    return this.applyRegistration(r, size, null);
+  }
+
+  /** Applies a registration in one synchronous step, committing its staged topic data if it has some. */
+  private applyRegistration(r: BrokerRegistration, size: RegistrationSize, staged: StagedTopicData | null): RegisterBrokerResult | null {
     const before = this.routeViewOf(r.brokerName, r.clusterName, r.brokerAddr);
     this.queueDataTouched = false;
-    const result = this.doRegisterBroker(r);
+    const result = this.doRegisterBroker(r, size, staged);
+    // a staging the registration did not commit (a guard refused it) is dropped
+    staged?.staging.abandon();
     // Routes change only when something they show changed: a re-registration that brings a new
     // DataVersion but the same topics keeps every encoded route valid.
     if (this.queueDataTouched || this.routeViewOf(r.brokerName, r.clusterName, r.brokerAddr) !== before) this.changes++;
     return result;
+  }
+
+  /**
+   * A large registration: its topic data is staged in slices, then the registration is applied in
+   * one synchronous step that commits it. Until then, other writes concerning the broker wait.
+   */
+  private registerInSlices(r: BrokerRegistration, size: RegistrationSize): Promise<RegisterBrokerResult | null> {
+    const run = this.stageAndApply(r, size);
+    const settled: Promise<void> = run.then(
+      () => this.doneApplying(r.brokerName, settled),
+      () => this.doneApplying(r.brokerName, settled),
+    );
+    this.applying.set(r.brokerName, { channel: r.channel, settled });
+    return run;
+  }
+
+  private doneApplying(brokerName: string, settled: Promise<void>): void {
+    if (this.applying.get(brokerName)?.settled === settled) this.applying.delete(brokerName);
+  }
+
+  private async stageAndApply(r: BrokerRegistration, size: RegistrationSize): Promise<RegisterBrokerResult | null> {
+    const plan = this.planTopicData(r, size);
+    const staged: StagedTopicData | null =
+      plan && { staging: new Staging(), plan, topics: [], mappingTopics: [], removals: 0, touched: false, pool: new Map() };
+    try {
+      if (staged) await this.stageTopicData(r, staged, new Slices(this.sliceMillis));
+      return this.applyRegistration(r, size, staged);
+    } finally {
+      if (staged) {
+        staged.staging.abandon();
+        this.tidyTopics(staged.topics, staged.mappingTopics);
+      }
+    }
+  }
+
+  /** Waits for the slices-applied registration of any of these brokers; null when there is none. */
+  private applyingFor(items: Iterable<{ brokerName: string }>): Promise<void> | null {
+    if (this.applying.size === 0) return null;
+    for (const { brokerName } of items) {
+      const busy = this.applying.get(brokerName);
+      if (busy) return busy.settled;
+    }
+    return null;
+  }
+
+  /** Waits for a slices-applied registration carried by `channel`; null when there is none. */
+  private applyingOn(channel: string): Promise<void> | null {
+    for (const { channel: carrier, settled } of this.applying.values()) if (carrier === channel) return settled;
+    return null;
   }
 
   /** What routes show of one broker name and the filter servers of one address, as a comparable string. */
@@ -204,6 +351,11 @@ export class EmbeddedStore implements Store {
   }
 
   async refreshRegistration(r: RegistrationRefresh): Promise<RegisterBrokerResult | null> {
+    const busy = this.applyingFor([r]);
+    if (busy) {
+      await busy;
+      return this.refreshRegistration(r);
+    }
     const live = this.brokerLiveTable.get(addrKey(r.clusterName, r.brokerAddr));
     const brokerData = this.brokerAddrTable.get(r.brokerName);
     const unchanged =
@@ -227,15 +379,15 @@ export class EmbeddedStore implements Store {
     return this.masterOf(r.clusterName, r.brokerId, brokerData.brokerAddrs);
   }
 
-  private doRegisterBroker(r: BrokerRegistration): RegisterBrokerResult | null {
+  /**
+   * The registration of PROTOCOL §4.3. Its topic data (step 10) is written here, or committed when
+   * `staged` was staged under the plan the state calls for now; otherwise the staging is dropped.
+   */
+  private doRegisterBroker(r: BrokerRegistration, size: RegistrationSize, staged: StagedTopicData | null): RegisterBrokerResult | null {
     const { clusterName, brokerAddr, brokerName, brokerId } = r;
     const body = r.body;
-    const topicConfigTable = body.topicConfigTable ?? {};
-    const mappingInfoMap = body.topicQueueMappingInfoMap ?? {};
     const dataVersionMissing = body.dataVersion == null;
-    const dataVersion: DataVersion = body.dataVersion
-      ? copyDataVersion(body.dataVersion)
-      : { stateVersion: 0, timestamp: r.now, counter: 0 };
+    const dataVersion = registrationDataVersion(r);
 
     // 1. cluster → broker names
     let names = this.clusterAddrTable.get(clusterName);
@@ -256,7 +408,7 @@ export class EmbeddedStore implements Store {
         brokerAddrs: new Map(),
         enableActingMaster: false,
         zoneName: null,
-        queueDataPool: new Map(),
+        queueDataPool: staged?.pool ?? new Map(),
       };
       this.brokerAddrTable.set(brokerName, brokerData);
     }
@@ -283,7 +435,7 @@ export class EmbeddedStore implements Store {
     }
 
     // 7. single-topic guard: a one-topic registration before the first full one
-    if (!addrs.has(brokerId) && Object.keys(topicConfigTable).length === 1) {
+    if (!addrs.has(brokerId) && size.topics === 1) {
       return null;
     }
 
@@ -297,57 +449,14 @@ export class EmbeddedStore implements Store {
 
     // 10. topic data
     if (isMaster || isPrimeSlave) {
-      const brokerChanged = this.isBrokerTopicConfigChanged(
-        clusterName,
-        brokerAddr,
-        dataVersion,
-        dataVersionMissing,
-      );
-
-      if (r.deleteTopicWithBrokerRegistration && Object.keys(mappingInfoMap).length === 0) {
-        const newTopics = new Set(Object.keys(topicConfigTable));
-        for (const [topic, queueDataMap] of this.topicQueueTable) {
-          if (newTopics.has(topic) || !queueDataMap.has(brokerName)) continue;
-          queueDataMap.delete(brokerName);
-          this.queueRemovals++;
-          this.queueDataTouched = true;
-          if (queueDataMap.size === 0) this.topicQueueTable.delete(topic);
-        }
-      }
-
-      for (const [tableKey, config] of Object.entries(topicConfigTable)) {
-        const topic = typeof config.topicName === "string" ? config.topicName : tableKey;
-        const queueDataMap = this.topicQueueTable.get(topic);
-        const topicChanged = brokerChanged || !queueDataMap || !queueDataMap.has(brokerName);
-        if (!registerFirst && !topicChanged) continue;
-        let perm = config.perm;
-        if (isPrimeSlave && brokerData.enableActingMaster) perm &= ~Perm.WRITE;
-        const queueData: QueueData = {
-          brokerName,
-          readQueueNums: config.readQueueNums,
-          writeQueueNums: config.writeQueueNums,
-          perm,
-          topicSysFlag: config.topicSysFlag ?? 0,
-        };
-        const previous = queueDataMap?.get(brokerName);
-        if (!previous || !sameQueueData(previous, queueData)) this.queueDataTouched = true;
-        const shared = this.sharedQueueData(queueData);
-        if (queueDataMap) queueDataMap.set(shared);
-        else this.topicQueueTable.set(topic, TopicQueues.of(shared));
-      }
-
-      if (brokerChanged || registerFirst) {
-        for (const [topic, info] of Object.entries(mappingInfoMap)) {
-          const bname = typeof info.bname === "string" ? info.bname : brokerName;
-          let byBroker = this.topicQueueMappingInfoTable.get(topic);
-          if (!byBroker) {
-            byBroker = new Map();
-            this.topicQueueMappingInfoTable.set(topic, byBroker);
-          }
-          byBroker.set(bname, copyMappingInfo(info));
-          this.queueDataTouched = true;
-        }
-      }
+      const brokerChanged = this.isBrokerTopicConfigChanged(clusterName, brokerAddr, dataVersion, dataVersionMissing);
+      const plan: TopicDataPlan = {
+        overwrite: registerFirst || brokerChanged,
+        maskWrite: isPrimeSlave && brokerData.enableActingMaster,
+        removeOthers: r.deleteTopicWithBrokerRegistration && size.mappings === 0,
+      };
+      if (staged && samePlan(staged.plan, plan)) this.commitTopicData(staged);
+      else this.writeTopicData(r, plan);
     }
 
     // 11. liveness (replaces the previous entry, including its channel)
@@ -376,6 +485,176 @@ export class EmbeddedStore implements Store {
     return this.masterOf(clusterName, brokerId, addrs);
   }
 
+  /**
+   * The plan doRegisterBroker would follow for the topic data of `r` if `r` were applied now (steps
+   * 2 to 10 without changing anything); null when it would write none. While `r` is staged, nothing
+   * this depends on can change (writes concerning the broker wait), and the commit checks it again.
+   */
+  private planTopicData(r: BrokerRegistration, size: RegistrationSize): TopicDataPlan | null {
+    const brokerData = this.brokerAddrTable.get(r.brokerName);
+    const addrs = new Map(brokerData?.brokerAddrs);
+    for (const [id, addr] of addrs) {
+      if (addr === r.brokerAddr && id !== r.brokerId) addrs.delete(id);
+    }
+    const dataVersion = registrationDataVersion(r);
+    const oldAddr = addrs.get(r.brokerId);
+    if (oldAddr !== undefined && oldAddr !== r.brokerAddr) {
+      const oldLive = this.brokerLiveTable.get(addrKey(r.clusterName, oldAddr));
+      if (oldLive && oldLive.dataVersion.stateVersion > dataVersion.stateVersion) return null;
+    }
+    if (!addrs.has(r.brokerId) && size.topics === 1) return null;
+    addrs.set(r.brokerId, r.brokerAddr);
+    const isOldVersionBroker = r.enableActingMaster === null;
+    const isMaster = r.brokerId === MASTER_ID;
+    const isPrimeSlave = !isOldVersionBroker && !isMaster && r.brokerId === minId(addrs);
+    if (!isMaster && !isPrimeSlave) return null;
+    const brokerChanged = this.isBrokerTopicConfigChanged(r.clusterName, r.brokerAddr, dataVersion, r.body.dataVersion == null);
+    return {
+      overwrite: !brokerData || !oldAddr || brokerChanged,
+      maskWrite: isPrimeSlave && r.enableActingMaster === true,
+      removeOthers: r.deleteTopicWithBrokerRegistration && size.mappings === 0,
+    };
+  }
+
+  /** The QueueData a registration writes for one TopicConfig. */
+  private queueDataOf(brokerName: string, config: TopicConfig, plan: TopicDataPlan): QueueData {
+    return {
+      brokerName,
+      readQueueNums: config.readQueueNums,
+      writeQueueNums: config.writeQueueNums,
+      perm: plan.maskWrite ? config.perm & ~Perm.WRITE : config.perm,
+      topicSysFlag: config.topicSysFlag ?? 0,
+    };
+  }
+
+  /** Step 10 at once: the broker's queues and mappings as the registration carries them. */
+  private writeTopicData(r: BrokerRegistration, plan: TopicDataPlan): void {
+    const { brokerName } = r;
+    const topicConfigTable = r.body.topicConfigTable ?? {};
+    const mappingInfoMap = r.body.topicQueueMappingInfoMap ?? {};
+
+    if (plan.removeOthers) {
+      for (const [topic, queueDataMap] of this.topicQueueTable) {
+        if (Object.hasOwn(topicConfigTable, topic) || !queueDataMap.has(brokerName)) continue;
+        queueDataMap.delete(brokerName);
+        this.queueRemovals++;
+        this.queueDataTouched = true;
+        if (queueDataMap.isEmpty()) this.topicQueueTable.delete(topic);
+      }
+    }
+
+    for (const [tableKey, config] of Object.entries(topicConfigTable)) {
+      const topic = typeof config.topicName === "string" ? config.topicName : tableKey;
+      const queueDataMap = this.topicQueueTable.get(topic);
+      if (!plan.overwrite && queueDataMap?.has(brokerName)) continue;
+      const queueData = this.queueDataOf(brokerName, config, plan);
+      const previous = queueDataMap?.get(brokerName);
+      if (!previous || !sameQueueData(previous, queueData)) this.queueDataTouched = true;
+      const shared = this.sharedQueueData(queueData);
+      if (queueDataMap) queueDataMap.set(shared);
+      else this.topicQueueTable.set(topic, TopicQueues.of(shared));
+    }
+
+    if (plan.overwrite) {
+      for (const [topic, info] of Object.entries(mappingInfoMap)) {
+        this.mappingsOf(topic).set(typeof info.bname === "string" ? info.bname : brokerName, copyMappingInfo(info));
+        this.queueDataTouched = true;
+      }
+    }
+  }
+
+  /**
+   * Step 10 in slices, staged: what writeTopicData would write, invisible to readers until the
+   * registration commits it. Writes that change nothing are not staged.
+   */
+  private async stageTopicData(r: BrokerRegistration, staged: StagedTopicData, slices: Slices): Promise<void> {
+    const { brokerName } = r;
+    const { staging, plan } = staged;
+    const topicConfigTable = r.body.topicConfigTable ?? {};
+    const mappingInfoMap = r.body.topicQueueMappingInfoMap ?? {};
+
+    if (plan.removeOthers) {
+      // a live iterator: topics added meanwhile are other brokers' and removed ones are skipped
+      for (const [topic, queueDataMap] of this.topicQueueTable) {
+        if (slices.due()) await slices.next();
+        if (Object.hasOwn(topicConfigTable, topic) || !queueDataMap.has(brokerName)) continue;
+        queueDataMap.stage(staging, brokerName, null);
+        staged.topics.push(topic);
+        staged.removals++;
+        staged.touched = true;
+      }
+    }
+
+    for (const tableKey of keysOf(topicConfigTable)) {
+      if (slices.due()) await slices.next();
+      const config = topicConfigTable[tableKey];
+      const topic = typeof config.topicName === "string" ? config.topicName : tableKey;
+      let queueDataMap = this.topicQueueTable.get(topic);
+      // the broker's entry as writeTopicData would find it at this point: this staging's, or the table's
+      const stagedHere = queueDataMap?.stagedBy(staging, brokerName);
+      const previous = stagedHere !== undefined ? stagedHere : (queueDataMap?.get(brokerName) ?? null);
+      if (!plan.overwrite && previous !== null) continue;
+      // a re-registration usually brings 100,000 unchanged topics: compared without a QueueData each
+      if (previous !== null && writesSame(previous, config, plan)) continue;
+      const queueData = this.queueDataOf(brokerName, config, plan);
+      staged.touched = true;
+      if (!queueDataMap) {
+        // an empty entry shows no topic until the commit fills it
+        queueDataMap = new TopicQueues();
+        this.topicQueueTable.set(topic, queueDataMap);
+      }
+      queueDataMap.stage(staging, brokerName, this.sharedQueueData(queueData, staged.pool));
+      staged.topics.push(topic);
+    }
+
+    if (plan.overwrite) {
+      for (const topic of keysOf(mappingInfoMap)) {
+        if (slices.due()) await slices.next();
+        const info = mappingInfoMap[topic];
+        this.mappingsOf(topic).stage(staging, typeof info.bname === "string" ? info.bname : brokerName, copyMappingInfo(info));
+        staged.mappingTopics.push(topic);
+        staged.touched = true;
+      }
+    }
+  }
+
+  /** Makes every write of `staged` visible at once. */
+  private commitTopicData(staged: StagedTopicData): void {
+    staged.staging.commit();
+    this.queueRemovals += staged.removals;
+    if (staged.touched) this.queueDataTouched = true;
+  }
+
+  /**
+   * After a staging was committed or dropped, folds its writes into the entries it touched and
+   * removes the entries left empty, in slices, so that no empty entry stays behind.
+   */
+  private tidyTopics(topics: string[], mappingTopics: string[]): void {
+    const run = async (): Promise<void> => {
+      const slices = new Slices(this.sliceMillis);
+      for (const topic of topics) {
+        if (slices.due()) await slices.next();
+        if (this.topicQueueTable.get(topic)?.isEmpty()) this.topicQueueTable.delete(topic);
+      }
+      for (const topic of mappingTopics) {
+        if (slices.due()) await slices.next();
+        if (this.topicQueueMappingInfoTable.get(topic)?.isEmpty()) this.topicQueueMappingInfoTable.delete(topic);
+      }
+    };
+    // only memory is at stake: a clean-up that fails leaves empty entries, which no reader shows
+    this.tidying = this.tidying.then(run).catch(() => undefined);
+  }
+
+  /** The mappings entry of a topic, created empty when there is none. */
+  private mappingsOf(topic: string): TopicMappings {
+    let mappings = this.topicQueueMappingInfoTable.get(topic);
+    if (!mappings) {
+      mappings = new TopicMappings();
+      this.topicQueueMappingInfoTable.set(topic, mappings);
+    }
+    return mappings;
+  }
+
   private masterOf(clusterName: string, brokerId: number, addrs: Map<number, string>): RegisterBrokerResult {
     const result: RegisterBrokerResult = {};
     if (brokerId !== MASTER_ID) {
@@ -395,15 +674,16 @@ export class EmbeddedStore implements Store {
    * The frozen QueueData object of the broker's pool equal to `value`. A broker has a handful of
    * distinct QueueData values across all its topics, so 100,000 topics share a few objects instead
    * of holding one each. QueueData in the tables is never changed in place, only replaced.
+   * `poolOfNewBroker` serves a broker that has no BrokerData yet (its staged first registration).
    */
-  private sharedQueueData(value: QueueData): QueueData {
-    const entry = this.brokerAddrTable.get(value.brokerName);
-    if (!entry) return Object.freeze(copyQueueData(value));
+  private sharedQueueData(value: QueueData, poolOfNewBroker?: Map<string, QueueData>): QueueData {
+    const pool = this.brokerAddrTable.get(value.brokerName)?.queueDataPool ?? poolOfNewBroker;
+    if (!pool) return Object.freeze(copyQueueData(value));
     const key = `${value.readQueueNums}/${value.writeQueueNums}/${value.perm}/${value.topicSysFlag}`;
-    let shared = entry.queueDataPool.get(key);
+    let shared = pool.get(key);
     if (!shared) {
       shared = Object.freeze(copyQueueData(value));
-      entry.queueDataPool.set(key, shared);
+      pool.set(key, shared);
     }
     return shared;
   }
@@ -425,11 +705,22 @@ export class EmbeddedStore implements Store {
   // =============================================================================================
 
   async unregisterBrokers(requests: BrokerUnregistration[]): Promise<void> {
+    const busy = this.applyingFor(requests);
+    if (busy) {
+      await busy;
+      return this.unregisterBrokers(requests);
+    }
     this.changes++;
-    this.doUnregister(requests);
+    await this.doUnregister(requests);
   }
 
   async unregisterChannel(channel: string): Promise<BrokerUnregistration[]> {
+    // a registration the connection sent before it closed is one of its brokers once committed
+    const busy = this.applyingOn(channel);
+    if (busy) {
+      await busy;
+      return this.unregisterChannel(channel);
+    }
     return this.unregisterLiveEntries((live) => live.channel === channel);
   }
 
@@ -442,22 +733,29 @@ export class EmbeddedStore implements Store {
   /**
    * Builds the unregistration of every live entry matching `select` (as §4.8 does: the first
    * BrokerData of the entry's cluster whose address map holds the address) and applies them as one
-   * batch. Entries that no BrokerData holds any more are simply dropped.
+   * batch. Entries that no BrokerData holds any more are simply dropped. When one of the brokers
+   * has a registration being applied in slices, the whole batch is built again after it.
    */
-  private unregisterLiveEntries(select: (live: BrokerLiveEntry) => boolean): BrokerUnregistration[] {
+  private async unregisterLiveEntries(select: (live: BrokerLiveEntry) => boolean): Promise<BrokerUnregistration[]> {
     const requests: BrokerUnregistration[] = [];
+    const unheld: string[] = [];
     for (const [key, live] of this.brokerLiveTable) {
       if (!select(live)) continue;
       const request = this.findUnregistration(live.clusterName, live.brokerAddr);
-      if (request) {
-        requests.push(request);
-      } else {
-        this.brokerLiveTable.delete(key);
-        this.filterServerTable.delete(key);
-      }
+      if (request) requests.push(request);
+      else unheld.push(key);
+    }
+    const busy = this.applyingFor(requests);
+    if (busy) {
+      await busy;
+      return this.unregisterLiveEntries(select);
+    }
+    for (const key of unheld) {
+      this.brokerLiveTable.delete(key);
+      this.filterServerTable.delete(key);
     }
     if (requests.length > 0) this.changes++;
-    this.doUnregister(requests);
+    await this.doUnregister(requests);
     return requests.map((r) => ({ ...r }));
   }
 
@@ -473,21 +771,48 @@ export class EmbeddedStore implements Store {
     return null;
   }
 
-  private doUnregister(requests: BrokerUnregistration[]): void {
+  /**
+   * Removes the brokers' addresses, and then their queues from every topic (or the write bit, for
+   * an acting-master group left without its master). On a large table the topics are visited in
+   * slices, staging the changes, and everything is applied at once after the last slice.
+   */
+  private doUnregister(requests: BrokerUnregistration[]): void | Promise<void> {
     if (requests.length === 0) return;
+    if (this.topicQueueTable.size >= this.sliceAtTopics) return this.unregisterInSlices(requests);
+    const { removed, masked } = this.unlinkBrokers(requests);
+    if (removed.size === 0 && masked.size === 0) return;
+    for (const [topic, queueDataMap] of this.topicQueueTable) {
+      for (const brokerName of removed) if (queueDataMap.delete(brokerName)) this.queueRemovals++;
+      if (queueDataMap.isEmpty()) {
+        this.topicQueueTable.delete(topic);
+        continue;
+      }
+      for (const brokerName of masked) {
+        const queueData = queueDataMap.get(brokerName);
+        if (queueData) queueDataMap.set(this.writeMasked(queueData));
+      }
+    }
+  }
+
+  private writeMasked(queueData: QueueData): QueueData {
+    return this.sharedQueueData({ ...queueData, perm: queueData.perm & ~Perm.WRITE });
+  }
+
+  /**
+   * The unregistrations' changes to every table but the topics': liveness, filter servers, broker
+   * addresses, broker names. Answers the brokers whose queues go (`removed`) and those whose queues
+   * lose the write bit (`masked`: an acting-master group left without a master).
+   */
+  private unlinkBrokers(requests: BrokerUnregistration[]): { removed: Set<string>; masked: Set<string> } {
     const removed = new Set<string>();
     const reduced = new Set<string>();
-
     for (const request of requests) {
       const key = addrKey(request.clusterName, request.brokerAddr);
       this.brokerLiveTable.delete(key);
       this.filterServerTable.delete(key);
 
       const brokerData = this.brokerAddrTable.get(request.brokerName);
-      if (!brokerData) {
-        reduced.add(request.brokerName);
-        continue;
-      }
+      if (!brokerData) continue;
       for (const [id, addr] of brokerData.brokerAddrs) {
         if (addr === request.brokerAddr) brokerData.brokerAddrs.delete(id);
       }
@@ -503,22 +828,86 @@ export class EmbeddedStore implements Store {
         reduced.add(request.brokerName);
       }
     }
+    const masked = new Set<string>();
+    for (const brokerName of reduced) {
+      const brokerData = this.brokerAddrTable.get(brokerName);
+      if (brokerData?.enableActingMaster && noMasterExists(brokerData)) masked.add(brokerName);
+    }
+    return { removed, masked };
+  }
 
-    if (removed.size === 0 && reduced.size === 0) return;
-    for (const [topic, queueDataMap] of this.topicQueueTable) {
-      for (const brokerName of removed) if (queueDataMap.delete(brokerName)) this.queueRemovals++;
-      if (queueDataMap.size === 0) {
-        this.topicQueueTable.delete(topic);
-        continue;
+  /** What unlinkBrokers would answer if it ran now, changing nothing. */
+  private unlinkEffects(requests: BrokerUnregistration[]): { removed: Set<string>; masked: Set<string> } {
+    const removed = new Set<string>();
+    const remaining = new Map<string, Map<number, string>>();
+    for (const request of requests) {
+      const brokerData = this.brokerAddrTable.get(request.brokerName);
+      if (!brokerData || removed.has(request.brokerName)) continue;
+      let addrs = remaining.get(request.brokerName);
+      if (!addrs) {
+        addrs = new Map(brokerData.brokerAddrs);
+        remaining.set(request.brokerName, addrs);
       }
-      for (const brokerName of reduced) {
-        const queueData = queueDataMap.get(brokerName);
-        if (!queueData) continue;
-        const brokerData = this.brokerAddrTable.get(brokerName);
-        if (brokerData?.enableActingMaster && noMasterExists(brokerData)) {
-          queueDataMap.set(this.sharedQueueData({ ...queueData, perm: queueData.perm & ~Perm.WRITE }));
+      for (const [id, addr] of addrs) if (addr === request.brokerAddr) addrs.delete(id);
+      if (addrs.size === 0) removed.add(request.brokerName);
+    }
+    const masked = new Set<string>();
+    for (const [brokerName, addrs] of remaining) {
+      const acting = this.brokerAddrTable.get(brokerName)!.enableActingMaster;
+      if (!removed.has(brokerName) && acting && noMasterExists({ brokerAddrs: addrs })) masked.add(brokerName);
+    }
+    return { removed, masked };
+  }
+
+  /**
+   * doUnregister on a large table: the queue changes are staged topic by topic in slices, then the
+   * unregistration is applied and they are committed in one step. Meanwhile writes that concern
+   * these brokers wait, as for a registration being applied.
+   */
+  private unregisterInSlices(requests: BrokerUnregistration[]): Promise<void> {
+    const run = this.stageAndUnregister(requests);
+    const names = new Set(requests.map((request) => request.brokerName));
+    const done = () => {
+      for (const name of names) this.doneApplying(name, settled);
+    };
+    const settled: Promise<void> = run.then(done, done);
+    for (const name of names) this.applying.set(name, { channel: null, settled });
+    return run;
+  }
+
+  private async stageAndUnregister(requests: BrokerUnregistration[]): Promise<void> {
+    const { removed, masked } = this.unlinkEffects(requests);
+    const staging = new Staging();
+    const topics: string[] = [];
+    let removals = 0;
+    try {
+      if (removed.size > 0 || masked.size > 0) {
+        const slices = new Slices(this.sliceMillis);
+        for (const [topic, queueDataMap] of this.topicQueueTable) {
+          if (slices.due()) await slices.next();
+          let staged = false;
+          for (const brokerName of removed) {
+            if (!queueDataMap.has(brokerName)) continue;
+            queueDataMap.stage(staging, brokerName, null);
+            removals++;
+            staged = true;
+          }
+          for (const brokerName of masked) {
+            const queueData = queueDataMap.get(brokerName);
+            if (!queueData) continue;
+            queueDataMap.stage(staging, brokerName, this.writeMasked(queueData));
+            staged = true;
+          }
+          if (staged) topics.push(topic);
         }
       }
+      this.unlinkBrokers(requests);
+      staging.commit();
+      this.queueRemovals += removals;
+      this.changes++;
+    } finally {
+      staging.abandon();
+      this.tidyTopics(topics, []);
     }
   }
 
@@ -574,11 +963,9 @@ export class EmbeddedStore implements Store {
     }
     if (brokerDatas.length === 0) return null;
     const route: TopicRouteData = { queueDatas, brokerDatas, filterServerTable };
-    const mapping = this.topicQueueMappingInfoTable.get(topic);
-    if (mapping) {
-      route.topicQueueMappingByBroker = Object.fromEntries(
-        [...mapping].map(([bname, info]) => [bname, copyMappingInfo(info)]),
-      );
+    const mappings = this.topicQueueMappingInfoTable.get(topic)?.entries();
+    if (mappings && mappings.length > 0) {
+      route.topicQueueMappingByBroker = Object.fromEntries(mappings.map(([bname, info]) => [bname, copyMappingInfo(info)]));
     }
     return route;
   }
@@ -595,7 +982,10 @@ export class EmbeddedStore implements Store {
   }
 
   async getAllTopics(): Promise<string[]> {
-    return [...this.topicQueueTable.keys()];
+    const topics: string[] = [];
+    // an entry without QueueData is a topic only staged so far, or one still to be tidied away
+    for (const [topic, queueDataMap] of this.topicQueueTable) if (queueDataMap.size > 0) topics.push(topic);
+    return topics;
   }
 
   async getTopicsByCluster(cluster: string): Promise<string[]> {
@@ -661,7 +1051,12 @@ export class EmbeddedStore implements Store {
     return this.operatePerm(brokerName, () => Perm.READ | Perm.WRITE);
   }
 
-  private operatePerm(brokerName: string, update: (perm: number) => number): number {
+  private async operatePerm(brokerName: string, update: (perm: number) => number): Promise<number> {
+    const busy = this.applyingFor([{ brokerName }]);
+    if (busy) {
+      await busy;
+      return this.operatePerm(brokerName, update);
+    }
     this.changes++;
     let count = 0;
     for (const queueDataMap of this.topicQueueTable.values()) {
@@ -674,21 +1069,33 @@ export class EmbeddedStore implements Store {
   }
 
   async deleteTopic(topic: string, clusterName: string | null): Promise<void> {
-    this.changes++;
-    if (clusterName === null || clusterName.trim() === "") {
-      if (this.topicQueueTable.delete(topic)) this.queueRemovals++;
-      return;
-    }
-    const brokerNames = this.clusterAddrTable.get(clusterName);
-    if (!brokerNames || brokerNames.size === 0) return;
     const queueDataMap = this.topicQueueTable.get(topic);
+    // waits for the registrations being applied of the brokers the topic has or will have
+    const busy = queueDataMap && this.applyingFor(queueDataMap.brokerNamesWithStaged().map((brokerName) => ({ brokerName })));
+    if (busy) {
+      await busy;
+      return this.deleteTopic(topic, clusterName);
+    }
+    this.changes++;
     if (!queueDataMap) return;
-    for (const brokerName of brokerNames) if (queueDataMap.delete(brokerName)) this.queueRemovals++;
-    if (queueDataMap.size === 0) this.topicQueueTable.delete(topic);
+    if (clusterName === null || clusterName.trim() === "") {
+      if (queueDataMap.size > 0) this.queueRemovals++;
+      queueDataMap.clear();
+    } else {
+      const brokerNames = this.clusterAddrTable.get(clusterName);
+      if (!brokerNames || brokerNames.size === 0) return;
+      for (const brokerName of brokerNames) if (queueDataMap.delete(brokerName)) this.queueRemovals++;
+    }
+    if (queueDataMap.isEmpty()) this.topicQueueTable.delete(topic);
   }
 
   async registerTopic(topic: string, queueDatas: QueueData[]): Promise<void> {
     if (queueDatas.length === 0) return;
+    const busy = this.applyingFor(queueDatas);
+    if (busy) {
+      await busy;
+      return this.registerTopic(topic, queueDatas);
+    }
     this.changes++;
     const existing = this.topicQueueTable.get(topic);
     if (existing) {
@@ -769,8 +1176,10 @@ export class EmbeddedStore implements Store {
     this.changes++;
   }
 
-  /** Waits for pending KV writes. */
+  /** Waits for pending KV writes, registrations being applied and their clean-ups. */
   async close(): Promise<void> {
+    await Promise.all([...this.applying.values()].map((a) => a.settled));
+    await this.tidying;
     await this.kvQueue;
   }
 }

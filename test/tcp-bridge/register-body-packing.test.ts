@@ -12,7 +12,15 @@ function body(topics: TopicConfig[]): RegisterBrokerBody {
   return {
     dataVersion: { stateVersion: 1, timestamp: 1700000000000, counter: 7 },
     topicConfigTable,
-    topicQueueMappingInfoMap: { T: { topic: "T", bname: "broker-a", epoch: 3, currIdMap: { "0": 1 }, extra: [[1]] } },
+    topicQueueMappingInfoMap: Object.defineProperty(
+      {
+        T: { topic: "T", bname: "broker-a", epoch: 3, currIdMap: { "0": 1 }, extra: [[1]] },
+        "7": { topic: "7", epoch: -0, big: Infinity }, // not JSON-safe: kept as is
+        "é中": { topic: "é中", lone: "\ud800", nested: JSON.parse('{"__proto__":{"x":1}}') },
+      },
+      "__proto__",
+      { value: { topic: "__proto__", totalQueues: 2 }, enumerable: true, writable: true, configurable: true },
+    ),
     filterServerList: ["10.0.0.1:1"],
   };
 }
@@ -32,12 +40,16 @@ describe("register body packing", () => {
       topic("-1"),
     ]);
     const { packed, transfer } = packRegisterBody(original);
-    expect(transfer).toHaveLength(2);
+    expect(transfer).toHaveLength(4);
+    expect(packed.otherMappings.map(([topic]) => topic)).toEqual(["7"]);
     expect(packed.others.map((tc) => tc.topicName)).toEqual(["odd filter"]);
     const again = await unpackRegisterBody(crossThread(packed));
     expect(again).toEqual(original);
     expect(Object.hasOwn(again.topicConfigTable, "__proto__")).toBe(true);
     expect(Object.getPrototypeOf(again.topicConfigTable)).toBe(Object.prototype);
+    expect(Object.is(again.topicQueueMappingInfoMap["7"].epoch, -0)).toBe(true);
+    expect(Object.hasOwn((again.topicQueueMappingInfoMap["é中"] as { nested: object }).nested, "__proto__")).toBe(true);
+    expect(Object.keys(again.topicQueueMappingInfoMap)).toEqual(Object.keys(original.topicQueueMappingInfoMap));
     expect(again.topicConfigTable.TopicTest.attributes).not.toBe(again.topicConfigTable["-1"].attributes); // no shared objects
   });
 
