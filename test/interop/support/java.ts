@@ -43,7 +43,8 @@ export interface MQAdmin {
 }
 
 /**
- * mqadmin from rocketmq-tools of `version`. Its exit code is 0 even when a command fails (it prints
+ * mqadmin from rocketmq-tools of `version`, started through our interop.Admin (MQAdminStartup
+ * without the client's idle wait on exit). Its exit code is 0 even when a command fails (it prints
  * the exception), so callers assert on the output.
  */
 export function mqadmin(namesrv: string, homeDir: string, version: RocketMQVersion): MQAdmin {
@@ -56,8 +57,8 @@ export function mqadmin(namesrv: string, homeDir: string, version: RocketMQVersi
         ...CLIENT_FLAGS,
         ...home.flags,
         "-cp",
-        classpath(version),
-        "org.apache.rocketmq.tools.command.MQAdminStartup",
+        classpath(version, true),
+        "interop.Admin",
         subcommand,
         "-n",
         namesrv,
