@@ -32,6 +32,8 @@ maven() {
 need java "install a JDK 17"
 need mvn "install Maven 3.8+"
 need go "install Go 1.21+"
+# rustup installs cargo under ~/.cargo/bin, which a non-login shell may not have on PATH.
+if ! command -v cargo >/dev/null 2>&1 && [[ -x "$HOME/.cargo/bin/cargo" ]]; then PATH="$HOME/.cargo/bin:$PATH"; fi
 need cargo "install Rust 1.95+ (rustup)"
 need npx "install Node 20 and npm"
 mkdir -p "$CACHE/bin"

@@ -96,13 +96,15 @@ describe.each([ROCKETMQ4_VERSION, ...LINES_5X])("a RocketMQ %s broker with compr
     });
   } else {
     it("is refused with SYSTEM_ERROR (its body is deflated, its header says it is not) and never listed", async () => {
-      const refusal = await waitFor(
+      const [code, remark] = await waitFor(
         `${broker.name} to log a refused registration`,
         () => brokerLog(broker).match(/Failed to register current broker to name server[^\n]*\n[^\n]*CODE: (\d+)\s+DESC: ([^\n]*)/)?.slice(1),
         { timeoutMs: 30_000 },
       );
-      expect(refusal[0]).toBe("1");
-      expect(refusal[1]).toContain("Failed to decode RegisterBrokerBody");
+      // The remark differs: Apache's 5.5.0 says "Failed to decode RegisterBrokerBody", 5.3.3 (fastjson 1
+      // parses the bytes to null) a NullPointerException, ours "Failed to decode RegisterBrokerBody: <why>".
+      console.log(`[interop] ${version} broker with compressedRegister=true refused: CODE ${code} ${remark}`);
+      expect(code).toBe("1");
       expect(await registeredAddr(l.namesrv, broker.name, 0)).toBeUndefined();
       expect(parseClusterList(await mq("clusterList")).filter((r) => r.brokerName === broker.name)).toEqual([]);
     });

@@ -4,7 +4,7 @@ import { brokerLog, startBroker, type Broker } from "./support/broker.js";
 import { NEWEST_LINE, lineTag } from "./support/lines.js";
 import { startNameServer, type NameServer, type NameServerOptions } from "./support/namesrv.js";
 import { waitFor } from "./support/poll.js";
-import { createTopicOnBroker, getClusterInfo, getRoute, registeredAddr } from "./support/remoting.js";
+import { createTopicOnBroker, getRoute, registeredAddr } from "./support/remoting.js";
 import { fileDir, suite, unique } from "./support/suite.js";
 
 /** The broker re-registers in full every 10 s (the shortest period a 5.x broker accepts). */
@@ -94,13 +94,10 @@ describe.each(STORES)(`a RocketMQ ${version} broker across a restart of the Name
   }
 
   it("after a restart, the broker's next full registration at the latest serves the broker and every route again", async () => {
+    // (With the embedded store nothing survives the kill: the broker is gone until it registers
+    // again, which its timer may well do while the NameServer is still starting.)
     await restart();
-    const restarted = Date.now();
-    if (store === "embedded") {
-      // Nothing survives in memory: the broker is gone until it registers again.
-      expect((await getClusterInfo(namesrv.addr)).brokerAddrTable?.[broker.name]).toBeUndefined();
-    }
-    await expectRestored(before, restarted, "after the restart");
+    await expectRestored(before, Date.now(), "after the restart");
   });
 
   if (store === "embedded") {

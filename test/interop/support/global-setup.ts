@@ -31,10 +31,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       const ours = await startNameServer(kind, `${suiteDir}/namesrv`);
       for (const version of LINES_5X) namesrvs.set(version, ours);
     } else {
-      const started = await Promise.all(
+      const apache = await Promise.all(
         LINES_5X.map((version) => startNameServer(kind, `${suiteDir}/namesrv-${lineTag(version)}`, { version })),
       );
-      LINES_5X.forEach((version, i) => namesrvs.set(version, started[i]));
+      LINES_5X.forEach((version, i) => namesrvs.set(version, apache[i]));
     }
     for (const version of LINES_5X) {
       const n = namesrvs.get(version)!;

@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import { GO_BIN, RUST_BIN } from "./paths.js";
 import { runProcess, startProcess, tail, type ManagedProcess, type RunResult } from "./process.js";
 
-/** Keys of "SENT <key> ..." or "RECV <key> ..." lines (our Java and Go programs print both forms). */
+/** Keys of "SENT <key> ..." or "RECV <key> ..." lines (our Java, Go and Rust programs print both forms). */
 export function keysOf(output: string, verb: "SENT" | "RECV"): string[] {
   return [...output.matchAll(new RegExp(`^${verb} (\\S+)`, "gm"))].map((m) => m[1]);
 }
@@ -55,10 +55,11 @@ function programEnv(dir: string): Record<string, string> {
   return { HOME: dir };
 }
 
-export function runGoProducer(o: ProgramOptions): Promise<RunResult> {
+/** Our Go or Rust program's `produce`: sends `count` messages keyed `<prefix>-<i>`. */
+function runProducer(label: string, bin: string, o: ProgramOptions): Promise<RunResult> {
   return runProcess({
-    name: "go producer",
-    command: GO_BIN,
+    name: `${label} producer`,
+    command: bin,
     args: ["produce", o.namesrv, o.topic, o.group, String(o.count), o.prefix],
     env: programEnv(o.dir),
     cwd: o.dir,
@@ -67,10 +68,11 @@ export function runGoProducer(o: ProgramOptions): Promise<RunResult> {
   });
 }
 
-export function startGoConsumer(o: ProgramOptions & { timeoutMs: number }): ManagedProcess {
+/** Our Go or Rust program's `consume` (push consumer); prints READY, then RECV lines. */
+function startConsumer(label: string, bin: string, o: ProgramOptions & { timeoutMs: number }): ManagedProcess {
   return startProcess({
-    name: "go consumer",
-    command: GO_BIN,
+    name: `${label} consumer`,
+    command: bin,
     args: ["consume", o.namesrv, o.topic, o.group, String(o.count), o.prefix, String(o.timeoutMs)],
     env: programEnv(o.dir),
     cwd: o.dir,
@@ -78,29 +80,10 @@ export function startGoConsumer(o: ProgramOptions & { timeoutMs: number }): Mana
   });
 }
 
-/** Our Rust program (rocketmq-client-rust): sends `count` messages keyed `<prefix>-<i>`. */
-export function runRustProducer(o: ProgramOptions): Promise<RunResult> {
-  return runProcess({
-    name: "rust producer",
-    command: RUST_BIN,
-    args: ["produce", o.namesrv, o.topic, o.group, String(o.count), o.prefix],
-    env: programEnv(o.dir),
-    cwd: o.dir,
-    logFile: join(o.dir, "producer.log"),
-    timeoutMs: 120_000,
-  });
-}
-
-export function startRustConsumer(o: ProgramOptions & { timeoutMs: number }): ManagedProcess {
-  return startProcess({
-    name: "rust consumer",
-    command: RUST_BIN,
-    args: ["consume", o.namesrv, o.topic, o.group, String(o.count), o.prefix, String(o.timeoutMs)],
-    env: programEnv(o.dir),
-    cwd: o.dir,
-    logFile: join(o.dir, "consumer.log"),
-  });
-}
+export const runGoProducer = (o: ProgramOptions) => runProducer("go", GO_BIN, o);
+export const startGoConsumer = (o: ProgramOptions & { timeoutMs: number }) => startConsumer("go", GO_BIN, o);
+export const runRustProducer = (o: ProgramOptions) => runProducer("rust", RUST_BIN, o);
+export const startRustConsumer = (o: ProgramOptions & { timeoutMs: number }) => startConsumer("rust", RUST_BIN, o);
 
 /** The Rust program's route lookup (admin API): the route and cluster info as the client decoded them. */
 export async function rustRouteLookup(namesrv: string, topic: string, dir: string): Promise<{ run: RunResult; route: any; cluster: any }> {
