@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Installs what the interop suite needs, into the git-ignored .cache/interop/:
-#   lib-5/   Apache RocketMQ 5.3.3 broker, namesrv, tools (mqadmin), client + dependencies
-#   lib-4/   Apache RocketMQ 4.9.x broker, client + dependencies (older protocol versions)
+#   lib-55/  Apache RocketMQ 5.5.0 broker, namesrv, tools (mqadmin), client + dependencies
+#   lib-5/   the same at 5.3.3
+#   lib-4/   the same at 4.9.7 (older protocol versions)
 #   interop-harness.jar   our Java producer/consumer programs (interop/java)
 #   bin/interop-go        our Go producer/consumer over rocketmq-client-go v2 (interop/go)
+#   bin/interop-rust      our Rust producer/consumer/route lookup over rocketmq-client-rust (interop/rust)
 # Idempotent: each part is rebuilt only when its inputs changed (a stamp records their hash).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE="$ROOT/.cache/interop"
-ROCKETMQ4_VERSION=4.9.7   # newest 4.9.x with a broker on Maven Central (client 4.9.8 has no broker)
+# Each RocketMQ release the suite runs, and the classpath directory it gets. 5.3.3 is the harness's
+# compile-time version (interop/java/pom.xml) and the one bench/ borrows the NameServer from.
+#   5.5.0: newest release whose broker, namesrv, tools and client all resolve (5.5.1 lacks several)
+#   4.9.7: newest 4.9.x with a broker on Maven Central (4.9.8 has only a client)
+ROCKETMQ_LINES=("5.3.3:lib-5" "5.5.0:lib-55" "4.9.7:lib-4")
 
 log() { printf '[interop-setup] %s\n' "$*"; }
 die() { printf '[interop-setup] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -26,6 +32,9 @@ maven() {
 need java "install a JDK 17"
 need mvn "install Maven 3.8+"
 need go "install Go 1.21+"
+# rustup installs cargo under ~/.cargo/bin, which a non-login shell may not have on PATH.
+if ! command -v cargo >/dev/null 2>&1 && [[ -x "$HOME/.cargo/bin/cargo" ]]; then PATH="$HOME/.cargo/bin:$PATH"; fi
+need cargo "install Rust 1.95+ (rustup)"
 need npx "install Node 20 and npm"
 mkdir -p "$CACHE/bin"
 
@@ -33,27 +42,38 @@ mkdir -p "$CACHE/bin"
 java_inputs=("$ROOT/interop/java/pom.xml" "$ROOT/interop/setup.sh")
 while IFS= read -r f; do java_inputs+=("$f"); done < <(find "$ROOT/interop/java/src" -type f | sort)
 java_stamp=$(hash_of "${java_inputs[@]}")
-if [[ -f "$CACHE/java.stamp" && "$(cat "$CACHE/java.stamp")" == "$java_stamp" \
-      && -f "$CACHE/interop-harness.jar" && -d "$CACHE/lib-5" && -d "$CACHE/lib-4" ]]; then
-  log "Java: up to date (lib-5: $(ls "$CACHE/lib-5" | wc -l) jars, lib-4: $(ls "$CACHE/lib-4" | wc -l) jars)"
+jar_counts() {
+  local line counts=()
+  for line in "${ROCKETMQ_LINES[@]}"; do counts+=("${line#*:} $(ls "$CACHE/${line#*:}" | wc -l) jars"); done
+  local IFS=,; echo "${counts[*]}" | sed 's/,/, /g'
+}
+java_ready=true
+for line in "${ROCKETMQ_LINES[@]}"; do [[ -d "$CACHE/${line#*:}" ]] || java_ready=false; done
+if [[ -f "$CACHE/java.stamp" && "$(cat "$CACHE/java.stamp")" == "$java_stamp" && -f "$CACHE/interop-harness.jar" && "$java_ready" == true ]]; then
+  log "Java: up to date ($(jar_counts))"
 else
   cd "$ROOT/interop/java"
-  rm -rf "$CACHE/lib-5.tmp" "$CACHE/lib-4.tmp"
   : >"$CACHE/maven.log"
-  log "Java: building harness and resolving RocketMQ 5.3.3 from Maven Central"
-  maven package dependency:copy-dependencies -DoutputDirectory="$CACHE/lib-5.tmp" \
-    || die "maven build / RocketMQ 5.3.3 resolution failed (see $CACHE/maven.log)"
-  log "Java: resolving RocketMQ $ROCKETMQ4_VERSION from Maven Central"
-  maven -Drocketmq.version="$ROCKETMQ4_VERSION" dependency:copy-dependencies -DoutputDirectory="$CACHE/lib-4.tmp" \
-    || die "RocketMQ $ROCKETMQ4_VERSION resolution failed (see $CACHE/maven.log)"
-  rm -rf "$CACHE/lib-5" "$CACHE/lib-4"
-  mv "$CACHE/lib-5.tmp" "$CACHE/lib-5"
-  mv "$CACHE/lib-4.tmp" "$CACHE/lib-4"
+  log "Java: building the harness"
+  maven package || die "maven build of the harness failed (see $CACHE/maven.log)"
+  for line in "${ROCKETMQ_LINES[@]}"; do
+    version=${line%%:*} dir=${line#*:}
+    log "Java: resolving RocketMQ $version from Maven Central into $dir/"
+    rm -rf "$CACHE/$dir.tmp"
+    maven -Drocketmq.version="$version" dependency:copy-dependencies -DoutputDirectory="$CACHE/$dir.tmp" \
+      || die "RocketMQ $version resolution failed (see $CACHE/maven.log)"
+    for module in broker namesrv tools client; do
+      [[ -f "$CACHE/$dir.tmp/rocketmq-$module-$version.jar" ]] || die "$dir lacks rocketmq-$module-$version.jar"
+    done
+  done
+  for line in "${ROCKETMQ_LINES[@]}"; do
+    dir=${line#*:}
+    rm -rf "${CACHE:?}/$dir"
+    mv "$CACHE/$dir.tmp" "$CACHE/$dir"
+  done
   cp "$CACHE/java-target/interop-harness.jar" "$CACHE/interop-harness.jar"
-  ls "$CACHE/lib-5" | grep -q '^rocketmq-broker-5\.3\.3\.jar$' || die "lib-5 lacks rocketmq-broker-5.3.3.jar"
-  ls "$CACHE/lib-4" | grep -q "^rocketmq-broker-$ROCKETMQ4_VERSION\.jar$" || die "lib-4 lacks rocketmq-broker-$ROCKETMQ4_VERSION.jar"
   echo "$java_stamp" > "$CACHE/java.stamp"
-  log "Java: lib-5 $(ls "$CACHE/lib-5" | wc -l) jars, lib-4 $(ls "$CACHE/lib-4" | wc -l) jars, harness built"
+  log "Java: $(jar_counts), harness built"
 fi
 
 # ---- Go: rocketmq-client-go v2 program ---------------------------------------------------------
@@ -65,6 +85,21 @@ else
   (cd "$ROOT/interop/go" && go build -mod=readonly -o "$CACHE/bin/interop-go" .) || die "go build failed"
   echo "$go_stamp" > "$CACHE/go.stamp"
   log "Go: built $CACHE/bin/interop-go"
+fi
+
+# ---- Rust: rocketmq-client-rust program ----------------------------------------------------------
+# A debug build (no debug info): compiling the client's ~400 crates with optimisations takes far
+# longer on 2 cores and buys nothing for a few dozen messages. Cargo.lock pins every crate.
+rust_stamp=$(hash_of "$ROOT/interop/rust/Cargo.toml" "$ROOT/interop/rust/Cargo.lock" "$ROOT/interop/rust/src/"*.rs "$ROOT/interop/setup.sh")
+if [[ -f "$CACHE/rust.stamp" && "$(cat "$CACHE/rust.stamp")" == "$rust_stamp" && -x "$CACHE/bin/interop-rust" ]]; then
+  log "Rust: up to date ($CACHE/bin/interop-rust)"
+else
+  log "Rust: building interop-rust (rocketmq-client-rust) with $(cargo --version | cut -d' ' -f2); the first build takes several minutes"
+  (cd "$ROOT/interop/rust" && CARGO_TARGET_DIR="$CACHE/rust-target" cargo build --locked --quiet) >"$CACHE/cargo.log" 2>&1 \
+    || { tail -n 40 "$CACHE/cargo.log" >&2; die "cargo build failed (see $CACHE/cargo.log)"; }
+  cp "$CACHE/rust-target/debug/interop-rust" "$CACHE/bin/interop-rust"
+  echo "$rust_stamp" > "$CACHE/rust.stamp"
+  log "Rust: built $CACHE/bin/interop-rust"
 fi
 
 # ---- Bun: runs our NameServer (tcp-bridge/main.ts) ---------------------------------------------

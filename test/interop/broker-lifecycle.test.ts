@@ -1,27 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBroker, type Broker } from "./support/broker.js";
+import { LINES_5X, lineTag } from "./support/lines.js";
 import { parseClusterList, parseTopicRoute } from "./support/mqadmin-output.js";
 import { waitFor } from "./support/poll.js";
 import { getClusterInfo, getRoute, waitForRoute } from "./support/remoting.js";
-import { admin, fileDir, suite, unique } from "./support/suite.js";
+import { admin, fileDir, line, unique } from "./support/suite.js";
 
-const CLUSTER = "InteropMS";
-const GROUP = "interop-ms";
 /** "Within a few seconds": the Java NameServer removes a broker as soon as its connection closes. */
 const REMOVAL_DEADLINE_MS = 15_000;
 
 // One master/slave group, then the slave stops gracefully (SIGTERM → UNREGISTER_BROKER) and the
 // master is killed (kill -9 → only the closed connection tells the NameServer).
-describe("a master/slave broker group: registration, write perm, graceful shutdown, kill -9", () => {
-  const s = suite();
-  const mq = admin();
+describe.each(LINES_5X)("a RocketMQ %s master/slave broker group: registration, write perm, graceful shutdown, kill -9", (version) => {
+  const s = line(version);
+  const mq = admin(version);
+  const CLUSTER = `InteropMS_${lineTag(version)}`;
+  const GROUP = `interop-ms-${lineTag(version)}`;
   let master: Broker;
   let slave: Broker;
 
   beforeAll(async () => {
+    const common = { version, namesrv: s.namesrv, cluster: CLUSTER, name: GROUP };
     [master, slave] = await Promise.all([
-      startBroker({ line: 5, namesrv: s.namesrv, cluster: CLUSTER, name: GROUP, id: 0, dir: fileDir("broker-ms-0") }),
-      startBroker({ line: 5, namesrv: s.namesrv, cluster: CLUSTER, name: GROUP, id: 1, dir: fileDir("broker-ms-1") }),
+      startBroker({ ...common, id: 0, dir: fileDir(`broker-ms-${lineTag(version)}-0`) }),
+      startBroker({ ...common, id: 1, dir: fileDir(`broker-ms-${lineTag(version)}-1`) }),
     ]);
   });
 

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { expectExactDelivery, roundTrip, runGoProducer, startGoConsumer } from "./support/messaging.js";
 import { waitForRoute } from "./support/remoting.js";
-import { admin, fileDir, suite, unique } from "./support/suite.js";
+import { admin, fileDir, line, unique } from "./support/suite.js";
 
 // rocketmq-client-go v2 sends version 317 without acceptStandardJsonOnly, so it gets the legacy
 // (fastjson, bare numeric keys) route encoding and parses brokerAddrs by hand.
+// Through the 5.3.3 line's broker and NameServer.
 describe("rocketmq-client-go v2 through the NameServer", () => {
-  const s = suite();
+  const s = line();
   const mq = admin();
 
   it("a Go producer sends N messages and a Go push consumer receives every one of them", async () => {

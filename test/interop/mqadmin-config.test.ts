@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { LINES_5X } from "./support/lines.js";
 import { remotingCall } from "./support/remoting.js";
-import { admin, suite, unique } from "./support/suite.js";
+import { admin, line, unique } from "./support/suite.js";
 
 const ORDER_TOPIC_CONFIG = "ORDER_TOPIC_CONFIG";
 
@@ -9,9 +10,9 @@ function parseNamesrvConfig(output: string): Record<string, string> {
   return Object.fromEntries([...output.matchAll(/^(\w+)\s+=\s+(.*?)\s*$/gm)].map((m) => [m[1], m[2]]));
 }
 
-describe("mqadmin KV, order-conf and NameServer config commands", () => {
-  const s = suite();
-  const mq = admin();
+describe.each(LINES_5X)("mqadmin %s KV, order-conf and NameServer config commands", (version) => {
+  const s = line(version);
+  const mq = admin(version);
 
   /** GET_KV_CONFIG (101) straight over the wire: [code, value]. */
   async function getKv(namespace: string, key: string): Promise<[number, string | undefined]> {

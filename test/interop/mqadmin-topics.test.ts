@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { parseTopicList, parseTopicRoute } from "./support/mqadmin-output.js";
+import { LINES_5X } from "./support/lines.js";
 import { waitForRoute } from "./support/remoting.js";
-import { admin, suite, unique } from "./support/suite.js";
+import { admin, line, unique } from "./support/suite.js";
 
-describe("mqadmin topic commands", () => {
-  const s = suite();
-  const mq = admin();
+describe.each(LINES_5X)("mqadmin %s topic commands", (version) => {
+  const s = line(version);
+  const mq = admin(version);
 
   it("updateTopic creates a topic whose route has the queue counts asked for", async () => {
     const topic = unique("InteropUpdate");

@@ -3,19 +3,20 @@ import { startBroker, type Broker } from "./support/broker.js";
 import { runJavaProducer, startJavaConsumer } from "./support/java.js";
 import { expectExactDelivery, roundTrip } from "./support/messaging.js";
 import { parseClusterList, parseTopicRoute } from "./support/mqadmin-output.js";
-import { ROCKETMQ4_VERSION } from "./support/paths.js";
+import { ROCKETMQ4_VERSION, versionName } from "./support/lines.js";
 import { waitForRoute } from "./support/remoting.js";
-import { admin, fileDir, suite, unique } from "./support/suite.js";
+import { admin, fileDir, line, unique } from "./support/suite.js";
 
 // A 4.9.x broker registers with an older protocol version (legacy RegisterBrokerBody, fastjson
-// bodies) and a 4.9.x client asks for routes without acceptStandardJsonOnly.
+// bodies) and a 4.9.x client asks for routes without acceptStandardJsonOnly. They use the 5.3.3
+// line's NameServer (in java mode Apache's 5.3.3) and its mqadmin.
 describe(`RocketMQ ${ROCKETMQ4_VERSION} broker and client through the NameServer`, () => {
-  const s = suite();
+  const s = line();
   const mq = admin();
   let broker: Broker;
 
   beforeAll(async () => {
-    broker = await startBroker({ line: 4, namesrv: s.namesrv, cluster: "Interop49", name: "interop-49", id: 0, dir: fileDir("broker-49") });
+    broker = await startBroker({ version: ROCKETMQ4_VERSION, namesrv: s.namesrv, cluster: "Interop49", name: "interop-49", id: 0, dir: fileDir("broker-49") });
   });
 
   afterAll(async () => {
@@ -29,7 +30,7 @@ describe(`RocketMQ ${ROCKETMQ4_VERSION} broker and client through the NameServer
       brokerName: "interop-49",
       brokerId: 0,
       addr: broker.addr,
-      version: `V${ROCKETMQ4_VERSION.replaceAll(".", "_")}`,
+      version: versionName(ROCKETMQ4_VERSION),
     });
   });
 
@@ -46,7 +47,7 @@ describe(`RocketMQ ${ROCKETMQ4_VERSION} broker and client through the NameServer
     expect(route.queueDatas).toEqual([expect.objectContaining({ brokerName: broker.name, readQueueNums: 4, writeQueueNums: 4, perm: 6 })]);
 
     const dir = fileDir(`java4-${topic}`);
-    const common = { line: 4 as const, homeDir: dir, namesrv: s.namesrv, topic, count, prefix };
+    const common = { version: ROCKETMQ4_VERSION, homeDir: dir, namesrv: s.namesrv, topic, count, prefix };
     const trip = await roundTrip(
       () => startJavaConsumer({ ...common, group: unique("cg_java4"), timeoutMs: 90_000 }),
       () => runJavaProducer({ ...common, group: unique("pg_java4") }),

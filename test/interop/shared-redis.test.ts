@@ -5,7 +5,7 @@ import { mqadmin, runJavaProducer, startJavaConsumer, type MQAdmin } from "./sup
 import { expectExactDelivery, roundTrip } from "./support/messaging.js";
 import { parseClusterList, parseTopicRoute } from "./support/mqadmin-output.js";
 import { startNameServer, type NameServer } from "./support/namesrv.js";
-import { ROCKETMQ5_VERSION } from "./support/paths.js";
+import { DEFAULT_LINE, versionName } from "./support/lines.js";
 import { waitFor } from "./support/poll.js";
 import { getClusterInfo, getRoute, registeredAddr, waitForRoute } from "./support/remoting.js";
 import { fileDir, suite, unique } from "./support/suite.js";
@@ -13,7 +13,7 @@ import { fileDir, suite, unique } from "./support/suite.js";
 const CLUSTER = "InteropRedis";
 /** Same deadline as broker-lifecycle: a SIGTERM'd broker unregisters itself on its way out. */
 const REMOVAL_DEADLINE_MS = 15_000;
-const VERSION = `V${ROCKETMQ5_VERSION.replaceAll(".", "_")}`;
+const VERSION = versionName(DEFAULT_LINE);
 
 const s = suite();
 // Apache's NameServer keeps its state in its own memory; there is no shared store to point two of
@@ -44,9 +44,9 @@ describe.skipIf(SKIP_REASON !== undefined)(SKIP_REASON ? `${TITLE} — ${SKIP_RE
     ]);
     expect(bridge1.addr).not.toBe(bridge2.addr);
     console.log(`[interop] redis-server on ${redis.url}; bridge 1 on ${bridge1.addr}, bridge 2 on ${bridge2.addr} (prefix ${env.NAMESRV_REDIS_PREFIX})`);
-    mq2 = mqadmin(bridge2.addr, fileDir("redis-mqadmin"));
+    mq2 = mqadmin(bridge2.addr, fileDir("redis-mqadmin"), DEFAULT_LINE);
     // startBroker waits until bridge 1 (its only NameServer) lists it.
-    brokerA = await startBroker({ line: 5, namesrv: bridge1.addr, cluster: CLUSTER, name: "interop-redis-a", id: 0, dir: fileDir("broker-redis-a") });
+    brokerA = await startBroker({ version: DEFAULT_LINE, namesrv: bridge1.addr, cluster: CLUSTER, name: "interop-redis-a", id: 0, dir: fileDir("broker-redis-a") });
   });
 
   afterAll(async () => {
@@ -65,7 +65,7 @@ describe.skipIf(SKIP_REASON !== undefined)(SKIP_REASON ? `${TITLE} — ${SKIP_RE
   /** A Java 5.3.3 producer and push consumer whose only NameServer is bridge 2 exchange `count` messages. */
   async function exchangeThroughBridge2(broker: Broker, topic: string, count: number): Promise<void> {
     const prefix = unique("redis");
-    const common = { line: 5 as const, homeDir: fileDir(`redis-java-${topic}`), namesrv: bridge2.addr, topic, count, prefix };
+    const common = { version: DEFAULT_LINE, homeDir: fileDir(`redis-java-${topic}`), namesrv: bridge2.addr, topic, count, prefix };
     const trip = await roundTrip(
       () => startJavaConsumer({ ...common, group: unique("cg_redis"), timeoutMs: 90_000 }),
       () => runJavaProducer({ ...common, group: unique("pg_redis") }),
@@ -115,7 +115,7 @@ describe.skipIf(SKIP_REASON !== undefined)(SKIP_REASON ? `${TITLE} — ${SKIP_RE
   });
 
   it("after bridge 1 is killed (SIGKILL) under a connected broker, bridge 2 still serves that broker", async () => {
-    const b = (brokerB = await startBroker({ line: 5, namesrv: bridge1.addr, cluster: CLUSTER, name: "interop-redis-b", id: 0, dir: fileDir("broker-redis-b") }));
+    const b = (brokerB = await startBroker({ version: DEFAULT_LINE, namesrv: bridge1.addr, cluster: CLUSTER, name: "interop-redis-b", id: 0, dir: fileDir("broker-redis-b") }));
     const topic = unique("InteropRedisKill");
     await createTopic(b, topic);
 

@@ -1,13 +1,14 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { JAVA17_FLAGS, classpath, javaHome, type RocketMQLine } from "./java.js";
+import { JAVA17_FLAGS, classpath, javaHome } from "./java.js";
+import { isLine5, type RocketMQVersion } from "./lines.js";
 import { waitFor } from "./poll.js";
 import { freeBrokerPort } from "./ports.js";
 import { startProcess, tail, type ManagedProcess } from "./process.js";
 import { registeredAddr } from "./remoting.js";
 
 export interface BrokerOptions {
-  line: RocketMQLine;
+  version: RocketMQVersion;
   namesrv: string;
   cluster: string;
   name: string;
@@ -15,14 +16,17 @@ export interface BrokerOptions {
   dir: string;
   /** Extra broker.conf entries. */
   config?: Record<string, string | number | boolean>;
+  /** Wait until the NameServer lists the broker (default), or only until the broker says it booted. */
+  awaitRegistration?: boolean;
 }
 
 export interface Broker {
-  line: RocketMQLine;
+  version: RocketMQVersion;
   cluster: string;
   name: string;
   id: number;
   addr: string;
+  dir: string;
   proc: ManagedProcess;
 }
 
@@ -35,6 +39,12 @@ const LOGBACK_BROKER_XML = `<configuration>
   <root level="INFO"><appender-ref ref="FILE"/></root>
 </configuration>
 `;
+
+/** The broker's own log so far (5.x: logs/rocketmqlogs/broker.log; 4.9.x: logs/broker.log). */
+export function brokerLog(broker: Broker): string {
+  const file = isLine5(broker.version) ? join(broker.dir, "logs/rocketmqlogs/broker.log") : join(broker.dir, "logs/broker.log");
+  return existsSync(file) ? readFileSync(file, "utf8") : "";
+}
 
 /** Starts BrokerStartup with a generated broker.conf and waits until the NameServer lists it. */
 export async function startBroker(o: BrokerOptions): Promise<Broker> {
@@ -61,19 +71,19 @@ export async function startBroker(o: BrokerOptions): Promise<Broker> {
     maxIndexNum: 40_000,
     autoCreateTopicEnable: true,
     // 5.x: keep the timer wheel (deleting a topic NPEs without it) but with a small timer log.
-    ...(o.line === 5 ? { bindAddress: "127.0.0.1", mappedFileSizeTimerLog: 4 * 1024 * 1024 } : {}),
+    ...(isLine5(o.version) ? { bindAddress: "127.0.0.1", mappedFileSizeTimerLog: 4 * 1024 * 1024 } : {}),
     ...o.config,
   };
   const confFile = join(o.dir, "broker.conf");
   writeFileSync(confFile, Object.entries(config).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
 
   const home = javaHome(o.dir);
-  if (o.line === 4) {
+  if (!isLine5(o.version)) {
     mkdirSync(join(o.dir, "conf"), { recursive: true });
     writeFileSync(join(o.dir, "conf/logback_broker.xml"), LOGBACK_BROKER_XML);
   }
   const proc = startProcess({
-    name: `broker ${o.name}/${o.id} (${o.line === 5 ? "5.3.3" : "4.9.x"})`,
+    name: `broker ${o.name}/${o.id} (${o.version})`,
     command: "java",
     args: [
       "-Xms256m",
@@ -83,7 +93,7 @@ export async function startBroker(o: BrokerOptions): Promise<Broker> {
       ...JAVA17_FLAGS,
       ...home.flags,
       "-cp",
-      classpath(o.line),
+      classpath(o.version),
       "org.apache.rocketmq.broker.BrokerStartup",
       "-c",
       confFile,
@@ -92,8 +102,12 @@ export async function startBroker(o: BrokerOptions): Promise<Broker> {
     logFile: join(o.dir, "broker.out"),
   });
 
-  const broker: Broker = { line: o.line, cluster: o.cluster, name: o.name, id: o.id, addr, proc };
+  const broker: Broker = { version: o.version, cluster: o.cluster, name: o.name, id: o.id, addr, dir: o.dir, proc };
   try {
+    if (o.awaitRegistration === false) {
+      await proc.waitForOutput(/boot success/, 120_000);
+      return broker;
+    }
     await waitFor(
       `${proc.name} to register at ${o.namesrv}`,
       async () => {

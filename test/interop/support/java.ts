@@ -1,9 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { HARNESS_JAR, LIB4, LIB5 } from "./paths.js";
+import { libDir, type RocketMQVersion } from "./lines.js";
+import { HARNESS_JAR } from "./paths.js";
 import { runProcess, startProcess, type ManagedProcess, type RunResult } from "./process.js";
-
-export type RocketMQLine = 4 | 5;
 
 /** What RocketMQ 4.9/5.x need on Java 17 (reflection into NIO internals for mmap cleanup etc.). */
 export const JAVA17_FLAGS = [
@@ -20,9 +19,9 @@ export const JAVA17_FLAGS = [
 /** Short-lived tools start faster with C1 only and the serial collector. */
 const CLIENT_FLAGS = ["-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", ...JAVA17_FLAGS];
 
-export function classpath(line: RocketMQLine, withHarness = false): string {
-  const lib = line === 5 ? LIB5 : LIB4;
-  return [...(withHarness ? [HARNESS_JAR] : []), `${lib}/*`].join(":");
+/** The release's jars (broker, namesrv, tools, client and dependencies), optionally our harness first. */
+export function classpath(version: RocketMQVersion, withHarness = false): string {
+  return [...(withHarness ? [HARNESS_JAR] : []), `${libDir(version)}/*`].join(":");
 }
 
 /** ROCKETMQ_HOME and user.home for a JVM (RocketMQ writes ~/logs/rocketmqlogs there). */
@@ -44,21 +43,22 @@ export interface MQAdmin {
 }
 
 /**
- * mqadmin from rocketmq-tools 5.3.3. Its exit code is 0 even when a command fails (it prints the
- * exception), so callers assert on the output.
+ * mqadmin from rocketmq-tools of `version`, started through our interop.Admin (MQAdminStartup
+ * without the client's idle wait on exit). Its exit code is 0 even when a command fails (it prints
+ * the exception), so callers assert on the output.
  */
-export function mqadmin(namesrv: string, homeDir: string): MQAdmin {
+export function mqadmin(namesrv: string, homeDir: string, version: RocketMQVersion): MQAdmin {
   const home = javaHome(homeDir);
   return async (subcommand, ...args) => {
     const result: RunResult = await runProcess({
-      name: `mqadmin ${subcommand}`,
+      name: `mqadmin ${version} ${subcommand}`,
       command: "java",
       args: [
         ...CLIENT_FLAGS,
         ...home.flags,
         "-cp",
-        classpath(5),
-        "org.apache.rocketmq.tools.command.MQAdminStartup",
+        classpath(version, true),
+        "interop.Admin",
         subcommand,
         "-n",
         namesrv,
@@ -72,7 +72,8 @@ export function mqadmin(namesrv: string, homeDir: string): MQAdmin {
 }
 
 export interface HarnessOptions {
-  line: RocketMQLine;
+  /** The client jars the harness runs on. */
+  version: RocketMQVersion;
   homeDir: string;
   namesrv: string;
   topic: string;
@@ -85,9 +86,9 @@ export interface HarnessOptions {
 export function runJavaProducer(o: HarnessOptions): Promise<RunResult> {
   const home = javaHome(o.homeDir);
   return runProcess({
-    name: `java${o.line} producer`,
+    name: `java ${o.version} producer`,
     command: "java",
-    args: [...CLIENT_FLAGS, ...home.flags, "-cp", classpath(o.line, true), "interop.Produce", o.namesrv, o.topic, o.group, String(o.count), o.prefix],
+    args: [...CLIENT_FLAGS, ...home.flags, "-cp", classpath(o.version, true), "interop.Produce", o.namesrv, o.topic, o.group, String(o.count), o.prefix],
     env: home.env,
     logFile: join(o.homeDir, "producer.log"),
     timeoutMs: 120_000,
@@ -98,13 +99,13 @@ export function runJavaProducer(o: HarnessOptions): Promise<RunResult> {
 export function startJavaConsumer(o: HarnessOptions & { timeoutMs: number }): ManagedProcess {
   const home = javaHome(o.homeDir);
   return startProcess({
-    name: `java${o.line} consumer`,
+    name: `java ${o.version} consumer`,
     command: "java",
     args: [
       ...CLIENT_FLAGS,
       ...home.flags,
       "-cp",
-      classpath(o.line, true),
+      classpath(o.version, true),
       "interop.Consume",
       o.namesrv,
       o.topic,

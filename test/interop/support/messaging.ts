@@ -1,10 +1,10 @@
 import { expect } from "vitest";
 import { join } from "node:path";
 import { mkdirSync } from "node:fs";
-import { GO_BIN } from "./paths.js";
+import { GO_BIN, RUST_BIN } from "./paths.js";
 import { runProcess, startProcess, tail, type ManagedProcess, type RunResult } from "./process.js";
 
-/** Keys of "SENT <key> ..." or "RECV <key> ..." lines (our Java and Go programs print both forms). */
+/** Keys of "SENT <key> ..." or "RECV <key> ..." lines (our Java, Go and Rust programs print both forms). */
 export function keysOf(output: string, verb: "SENT" | "RECV"): string[] {
   return [...output.matchAll(new RegExp(`^${verb} (\\S+)`, "gm"))].map((m) => m[1]);
 }
@@ -39,7 +39,8 @@ export async function roundTrip(startConsumer: () => ManagedProcess, produce: ()
   }
 }
 
-export interface GoOptions {
+/** What the Go and Rust programs take (they speak the same line protocol as the Java harness). */
+export interface ProgramOptions {
   namesrv: string;
   topic: string;
   group: string;
@@ -48,33 +49,58 @@ export interface GoOptions {
   dir: string;
 }
 
-// The Go client keeps its logs and local state under $HOME.
-function goEnv(dir: string): Record<string, string> {
+// The Go client keeps its logs and local state under $HOME: each run gets its own directory as HOME (the Rust one too).
+function programEnv(dir: string): Record<string, string> {
   mkdirSync(dir, { recursive: true });
   return { HOME: dir };
 }
 
-export function runGoProducer(o: GoOptions): Promise<RunResult> {
+/** Our Go or Rust program's `produce`: sends `count` messages keyed `<prefix>-<i>`. */
+function runProducer(label: string, bin: string, o: ProgramOptions): Promise<RunResult> {
   return runProcess({
-    name: "go producer",
-    command: GO_BIN,
+    name: `${label} producer`,
+    command: bin,
     args: ["produce", o.namesrv, o.topic, o.group, String(o.count), o.prefix],
-    env: goEnv(o.dir),
+    env: programEnv(o.dir),
     cwd: o.dir,
     logFile: join(o.dir, "producer.log"),
     timeoutMs: 120_000,
   });
 }
 
-export function startGoConsumer(o: GoOptions & { timeoutMs: number }): ManagedProcess {
+/** Our Go or Rust program's `consume` (push consumer); prints READY, then RECV lines. */
+function startConsumer(label: string, bin: string, o: ProgramOptions & { timeoutMs: number }): ManagedProcess {
   return startProcess({
-    name: "go consumer",
-    command: GO_BIN,
+    name: `${label} consumer`,
+    command: bin,
     args: ["consume", o.namesrv, o.topic, o.group, String(o.count), o.prefix, String(o.timeoutMs)],
-    env: goEnv(o.dir),
+    env: programEnv(o.dir),
     cwd: o.dir,
     logFile: join(o.dir, "consumer.log"),
   });
+}
+
+export const runGoProducer = (o: ProgramOptions) => runProducer("go", GO_BIN, o);
+export const startGoConsumer = (o: ProgramOptions & { timeoutMs: number }) => startConsumer("go", GO_BIN, o);
+export const runRustProducer = (o: ProgramOptions) => runProducer("rust", RUST_BIN, o);
+export const startRustConsumer = (o: ProgramOptions & { timeoutMs: number }) => startConsumer("rust", RUST_BIN, o);
+
+/** The Rust program's route lookup (admin API): the route and cluster info as the client decoded them. */
+export async function rustRouteLookup(namesrv: string, topic: string, dir: string): Promise<{ run: RunResult; route: any; cluster: any }> {
+  const run = await runProcess({
+    name: "rust route",
+    command: RUST_BIN,
+    args: ["route", namesrv, topic],
+    env: programEnv(dir),
+    cwd: dir,
+    logFile: join(dir, "route.log"),
+    timeoutMs: 60_000,
+  });
+  const json = (label: string) => {
+    const text = run.output.match(new RegExp(`^${label} (.*)$`, "m"))?.[1];
+    return text === undefined || text === "none" ? undefined : JSON.parse(text);
+  };
+  return { run, route: json("ROUTE"), cluster: json("CLUSTER") };
 }
 
 export function describeRun(label: string, run: RunResult): string {

@@ -2,13 +2,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { JAVA17_FLAGS, classpath, javaHome } from "./java.js";
+import { DEFAULT_LINE, type Line5 } from "./lines.js";
 import { ROOT } from "./paths.js";
 import { waitFor } from "./poll.js";
 import { freePort } from "./ports.js";
 import { startProcess, tail, type ManagedProcess } from "./process.js";
 import { remotingCall } from "./remoting.js";
 
-/** "ours" = tcp-bridge/main.ts under Bun (default); "java" = Apache RocketMQ 5.3.3 NamesrvStartup. */
+/** "ours" = tcp-bridge/main.ts under Bun (default); "java" = Apache RocketMQ's NamesrvStartup (5.x). */
 export type NamesrvKind = "ours" | "java";
 
 export function namesrvKind(): NamesrvKind {
@@ -21,8 +22,10 @@ export interface NameServer {
   kind: NamesrvKind;
   /** host:port of the remoting (TCP) endpoint. */
   addr: string;
+  port: number;
   /** Base URL of our HTTP API (ours only). */
   httpUrl?: string;
+  httpPort?: number;
   kvPath: string;
   proc: ManagedProcess;
 }
@@ -43,19 +46,25 @@ export interface NameServerOptions {
   env?: Record<string, string>;
   /** Told apart in messages when a file starts several ("namesrv(ours bridge-1)"). */
   label?: string;
+  /** Which release's NamesrvStartup runs (java only; default 5.3.3). */
+  version?: Line5;
+  /** Fixed ports, to start a NameServer again where it ran before (default: free ones). */
+  port?: number;
+  httpPort?: number;
 }
 
 export async function startNameServer(kind: NamesrvKind, dir: string, options: NameServerOptions = {}): Promise<NameServer> {
   mkdirSync(dir, { recursive: true });
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const addr = `127.0.0.1:${port}`;
   const kvPath = join(dir, "kvConfig.json");
   const logFile = join(dir, "namesrv.log");
   let proc: ManagedProcess;
   let httpUrl: string | undefined;
+  let httpPort: number | undefined;
 
   if (kind === "ours") {
-    const httpPort = await freePort();
+    httpPort = options.httpPort ?? (await freePort());
     httpUrl = `http://127.0.0.1:${httpPort}`;
     proc = startProcess({
       name: `namesrv(ours${options.label ? ` ${options.label}` : ""})`,
@@ -72,7 +81,8 @@ export async function startNameServer(kind: NamesrvKind, dir: string, options: N
       logFile,
     });
   } else {
-    if (options.env) throw new Error("startNameServer: options.env applies to ours only");
+    if (options.env || options.httpPort) throw new Error("startNameServer: options.env and httpPort apply to ours only");
+    const version = options.version ?? DEFAULT_LINE;
     const home = javaHome(dir);
     const props = join(dir, "namesrv.properties");
     writeFileSync(
@@ -80,9 +90,9 @@ export async function startNameServer(kind: NamesrvKind, dir: string, options: N
       [`listenPort=${port}`, "bindAddress=127.0.0.1", `kvConfigPath=${kvPath}`, `configStorePath=${join(dir, "namesrv.properties.store")}`, ""].join("\n"),
     );
     proc = startProcess({
-      name: "namesrv(java)",
+      name: `namesrv(java ${version}${options.label ? ` ${options.label}` : ""})`,
       command: "java",
-      args: ["-Xms128m", "-Xmx128m", "-XX:+UseSerialGC", ...JAVA17_FLAGS, ...home.flags, "-cp", classpath(5), "org.apache.rocketmq.namesrv.NamesrvStartup", "-c", props],
+      args: ["-Xms128m", "-Xmx128m", "-XX:+UseSerialGC", ...JAVA17_FLAGS, ...home.flags, "-cp", classpath(version), "org.apache.rocketmq.namesrv.NamesrvStartup", "-c", props],
       env: home.env,
       logFile,
     });
@@ -104,5 +114,5 @@ export async function startNameServer(kind: NamesrvKind, dir: string, options: N
     await proc.stop("SIGKILL");
     throw new Error(`${(error as Error).message}\n--- ${proc.name} output (${logFile}) ---\n${tail(proc.output)}`);
   }
-  return { kind, addr, httpUrl, kvPath, proc };
+  return { kind, addr, port, httpUrl, httpPort, kvPath, proc };
 }

@@ -74,3 +74,26 @@ export function waitForRoute(
 ): Promise<true> {
   return waitFor(`route of ${topic} at ${namesrv}`, async () => accept(await getRoute(namesrv, topic)), { timeoutMs });
 }
+
+/**
+ * UPDATE_AND_CREATE_TOPIC (17) straight to a broker (what `mqadmin updateTopic -b` sends, without a
+ * JVM's start-up time). The broker registers the new topic with its NameServers before it answers.
+ */
+export async function createTopicOnBroker(brokerAddr: string, topic: string, queues = 4): Promise<void> {
+  const response = await remotingCall(
+    brokerAddr,
+    17,
+    {
+      topic,
+      defaultTopic: "TBW102",
+      readQueueNums: String(queues),
+      writeQueueNums: String(queues),
+      perm: "6",
+      topicFilterType: "SINGLE_TAG",
+      topicSysFlag: "0",
+      order: "false",
+    },
+    15_000,
+  );
+  if (response.code !== 0) throw new Error(`UPDATE_AND_CREATE_TOPIC(${topic}) at ${brokerAddr} → ${response.code} ${response.remark ?? ""}`);
+}

@@ -33,6 +33,7 @@ public final class Consume {
         String prefix = args[4] + "-";
         long timeoutMs = Long.parseLong(args[5]);
 
+        QuickShutdown.install();
         Set<String> seen = ConcurrentHashMap.newKeySet();
         CountDownLatch done = new CountDownLatch(expected);
 

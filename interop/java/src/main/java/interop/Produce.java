@@ -25,6 +25,7 @@ public final class Produce {
         int count = Integer.parseInt(args[3]);
         String prefix = args[4];
 
+        QuickShutdown.install();
         DefaultMQProducer producer = new DefaultMQProducer(group);
         producer.setNamesrvAddr(namesrv);
         producer.setSendMsgTimeout(10_000);
