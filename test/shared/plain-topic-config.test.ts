@@ -1,18 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { plainTopicConfig, TopicConfigSchema } from "../../shared/body-schemas";
 import { plainRegisterBrokerRequest, registerBrokerSchema } from "../../edge/http-schemas";
+import { seededRandom } from "../support/seeded-random";
 
-/** A small deterministic generator (mulberry32), so that a failure names a reproducible case. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 const ABSENT = Symbol("absent");
 const pick = <T,>(next: () => number, values: readonly T[]): T => values[Math.floor(next() * values.length)];
