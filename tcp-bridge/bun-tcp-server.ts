@@ -52,11 +52,14 @@ export function startTcpServer(options: TcpServerOptions): TcpServer {
   let sequence = 0;
   let refused = 0;
 
+  const perPeerRefusal = (peer: string, open: number) =>
+    `${open} connections from ${peer}, the limit is maxConnectionsPerPeer=${limits.maxConnectionsPerPeer}`;
+
   /** Refuses a connection past the caps: closed at once, before any byte of it is read. */
   function admit(peer: string): string | null {
     if (connections.size >= limits.maxConnections) return `${connections.size} connections open, the limit is maxConnections=${limits.maxConnections}`;
     const fromPeer = perPeer.get(peer) ?? 0;
-    if (fromPeer >= limits.maxConnectionsPerPeer) return `${fromPeer} connections from ${peer}, the limit is maxConnectionsPerPeer=${limits.maxConnectionsPerPeer}`;
+    if (fromPeer >= limits.maxConnectionsPerPeer) return perPeerRefusal(peer, fromPeer);
     return null;
   }
 
@@ -109,7 +112,7 @@ export function startTcpServer(options: TcpServerOptions): TcpServer {
     perPeer.set(connection.remoteAddress, fromPeer + 1);
     if (fromPeer >= limits.maxConnectionsPerPeer) {
       refused++;
-      return `${fromPeer} connections from ${connection.remoteAddress}, the limit is maxConnectionsPerPeer=${limits.maxConnectionsPerPeer}`;
+      return perPeerRefusal(connection.remoteAddress, fromPeer);
     }
     return null;
   }
