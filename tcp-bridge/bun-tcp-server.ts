@@ -1,6 +1,6 @@
 import type { Socket, TCPSocketListener } from "bun";
 import { ByteBudget } from "../shared/byte-budget";
-import type { Logger } from "./logger";
+import type { Logger } from "../shared/logger";
 import { RemotingConnection, type ConnectionLimits, type RequestHandler } from "./remoting-connection";
 
 /** Limits the listener applies besides each connection's own (edge/config/limits.ts). */

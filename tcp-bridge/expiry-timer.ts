@@ -1,21 +1,19 @@
-import type { ApiClient } from "./api-client";
-import type { Logger } from "./logger";
+import type { Logger } from "../shared/logger";
+import type { NamesrvPort } from "../edge/port/namesrv-port";
 
-/** Runs the liveness sweep every `intervalMs` (scanNotActiveBrokerInterval), first after one interval. */
-export function startExpiryTimer(api: ApiClient, intervalMs: number, log: Logger): { stop(): void } {
+/**
+ * Runs the liveness sweep every `intervalMs` (scanNotActiveBrokerInterval), first after one
+ * interval; a sweep still running when the next is due is not overlapped.
+ */
+export function startExpiryTimer(port: NamesrvPort, intervalMs: number, log: Logger): { stop(): void } {
   let running = false;
   const timer = setInterval(async () => {
     if (running) return;
     running = true;
     try {
-      const reply = await api.call("POST", "/expiry/scan");
-      if (!reply.ok) log.warn({ msg: "expiry scan failed", code: reply.code, remark: reply.remark });
-      else {
-        const { expired } = reply.json<{ expired: { brokerName: string; brokerAddr: string }[] }>();
-        for (const b of expired) log.info({ msg: "broker expired", brokerName: b.brokerName, brokerAddr: b.brokerAddr });
-      }
+      for (const b of await port.scanNotActiveBroker({})) log.info({ msg: "broker expired", brokerName: b.brokerName, brokerAddr: b.brokerAddr });
     } catch (err) {
-      log.error({ msg: "expiry scan failed", error: String(err) });
+      log.warn({ msg: "expiry scan failed", error: err instanceof Error ? err.message : String(err) });
     } finally {
       running = false;
     }

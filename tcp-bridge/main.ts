@@ -3,32 +3,45 @@
  * or, with NAMESRV_EDGE_URL, a bridge alone in front of a remote deployment of that app.
  * Reads configuration, assembles the parts, and nothing else.
  */
+import type { Server } from "bun";
+import type { Context } from "hono";
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { createApp } from "../edge/app";
+import { createApp } from "../edge/http/app";
 import { ConfigError, type NamesrvConfig } from "../edge/config/namesrv-config";
-import { loadNamesrvConfig } from "../edge/config/load-config";
-import { createServices } from "../edge/services";
+import { loadNamesrvConfig, readLogLevel } from "../edge/config/load-config";
+import { createNamesrv } from "../edge/namesrv";
+import { httpNamesrv } from "../edge/port/http-namesrv";
+import { withMiddleware } from "../edge/port/middleware";
+import type { NamesrvPort } from "../edge/port/namesrv-port";
+import { requestLog } from "../edge/port/request-log";
 import { EmbeddedStore } from "../edge/store/embedded-store";
 import { createBunRespRedisStore } from "../edge/store/redis/bun-resp-transport";
 import { createUpstashRedisStore } from "../edge/store/redis/upstash-transport";
 import type { Store } from "../edge/store/store";
 import { selectStore, StoreSelectionError, type StoreSelection } from "../edge/store/store-selection";
-import { ApiClient, type LocalRoutes } from "./api-client";
 import { AdmissionControl, Lane } from "./admission-control";
 import { BodyDecoder } from "./body-decoder";
 import { startTcpServer, type ServerLimits } from "./bun-tcp-server";
 import { startExpiryTimer } from "./expiry-timer";
-import { createLogger, type LogLevel } from "./logger";
+import { createLogger, type LogLevel } from "../shared/logger";
 import { RemotingRequestHandler } from "./remoting-request-handler";
 import { RetryQueue } from "./retry-queue";
-import { inProcessUpstream, remoteUpstream, type Upstream } from "./upstream";
 
-const log = createLogger((process.env.NAMESRV_LOG_LEVEL as LogLevel | undefined) ?? "info");
+const log = createLogger(logLevelOrInfo());
+
+/** NAMESRV_LOG_LEVEL; an invalid one is reported (at info) and start-up stops. */
+function logLevelOrInfo(): LogLevel {
+  try {
+    return readLogLevel(process.env);
+  } catch (err) {
+    createLogger("info").error({ msg: "invalid configuration", error: (err as Error).message });
+    process.exit(1);
+  }
+}
 
 interface Backend {
-  upstream: Upstream;
-  localRoutes?: LocalRoutes;
+  port: NamesrvPort;
   describe: Record<string, unknown>;
   stop(): Promise<void>;
 }
@@ -37,18 +50,17 @@ interface Backend {
 async function localBackend(config: NamesrvConfig, extra: Record<string, string>): Promise<Backend> {
   const selection = selectStore(process.env);
   const store = await openStore(selection, config.kvConfigPath);
-  const services = createServices(store, config, extra);
-  const app = createApp(services, { log: (entry) => log.error(entry) });
+  const { services, port } = createNamesrv(store, config, { log, extra });
+  const app = createApp(port, { config: services.config, log, peerOf: bunPeer });
   const http = Bun.serve({
     hostname: config.bindAddress,
     port: config.httpPort,
-    fetch: app.fetch,
+    fetch: (request, server) => app.fetch(request, server),
     // the app answers 413 past maxHttpBodyBytes; Bun closes anything far beyond it
     maxRequestBodySize: config.maxHttpBodyBytes + 1024,
   });
   return {
-    upstream: inProcessUpstream(app),
-    localRoutes: services.routes,
+    port,
     describe: {
       http: `http://${config.bindAddress}:${http.port}`,
       store: selection.kind,
@@ -70,6 +82,12 @@ function openStore(selection: StoreSelection, kvConfigPath: string): Promise<Sto
     case "redis-rest":
       return createUpstashRedisStore({ url: selection.url, token: selection.token, prefix: selection.prefix });
   }
+}
+
+/** The client's address of an HTTP request, from Bun's server (Hono's `env` on Bun). */
+function bunPeer(c: Context): string | null {
+  const address = (c.env as Server<unknown> | undefined)?.requestIP?.(c.req.raw);
+  return address ? `${address.address}:${address.port}` : null;
 }
 
 /** The listener's and each connection's limits from the configuration. */
@@ -97,15 +115,11 @@ async function main(): Promise<void> {
   });
   const edgeUrl = process.env.NAMESRV_EDGE_URL;
   const backend: Backend = edgeUrl
-    ? { upstream: remoteUpstream(edgeUrl), describe: { edge: edgeUrl }, stop: async () => {} }
+    ? { port: withMiddleware(httpNamesrv(edgeUrl), [requestLog(log)]), describe: { edge: edgeUrl }, stop: async () => {} }
     : await localBackend(config, extra);
-  const api = new ApiClient(backend.upstream, {
-    localRoutes: backend.localRoutes,
-    onUnexpectedError: (err) => log.error({ msg: "request failed", error: String(err) }),
-  });
 
   const retries = new RetryQueue({ capacity: config.unRegisterBrokerQueueCapacity, maxAgeMs: config.unregisterRetryMaxMillis, log });
-  const handler = new AdmissionControl(new RemotingRequestHandler(api, log, new BodyDecoder(config), retries), {
+  const handler = new AdmissionControl(new RemotingRequestHandler(backend.port, log, new BodyDecoder(config), retries), {
     routes: new Lane(config.clientRequestThreadPoolQueueCapacity),
     others: new Lane(config.defaultThreadPoolQueueCapacity, config.defaultThreadPoolNums),
   });
@@ -118,7 +132,7 @@ async function main(): Promise<void> {
     instanceId: crypto.randomUUID().slice(0, 8),
     limits: serverLimits(config),
   });
-  const expiry = startExpiryTimer(api, config.scanNotActiveBrokerInterval, log);
+  const expiry = startExpiryTimer(backend.port, config.scanNotActiveBrokerInterval, log);
 
   log.info({
     msg: "The Name Server boot success. serializeType=JSON",

@@ -13,8 +13,9 @@
  * (plainTopicConfig), and the rest is checked as it is rebuilt: a table rebuilt so is marked
  * (holdsCheckedTopicConfigs), and the bridge does not check its 100,000 topics a second time.
  */
-import { KeyList, nextTurn, rememberKeys } from "../edge/event-loop-slices";
+import { KeyList, nextTurn, rememberKeys } from "../shared/event-loop-slices";
 import { setOwn } from "../shared/body-codec";
+import { markCheckedTopicConfigs } from "../shared/checked-topic-tables";
 import { plainTopicConfig, type TopicConfigOutput } from "../shared/body-schemas";
 import type { RegisterBrokerBody, TopicConfig, TopicQueueMappingInfo } from "../shared/model";
 
@@ -138,17 +139,6 @@ export function packRegisterBody(body: RegisterBrokerBody): { packed: PackedRegi
   };
 }
 
-/** Topic tables whose every value is a TopicConfigOutput (what unpackRegisterBody checked). */
-const checkedTables = new WeakSet<object>();
-
-/**
- * Whether `table` is a topic table rebuilt by unpackRegisterBody whose every value is exactly what
- * the HTTP API's schema (TopicConfigSchema) makes of it, as long as nobody changed it since.
- */
-export function holdsCheckedTopicConfigs(table: unknown): table is Record<string, TopicConfigOutput> {
-  return typeof table === "object" && table !== null && checkedTables.has(table);
-}
-
 /** The body again, built UNPACK_SLICE_TOPICS topics per turn of the event loop. */
 export async function unpackRegisterBody(packed: PackedRegisterBody): Promise<RegisterBrokerBody> {
   const { names, nameLengths, numbers } = packed;
@@ -186,7 +176,7 @@ export async function unpackRegisterBody(packed: PackedRegisterBody): Promise<Re
   }
   // later steps walk the table's keys in slices instead of listing 100,000 of them at once
   rememberKeys(topicConfigTable, keys.keys());
-  if (checked) checkedTables.add(topicConfigTable);
+  if (checked) markCheckedTopicConfigs(topicConfigTable);
   return {
     dataVersion: packed.dataVersion,
     topicConfigTable,

@@ -4,7 +4,7 @@ import { ProtocolError } from "../shared/errors";
 import { FrameDecoder } from "../shared/frame-decoder";
 import { DEFAULT_MAX_JSON_DEPTH } from "../shared/fastjson-reader";
 import { createResponse, decodeCommandWithin, encodeFrameHead, isOneway, isResponse, type RemotingCommand } from "../shared/remoting-command";
-import type { Logger } from "./logger";
+import type { Logger } from "../shared/logger";
 import { readProxyHeader } from "./proxy-protocol";
 
 /** The part of a socket a connection needs: `write` may accept fewer bytes than given. */

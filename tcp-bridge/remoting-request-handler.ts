@@ -1,20 +1,26 @@
 import { RequestCode, ResponseCode } from "../shared/codes";
+import type { Logger } from "../shared/logger";
 import { Remark } from "../shared/remarks";
 import { createResponse, type RemotingCommand } from "../shared/remoting-command";
-import { seg, type ApiClient, type ApiReply } from "./api-client";
+import type { CallInfo } from "../edge/port/call";
+import type { NamesrvPort } from "../edge/port/namesrv-port";
 import { BodyDecoder } from "./body-decoder";
-import type { Logger } from "./logger";
 import type { RetryQueue } from "./retry-queue";
 import type { ConnectionContext, RequestHandler } from "./remoting-connection";
 import { REQUEST_TRANSLATIONS, type Translation } from "./request-translations";
 
+/** The port call of a request on `context`'s connection. */
+function remotingCall(context: ConnectionContext): CallInfo {
+  return { transport: "remoting", peer: context.remoteAddress, principal: null, connection: context.channelId };
+}
+
 /**
- * Answers remoting requests by translating each request code to a call of the HTTP API
- * (request-translations.ts) and the reply back to a RemotingCommand.
+ * Answers remoting requests by translating each request code to a call of the NameServer port
+ * (request-translations.ts) and its answer back to a RemotingCommand.
  */
 export class RemotingRequestHandler implements RequestHandler {
   constructor(
-    private readonly api: ApiClient,
+    private readonly port: NamesrvPort,
     private readonly log: Logger,
     private readonly bodies: BodyDecoder = new BodyDecoder(),
     /** Where an unregistration that failed (the store unavailable) is retried; none: logged only. */
@@ -27,8 +33,7 @@ export class RemotingRequestHandler implements RequestHandler {
       return createResponse(request, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, Remark.notSupported(request.code), null, null);
     }
     try {
-      const response = await translation(request, { api: this.api, context, log: this.log, bodies: this.bodies });
-      this.log.debug({ msg: "request", code: request.code, peer: context.remoteAddress, opaque: request.opaque, outcome: response.code });
+      const response = await translation(request, { port: this.port, call: remotingCall(context), bodies: this.bodies });
       if (request.code === RequestCode.REGISTER_BROKER && response.code === ResponseCode.SUCCESS) {
         context.registeredBroker = true;
         // The connection closed while the registration was in flight: undo it like a close.
@@ -36,6 +41,7 @@ export class RemotingRequestHandler implements RequestHandler {
       }
       return response;
     } catch (err) {
+      // a fault of the translation itself (the port's failures are answers)
       this.log.error({ msg: "request failed", code: request.code, peer: context.remoteAddress, error: String(err) });
       return createResponse(request, ResponseCode.SYSTEM_ERROR, String(err), null, null);
     }
@@ -53,9 +59,7 @@ export class RemotingRequestHandler implements RequestHandler {
   }
 
   private async unregisterChannel(context: ConnectionContext): Promise<void> {
-    const reply: ApiReply = await this.api.call("POST", `/channels/${seg(context.channelId)}/close`);
-    if (!reply.ok) throw new Error(reply.remark);
-    const { unregistered } = reply.json<{ unregistered: { brokerName: string; brokerAddr: string }[] }>();
+    const unregistered = await this.port.closeChannel({ channel: context.channelId }, remotingCall(context));
     for (const b of unregistered) {
       this.log.info({ msg: "broker connection closed; unregistered", brokerName: b.brokerName, brokerAddr: b.brokerAddr, peer: context.remoteAddress });
     }

@@ -1,4 +1,4 @@
-import type { Logger } from "./logger";
+import type { Logger } from "../shared/logger";
 
 export interface RetryQueueOptions {
   /** Entries kept at most (unRegisterBrokerQueueCapacity); past it the oldest is given up. */

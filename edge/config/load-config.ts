@@ -1,3 +1,4 @@
+import { LOG_LEVELS, type LogLevel } from "../../shared/logger";
 import { parseJavaProperties } from "../../shared/properties";
 import {
   applyConfigEntries,
@@ -89,4 +90,14 @@ export async function loadNamesrvConfig(sources: ConfigSources): Promise<LoadedC
     throw new ConfigError(`unknown NameServer config key(s): ${unknown.map((k) => CONFIG_ENV_PREFIX + k).join(", ")}`);
   }
   return { config, extra, configFile };
+}
+
+/** NAMESRV_LOG_LEVEL (debug, info, warn, error; default info), the same on every runtime. */
+export function readLogLevel(env: Record<string, string | undefined>): LogLevel {
+  const value = env.NAMESRV_LOG_LEVEL;
+  if (value === undefined || value === "") return "info";
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new ConfigError(`NAMESRV_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got ${JSON.stringify(value)})`);
+  }
+  return value as LogLevel;
 }

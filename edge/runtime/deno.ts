@@ -9,12 +9,13 @@
  *
  * Assembly only.
  */
-import { createApp } from "../app";
-import { createServices } from "../services";
+import { createApp } from "../http/app";
+import { createLogger } from "../../shared/logger";
+import { createNamesrv } from "../namesrv";
 import { EmbeddedStore } from "../store/embedded-store";
 import { createUpstashRedisStore } from "../store/redis/upstash-transport";
 import type { Store } from "../store/store";
-import { edgeConfig, edgeStoreSelection } from "./edge-env";
+import { edgeConfig, edgeStoreSelection, logLevel } from "./edge-env";
 
 declare const Deno: { env: { toObject(): Record<string, string> }; unrefTimer(id: number): void };
 
@@ -25,24 +26,29 @@ const store: Store =
   selection.kind === "redis-rest"
     ? createUpstashRedisStore({ url: selection.url, token: selection.token, prefix: selection.prefix })
     : await EmbeddedStore.open({ kvConfigPath: null });
-const services = createServices(store, config);
-const app = createApp(services);
+const log = createLogger(logLevel(env));
+const { services, port } = createNamesrv(store, config, { log });
+const app = createApp(port, { config: services.config, log });
 
-const sweep = setInterval(() => {
-  services.routes.expireBrokers().catch((err) => {
-    console.error(JSON.stringify({ level: "error", msg: "expiry sweep failed", error: String(err) }));
-  });
+let sweeping = false;
+const sweep = setInterval(async () => {
+  if (sweeping) return; // a slow sweep is not overlapped by the next
+  sweeping = true;
+  try {
+    for (const b of await port.scanNotActiveBroker({})) log.info({ msg: "broker expired", brokerName: b.brokerName, brokerAddr: b.brokerAddr });
+  } catch (err) {
+    log.warn({ msg: "expiry sweep failed", error: err instanceof Error ? err.message : String(err) });
+  } finally {
+    sweeping = false;
+  }
 }, config.scanNotActiveBrokerInterval);
 // the timer alone must not keep the process alive: `deno serve` exits on SIGTERM once the server stops
 Deno.unrefTimer(sweep as unknown as number);
 
-console.error(
-  JSON.stringify({
-    level: "info",
-    msg: "NameServer HTTP API on Deno",
-    store: selection.kind,
-    ...(selection.kind === "redis-rest" ? { redisPrefix: selection.prefix } : { note: "in memory, this process only" }),
-  }),
-);
+log.info({
+  msg: "NameServer HTTP API on Deno",
+  store: selection.kind,
+  ...(selection.kind === "redis-rest" ? { redisPrefix: selection.prefix } : { note: "in memory, this process only" }),
+});
 
 export default { fetch: app.fetch };

@@ -4,9 +4,9 @@
  * here, and no import of the embedded store (it reads files; a Worker bundle must not pull it in).
  */
 import { ResponseCode } from "../../shared/codes";
-import { CONFIG_ENV_PREFIX } from "../config/load-config";
+import { CONFIG_ENV_PREFIX, readLogLevel } from "../config/load-config";
 import { applyConfigEntries, ConfigError, defaultNamesrvConfig, type NamesrvConfig } from "../config/namesrv-config";
-import { NamesrvError } from "../errors";
+import { NamesrvError } from "../port/namesrv-error";
 import { selectStore, StoreSelectionError, type StoreSelection } from "../store/store-selection";
 
 /**
@@ -71,3 +71,6 @@ export function startupFailureResponse(err: unknown): Response {
     headers: { "content-type": "application/json" },
   });
 }
+
+/** NAMESRV_LOG_LEVEL; an invalid level is a configuration error. */
+export const logLevel = (env: Record<string, string>) => readLogLevel(env);

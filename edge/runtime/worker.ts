@@ -5,10 +5,15 @@
  * Assembly only: everything else is the same code the bridge runs.
  */
 import type { Hono } from "hono";
-import { createApp } from "../app";
-import { createServices, type NamesrvServices } from "../services";
+import { createApp } from "../http/app";
+import { createLogger, type Logger } from "../../shared/logger";
+import { createNamesrv } from "../namesrv";
+import type { NamesrvPort } from "../port/namesrv-port";
 import { createUpstashRedisStore } from "../store/redis/upstash-transport";
-import { edgeConfig, edgeStoreSelection, startupFailureResponse, stringEntries } from "./edge-env";
+import { edgeConfig, edgeStoreSelection, logLevel, startupFailureResponse, stringEntries } from "./edge-env";
+
+/** The client's address as Cloudflare names it. */
+const cloudflarePeer = (c: { req: { header(name: string): string | undefined } }) => c.req.header("cf-connecting-ip") ?? null;
 
 /** Bindings the Worker reads: UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN (a secret), NAMESRV_REDIS_PREFIX, NAMESRV_CONFIG_<key>. */
 export type WorkerEnv = Record<string, unknown>;
@@ -24,7 +29,8 @@ export interface WorkerScheduledController {
 
 interface Assembled {
   app: Hono;
-  services: NamesrvServices;
+  port: NamesrvPort;
+  log: Logger;
 }
 
 // once per isolate; rebuilt only if the bindings differ (they do not, in one deployment)
@@ -37,8 +43,9 @@ function assemble(bindings: WorkerEnv): Assembled {
   const selection = edgeStoreSelection(env, true);
   if (selection.kind !== "redis-rest") throw new Error("unreachable");
   const store = createUpstashRedisStore({ url: selection.url, token: selection.token, prefix: selection.prefix });
-  const services = createServices(store, edgeConfig(env));
-  const assembled = { app: createApp(services), services };
+  const log = createLogger(logLevel(env), (line) => console.log(line));
+  const { services, port } = createNamesrv(store, edgeConfig(env), { log });
+  const assembled = { app: createApp(port, { config: services.config, log, peerOf: cloudflarePeer }), port, log };
   cached = { key, assembled };
   return assembled;
 }
@@ -55,7 +62,8 @@ export default {
   },
 
   async scheduled(controller: WorkerScheduledController, env: WorkerEnv): Promise<void> {
-    const expired = await assemble(env).services.routes.expireBrokers();
-    console.log(JSON.stringify({ msg: "expiry sweep", cron: controller.cron, expired: expired.length }));
+    const { port, log } = assemble(env);
+    const expired = await port.scanNotActiveBroker({});
+    log.info({ msg: "expiry sweep", cron: controller.cron, expired: expired.length });
   },
 };

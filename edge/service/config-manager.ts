@@ -1,6 +1,6 @@
 import { ResponseCode } from "../../shared/codes";
 import { Remark } from "../../shared/remarks";
-import { NamesrvError } from "../errors";
+import { NamesrvError } from "../port/namesrv-error";
 import type { Store } from "../store/store";
 import { isLimitKey, LIMITS } from "../config/limits";
 import {

@@ -1,8 +1,8 @@
 import type { RegisterBrokerBody } from "../../shared/model";
 import type { NamesrvConfig } from "../config/namesrv-config";
 import { isWellFormedName, unpairedSurrogateRemark } from "../../shared/well-formed-names";
-import { badRequest } from "../errors";
-import { keysOf, type Slices } from "../event-loop-slices";
+import { badRequest } from "../port/namesrv-error";
+import { keysOf, type Slices } from "../../shared/event-loop-slices";
 
 /**
  * What a name or value must be before it reaches the store. Both callers of the services (the HTTP
@@ -104,7 +104,7 @@ export function checkKvValue(value: string, limits: Pick<NamesrvConfig, "maxKvVa
   if (value.length > max || (value.length * 3 > max && utf8Length(value) > max)) {
     throw badRequest(`KV value is larger than maxKvValueBytes (${max} bytes in UTF-8)`);
   }
-  checkWellFormed("KV value", value);
+  checkWellFormed("value", value);
 }
 
 /** UTF-8 bytes of a well-formed string (a lone surrogate counts 3, as its replacement would). */

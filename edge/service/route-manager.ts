@@ -9,10 +9,12 @@ import type {
   TopicRouteData,
 } from "../../shared/model";
 import { Remark, topicNotExistRemark } from "../../shared/remarks";
+import { z } from "zod";
 import { encodeTopicRouteData } from "../../shared/body-codec";
+import { QueueDataSchema } from "../../shared/body-schemas";
 import type { Dialect } from "../../shared/fastjson-writer";
 import type { NamesrvConfig } from "../config/namesrv-config";
-import { NamesrvError } from "../errors";
+import { NamesrvError, validate } from "../port/namesrv-error";
 import type {
   BrokerUnregistration,
   DataVersionAnswer,
@@ -20,30 +22,21 @@ import type {
   Store,
   UnitTopicKind,
 } from "../store/store";
-import { Slices } from "../event-loop-slices";
+import { Slices } from "../../shared/event-loop-slices";
 import type { ConfigManager } from "./config-manager";
+import {
+  loadRegisterBody,
+  type BrokerAddressInput,
+  type BrokerIdentity,
+  type QueryDataVersionInput,
+  type RegisterBrokerInput,
+  type RegisterBrokerOutcome,
+  type UnregisterBrokerInput,
+} from "../port/namesrv-port";
 import { checkHeartbeatTimeout, checkName, checkRegisteredTopics, checkTopicToRegister, checkWellFormed } from "./name-rules";
+import { validRegisterBody } from "./register-body-rules";
 import { RouteCache } from "./route-cache";
 import { applyActingMaster, filterByZone } from "./route-rewrites";
-
-export interface RegisterBrokerInput {
-  bodyDigest?: string | null;
-  clusterName: string;
-  brokerAddr: string;
-  brokerName: string;
-  brokerId: number;
-  haServerAddr: string | null;
-  zoneName: string | null;
-  heartbeatTimeoutMillis: number | null;
-  enableActingMaster: boolean | null;
-  channel: string | null;
-  body: RegisterBrokerBody;
-}
-
-export interface RegisterBrokerOutcome extends RegisterBrokerResult {
-  /** The ORDER_TOPIC_CONFIG table returned to the broker, null when none is to be sent. */
-  orderTopicConfig: Record<string, string> | null;
-}
 
 const utf8 = new TextEncoder();
 
@@ -61,13 +54,26 @@ export class RouteManager {
     this.startedAt = clock();
   }
 
+  /**
+   * REGISTER_BROKER. With the body's digest, an unchanged re-registration (the broker's body is the
+   * one it registered last) is applied without loading the body; anything else loads it, checks
+   * it and registers it in full.
+   */
   async registerBroker(input: RegisterBrokerInput): Promise<RegisterBrokerOutcome> {
     const config = await this.config.current();
     checkRegistering(input, config);
+    if (input.bodyDigest !== null) {
+      const refreshed = await this.refresh(input, input.bodyDigest, config);
+      if (refreshed !== null) return refreshed;
+    }
     // a slice's time passes only with thousands of topics: then other requests are served between slices
-    await checkRegisteredTopics(input.body, config, new Slices());
+    const slices = new Slices();
+    const body = await validRegisterBody(await loadRegisterBody(input.body), slices);
+    await checkRegisteredTopics(body, config, slices);
     const result = await this.store.registerBroker({
-      ...input,
+      ...identityOf(input),
+      body,
+      bodyDigest: input.bodyDigest,
       heartbeatTimeoutMillis: input.heartbeatTimeoutMillis ?? DEFAULT_BROKER_TIMEOUT_MILLIS,
       deleteTopicWithBrokerRegistration: config.deleteTopicWithBrokerRegistration,
       now: this.clock(),
@@ -80,16 +86,20 @@ export class RouteManager {
     return config.returnOrderTopicConfigToBroker ? this.store.getKVListByNamespace(ORDER_TOPIC_CONFIG_NAMESPACE) : null;
   }
 
-  /** The fast path of an unchanged re-registration; null when a full registration is needed. */
-  async refreshRegistration(input: Omit<RegisterBrokerInput, "body">, bodyDigest: string): Promise<RegisterBrokerOutcome | null> {
+  /** An unchanged re-registration by the body's digest alone; null when a full registration is needed. */
+  async refreshRegistration(input: BrokerIdentity, bodyDigest: string): Promise<RegisterBrokerOutcome | null> {
     const config = await this.config.current();
     checkRegistering(input, config);
+    return this.refresh(input, bodyDigest, config);
+  }
+
+  private async refresh(input: RegisteringBroker, bodyDigest: string, config: NamesrvConfig): Promise<RegisterBrokerOutcome | null> {
     if (!this.store.refreshRegistration) return null;
     // Then a full registration also removes the broker's topics missing from its body (added
     // meanwhile by REGISTER_TOPIC, say): only the full path can tell.
     if (config.deleteTopicWithBrokerRegistration) return null;
     const result = await this.store.refreshRegistration({
-      ...input,
+      ...identityOf(input),
       bodyDigest,
       heartbeatTimeoutMillis: input.heartbeatTimeoutMillis ?? DEFAULT_BROKER_TIMEOUT_MILLIS,
       now: this.clock(),
@@ -98,8 +108,9 @@ export class RouteManager {
     return { ...result, orderTopicConfig: await this.orderTopicConfigFor(config) };
   }
 
-  unregisterBroker(request: BrokerUnregistration): Promise<void> {
-    return this.store.unregisterBrokers([request]);
+  async unregisterBroker(input: UnregisterBrokerInput): Promise<void> {
+    checkBrokerNames(input);
+    await this.store.unregisterBrokers([validate(unregistrationRule, input, "request")]);
   }
 
   unregisterChannel(channel: string): Promise<BrokerUnregistration[]> {
@@ -110,11 +121,18 @@ export class RouteManager {
     return this.store.expireBrokers(this.clock());
   }
 
-  async brokerHeartbeat(clusterName: string, brokerAddr: string): Promise<void> {
-    await this.store.refreshBroker(clusterName, brokerAddr, this.clock());
+  /** BROKER_HEARTBEAT: refreshes a live broker's deadline; an unknown (or unnamed) broker is a no-op. */
+  async brokerHeartbeat(input: BrokerAddressInput): Promise<void> {
+    checkBrokerNames(input);
+    if (!input.clusterName || !input.brokerAddr) return;
+    await this.store.refreshBroker(input.clusterName, input.brokerAddr, this.clock());
   }
 
-  queryDataVersion(clusterName: string, brokerAddr: string, dataVersion: DataVersion | null): Promise<DataVersionAnswer> {
+  /** QUERY_DATA_VERSION: an unknown (or unnamed) broker has changed, and no stored version. */
+  async queryDataVersion(input: QueryDataVersionInput): Promise<DataVersionAnswer> {
+    checkBrokerNames(input);
+    const { clusterName, brokerAddr, dataVersion } = input;
+    if (!clusterName || !brokerAddr) return { changed: true, dataVersion: null };
     return this.store.queryDataVersion({ clusterName, brokerAddr, dataVersion, now: this.clock() });
   }
 
@@ -128,6 +146,7 @@ export class RouteManager {
     const config = await this.config.current();
     this.assertReady(config);
     if (topic !== null) checkWellFormed("topic", topic);
+    if (zoneName !== null) checkWellFormed("zoneName", zoneName);
     if (topic === null || zoneName) {
       return utf8.encode(encodeTopicRouteData(await this.getRouteInfoByTopic(topic, zoneName), dialect));
     }
@@ -201,32 +220,50 @@ export class RouteManager {
     return { topicList: await this.store.getUnitTopics(kind) };
   }
 
-  async getBrokerMemberGroup(clusterName: string, brokerName: string): Promise<BrokerMemberGroup> {
-    checkWellFormed("clusterName", clusterName);
-    checkWellFormed("brokerName", brokerName);
+  /** GET_BROKER_MEMBER_GROUP: the names are echoed, unchecked; no addresses for an unknown (or unnamed) broker. */
+  async getBrokerMemberGroup(clusterName: string | null, brokerName: string | null): Promise<BrokerMemberGroup> {
+    if (clusterName != null) checkWellFormed("clusterName", clusterName);
+    if (brokerName != null) checkWellFormed("brokerName", brokerName);
+    if (clusterName == null || brokerName == null) {
+      // as Java: a missing name stays null (fastjson then leaves it out)
+      return { cluster: clusterName, brokerName, brokerAddrs: {} } as unknown as BrokerMemberGroup;
+    }
     return this.store.getBrokerMemberGroup(clusterName, brokerName);
   }
 
-  async wipeWritePerm(brokerName: string): Promise<number> {
+  /** WIPE_WRITE_PERM_OF_BROKER: how many topics of the broker it touched (0 for none, or no name). */
+  async wipeWritePerm(brokerName: string | null): Promise<number> {
+    if (brokerName == null) return 0;
     checkWellFormed("brokerName", brokerName);
     return this.store.wipeWritePerm(brokerName);
   }
 
-  async addWritePerm(brokerName: string): Promise<number> {
+  /** ADD_WRITE_PERM_OF_BROKER: how many topics of the broker it touched (0 for none, or no name). */
+  async addWritePerm(brokerName: string | null): Promise<number> {
+    if (brokerName == null) return 0;
     checkWellFormed("brokerName", brokerName);
     return this.store.addWritePerm(brokerName);
   }
 
-  async deleteTopic(topic: string, clusterName: string | null): Promise<void> {
-    checkWellFormed("topic", topic);
+  /** DELETE_TOPIC_IN_NAMESRV: from one cluster's brokers, or (no cluster, or a blank one) everywhere; no topic, no-op. */
+  async deleteTopic(topic: string | null, clusterName: string | null): Promise<void> {
+    if (topic != null) checkWellFormed("topic", topic);
     if (clusterName) checkWellFormed("clusterName", clusterName);
+    if (topic == null) return;
     return this.store.deleteTopic(topic, clusterName && clusterName.length > 0 ? clusterName : null);
   }
 
-  async registerTopic(topic: string, queueDatas: QueueData[]): Promise<void> {
-    if (queueDatas.length === 0) return;
+  /** REGISTER_TOPIC_IN_NAMESRV: nothing to register without a topic or queues. */
+  async registerTopic(topic: string | null, queueDatas: readonly unknown[]): Promise<void> {
+    if (topic != null) checkWellFormed("topic", topic);
+    for (const q of queueDatas) {
+      const name = (q as { brokerName?: unknown } | null)?.brokerName;
+      if (typeof name === "string") checkWellFormed("brokerName", name);
+    }
+    if (topic == null || queueDatas.length === 0) return;
+    const { queueDatas: valid } = validate(registerTopicRule, { queueDatas }, "body");
     checkTopicToRegister(topic, await this.config.current());
-    await this.store.registerTopic(topic, queueDatas);
+    await this.store.registerTopic(topic, valid);
   }
 
   private assertReady(config: NamesrvConfig): void {
@@ -245,11 +282,52 @@ export class RouteManager {
  * The names and liveness timeout of a registration, whichever path it came by (HTTP, or the
  * bridge's direct call): nothing the store could not keep as it is, no broker that never expires.
  */
-function checkRegistering(input: Omit<RegisterBrokerInput, "body">, config: NamesrvConfig): void {
-  checkName("clusterName", input.clusterName, config);
-  checkName("brokerName", input.brokerName, config);
-  checkName("brokerAddr", input.brokerAddr, config);
+function checkRegistering(input: BrokerIdentity, config: NamesrvConfig): asserts input is RegisteringBroker {
+  validate(registeringRule, input, "request");
+  const named = input as RegisteringBroker;
+  checkName("clusterName", named.clusterName, config);
+  checkName("brokerName", named.brokerName, config);
+  checkName("brokerAddr", named.brokerAddr, config);
   if (input.haServerAddr !== null) checkName("haServerAddr", input.haServerAddr, config);
   if (input.zoneName !== null) checkName("zoneName", input.zoneName, config);
   checkHeartbeatTimeout(input.heartbeatTimeoutMillis, config);
+}
+
+/** A registering broker names itself in full. */
+const registeringRule = z.object({
+  clusterName: z.string().min(1),
+  brokerAddr: z.string().min(1),
+  brokerName: z.string().min(1),
+  brokerId: z.number().int().min(0),
+});
+
+type RegisteringBroker = BrokerIdentity & { clusterName: string; brokerAddr: string; brokerName: string; brokerId: number };
+
+/** The names of a broker a request refers to: well-formed where given. */
+function checkBrokerNames(input: BrokerAddressInput): void {
+  if (input.brokerName != null) checkWellFormed("brokerName", input.brokerName);
+  if (input.brokerAddr != null) checkWellFormed("brokerAddr", input.brokerAddr);
+  if (input.clusterName != null) checkWellFormed("clusterName", input.clusterName);
+}
+
+const name = z.string().min(1);
+
+/** UNREGISTER_BROKER names one broker exactly. */
+const unregistrationRule = z.object({ clusterName: name, brokerAddr: name, brokerName: name, brokerId: z.number().int().min(0) });
+
+const registerTopicRule = z.object({ queueDatas: z.array(QueueDataSchema) });
+
+/** The registering broker's fields, without what else travels with them. */
+function identityOf(input: RegisteringBroker): RegisteringBroker {
+  return {
+    clusterName: input.clusterName,
+    brokerAddr: input.brokerAddr,
+    brokerName: input.brokerName,
+    brokerId: input.brokerId,
+    haServerAddr: input.haServerAddr,
+    zoneName: input.zoneName,
+    heartbeatTimeoutMillis: input.heartbeatTimeoutMillis,
+    enableActingMaster: input.enableActingMaster,
+    channel: input.channel,
+  };
 }

@@ -49,7 +49,7 @@ import type {
   Store,
   UnitTopicKind,
 } from "./store";
-import { keyCount, keysOf, LARGE_REGISTRATION_TOPICS, Slices, SLICE_MILLIS } from "../event-loop-slices";
+import { keyCount, keysOf, LARGE_REGISTRATION_TOPICS, Slices, SLICE_MILLIS } from "../../shared/event-loop-slices";
 import { Staging } from "./staging";
 import { TopicMappings } from "./topic-mappings";
 import { TopicQueues } from "./topic-queues";

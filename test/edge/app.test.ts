@@ -1,17 +1,16 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { createApp } from "../../edge/app";
 import { ClusterInfoSchema, TopicRouteDataSchema } from "../../shared/body-schemas";
 import { defaultNamesrvConfig, type NamesrvConfig } from "../../edge/config/namesrv-config";
-import { createServices } from "../../edge/services";
+import { inProcessNamesrv } from "../support/in-process-namesrv";
 import { EmbeddedStore } from "../../edge/store/embedded-store";
 import { httpRegistration, jsonRequest, topicConfig } from "../support/http-api";
 
-type App = ReturnType<typeof createApp>;
+type App = ReturnType<typeof inProcessNamesrv>["app"];
 
 function makeApp(overrides: Partial<NamesrvConfig> = {}, clock: () => number = Date.now): App {
   const store = new EmbeddedStore({ kvConfigPath: null });
   const config = { ...defaultNamesrvConfig("/tmp/namesrv-home"), ...overrides };
-  return createApp(createServices(store, config, {}, clock), { log: () => {} });
+  return inProcessNamesrv(store, config, { clock }).app;
 }
 
 const json = jsonRequest;
@@ -117,21 +116,26 @@ describe("HTTP API", () => {
     expect((await read()).orderTopicConf).toBeUndefined();
   });
 
+  /** the bridge's digest-only re-registration, with every optional field of the port input */
+  const REFRESH = "/internal/v1/ops/refreshBrokerRegistration";
+  const unset = { haServerAddr: null, zoneName: null, heartbeatTimeoutMillis: null, enableActingMaster: null, channel: null };
+
   it("takes an unchanged re-registration by digest, except when deleteTopicWithBrokerRegistration needs the full body", async () => {
     const { topicConfigTable: _t, dataVersion: _d, filterServerList: _f, ...identity } = registration();
     await app.request("/api/v1/brokers/register", json(registration({ bodyDigest: "d1" })));
-    const refreshed = await app.request("/api/v1/brokers/refresh-registration", json({ ...identity, bodyDigest: "d1" }));
+    const refreshed = await app.request(REFRESH, json({ ...unset, ...identity, bodyDigest: "d1" }));
     expect(refreshed.status).toBe(200);
-    expect(await refreshed.json()).toEqual({ orderTopicConfig: null });
-    const other = await app.request("/api/v1/brokers/refresh-registration", json({ ...identity, bodyDigest: "d2" }));
-    expect(other.status).toBe(409);
+    expect(await refreshed.json()).toEqual({ output: { orderTopicConfig: null } });
+    const other = await app.request(REFRESH, json({ ...unset, ...identity, bodyDigest: "d2" }));
+    expect(other.status).toBe(200);
+    expect(await other.json()).toEqual({ output: null });
 
     const strict = makeApp({ deleteTopicWithBrokerRegistration: true });
     await strict.request("/api/v1/brokers/register", json(registration({ bodyDigest: "d1" })));
     const q = { brokerName: "broker-a", readQueueNums: 1, writeQueueNums: 1, perm: 6, topicSysFlag: 0 };
     await strict.request("/api/v1/topics/Extra/queues", json({ queueDatas: [q] }, "PUT"));
-    const declined = await strict.request("/api/v1/brokers/refresh-registration", json({ ...identity, bodyDigest: "d1" }));
-    expect(declined.status).toBe(409);
+    const declined = await strict.request(REFRESH, json({ ...unset, ...identity, bodyDigest: "d1" }));
+    expect(await declined.json()).toEqual({ output: null });
     await strict.request("/api/v1/brokers/register", json(registration({ bodyDigest: "d1" })));
     expect((await strict.request("/api/v1/topics/Extra/route")).status).toBe(404);
   });
@@ -164,11 +168,11 @@ describe("HTTP API", () => {
   it("unregisters a broker through its channel only", async () => {
     await app.request("/api/v1/brokers/register", json(registration({ channel: "old" })));
     await app.request("/api/v1/brokers/register", json(registration({ channel: "new" })));
-    const stale = await (await app.request("/api/v1/channels/old/close", { method: "POST" })).json();
-    expect(stale.unregistered).toEqual([]);
+    const stale = await (await app.request("/internal/v1/ops/closeChannel", json({ channel: "old" }))).json();
+    expect(stale.output).toEqual([]);
     expect((await app.request("/api/v1/topics/TopicTest/route")).status).toBe(200);
-    const current = await (await app.request("/api/v1/channels/new/close", { method: "POST" })).json();
-    expect(current.unregistered).toHaveLength(1);
+    const current = await (await app.request("/internal/v1/ops/closeChannel", json({ channel: "new" }))).json();
+    expect(current.output).toHaveLength(1);
     expect((await app.request("/api/v1/topics/TopicTest/route")).status).toBe(404);
   });
 
@@ -177,9 +181,9 @@ describe("HTTP API", () => {
     const timed = makeApp({}, () => now);
     await timed.request("/api/v1/brokers/register", json(registration({ heartbeatTimeoutMillis: 1000 })));
     now += 500;
-    expect((await (await timed.request("/api/v1/expiry/scan", { method: "POST" })).json()).expired).toEqual([]);
+    expect((await (await timed.request("/internal/v1/ops/scanNotActiveBroker", json({}))).json()).output).toEqual([]);
     now += 1000;
-    const scan = await (await timed.request("/api/v1/expiry/scan", { method: "POST" })).json();
+    const scan = { expired: (await (await timed.request("/internal/v1/ops/scanNotActiveBroker", json({}))).json()).output };
     expect(scan.expired.map((b: any) => b.brokerName)).toEqual(["broker-a"]);
     expect((await timed.request("/api/v1/topics/TopicTest/route")).status).toBe(404);
   });

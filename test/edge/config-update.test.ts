@@ -1,13 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createApp } from "../../edge/app";
 import { defaultNamesrvConfig, NAMESRV_CONFIG_SCHEMA } from "../../edge/config/namesrv-config";
-import { createServices } from "../../edge/services";
+import { inProcessNamesrv } from "../support/in-process-namesrv";
 import { EmbeddedStore } from "../../edge/store/embedded-store";
 
 function makeApp(clock: () => number, extra: Record<string, string> = {}) {
   const store = new EmbeddedStore({ kvConfigPath: null });
-  const services = createServices(store, defaultNamesrvConfig("/tmp/namesrv-home"), extra, clock);
-  return { store, services, app: createApp(services, { log: () => {} }) };
+  return { store, ...inProcessNamesrv(store, defaultNamesrvConfig("/tmp/namesrv-home"), { extra, clock }) };
 }
 
 const put = (body: unknown) => ({ method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });

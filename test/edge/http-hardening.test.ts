@@ -1,14 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../edge/app";
 import { defaultNamesrvConfig, type NamesrvConfig } from "../../edge/config/namesrv-config";
-import { createServices } from "../../edge/services";
+import { inProcessNamesrv } from "../support/in-process-namesrv";
 import { EmbeddedStore } from "../../edge/store/embedded-store";
 import { JSON_HEADERS, httpRegistration, jsonRequest } from "../support/http-api";
 
 function makeApp(overrides: Partial<NamesrvConfig> = {}) {
   const store = new EmbeddedStore({ kvConfigPath: null });
-  const services = createServices(store, { ...defaultNamesrvConfig("/tmp/namesrv-home"), ...overrides });
-  return { store, services, app: createApp(services, { log: () => {} }) };
+  return { store, ...inProcessNamesrv(store, { ...defaultNamesrvConfig("/tmp/namesrv-home"), ...overrides }) };
 }
 
 const json = jsonRequest;

@@ -1,15 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../edge/app";
 import { defaultNamesrvConfig, type NamesrvConfig } from "../../edge/config/namesrv-config";
-import type { RegisterBrokerInput } from "../../edge/service/route-manager";
-import { createServices } from "../../edge/services";
+import type { RegisterBrokerInput } from "../../edge/port/namesrv-port";
+import { inProcessNamesrv } from "../support/in-process-namesrv";
 import { EmbeddedStore } from "../../edge/store/embedded-store";
 import { httpRegistration, jsonRequest, registrationInput, topicConfig } from "../support/http-api";
 
 function makeApp(overrides: Partial<NamesrvConfig> = {}, clock: () => number = Date.now) {
   const store = new EmbeddedStore({ kvConfigPath: null });
-  const services = createServices(store, { ...defaultNamesrvConfig("/tmp/namesrv-home"), ...overrides }, {}, clock);
-  return { store, services, app: createApp(services, { log: () => {} }) };
+  return { store, ...inProcessNamesrv(store, { ...defaultNamesrvConfig("/tmp/namesrv-home"), ...overrides }, { clock }) };
 }
 
 const json = jsonRequest;
@@ -145,10 +143,10 @@ describe("names and values", () => {
     expect((await put("ns", "k3", "€".repeat(333))).status).toBe(200);
     expect((await put("ns".repeat(200), "k", "v")).status).toBe(400);
     expect((await put("ns", "k".repeat(256), "v")).status).toBe(400);
-    expect(await errorOf(await put("ns", "k".repeat(256), "v"))).toMatchObject({ message: "KV key of 256 characters is longer than maxNameLength (255)" });
+    expect(await errorOf(await put("ns", "k".repeat(256), "v"))).toMatchObject({ message: "key of 256 characters is longer than maxNameLength (255)" });
     const surrogate = await app.request("/api/v1/kv/ns/k4", { method: "PUT", headers: { "content-type": "application/json" }, body: '{"value":"a\\ud800"}' });
     expect(surrogate.status).toBe(400);
-    await expect(services.kv.putKVConfig(`ns${LONE_SURROGATE}`, "k", "v")).rejects.toMatchObject({ code: 1, message: "KV namespace contains an unpaired UTF-16 surrogate" });
+    await expect(services.kv.putKVConfig(`ns${LONE_SURROGATE}`, "k", "v")).rejects.toMatchObject({ code: 1, message: "namespace contains an unpaired UTF-16 surrogate" });
     await expect(services.kv.deleteKVConfig("ns", `k${LONE_SURROGATE}`)).rejects.toMatchObject({ code: 1 });
     expect(Object.keys(await services.kv.getKVListByNamespace("ns")).sort()).toEqual(["k", "k3"]);
     expect(await services.kv.getKVConfig("ns", "k")).toHaveLength(1000);
@@ -215,7 +213,8 @@ describe("heartbeatTimeoutMillis", () => {
     // a registered broker cannot stretch its timeout through the digest-only refresh either
     await app.request("/api/v1/brokers/register", json(registration({ bodyDigest: "d1", heartbeatTimeoutMillis: 1000 })));
     const { topicConfigTable: _t, dataVersion: _d, filterServerList: _f, ...identity } = registration();
-    const refresh = await app.request("/api/v1/brokers/refresh-registration", json({ ...identity, bodyDigest: "d1", heartbeatTimeoutMillis: 9007199254740991 }));
+    const unset = { haServerAddr: null, zoneName: null, enableActingMaster: null, channel: null };
+    const refresh = await app.request("/internal/v1/ops/refreshBrokerRegistration", json({ ...unset, ...identity, bodyDigest: "d1", heartbeatTimeoutMillis: 9007199254740991 }));
     expect(refresh.status).toBe(400);
     expect(await errorOf(refresh)).toMatchObject({ message: remark });
     now += 1500;

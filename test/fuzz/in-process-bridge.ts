@@ -4,17 +4,14 @@
  * RemotingConnections writing into byte sinks. Every handle() is tracked, so a test knows when
  * the server is idle and what each request was answered.
  */
-import { createApp } from "../../edge/app";
 import { defaultNamesrvConfig } from "../../edge/config/namesrv-config";
-import { createServices } from "../../edge/services";
+import { createNamesrv } from "../../edge/namesrv";
 import { EmbeddedStore } from "../../edge/store/embedded-store";
 import { FrameDecoder } from "../../shared/frame-decoder";
 import { decodeCommand, encodeCommand, type RemotingCommand } from "../../shared/remoting-command";
-import { ApiClient } from "../../tcp-bridge/api-client";
-import { createLogger } from "../../tcp-bridge/logger";
+import { createLogger } from "../../shared/logger";
 import { RemotingConnection, type ByteSink, type ConnectionContext, type RequestHandler } from "../../tcp-bridge/remoting-connection";
 import { RemotingRequestHandler } from "../../tcp-bridge/remoting-request-handler";
-import { inProcessUpstream } from "../../tcp-bridge/upstream";
 
 export interface HandledRequest {
   request: RemotingCommand;
@@ -100,13 +97,8 @@ export class InProcessBridge {
 
   constructor() {
     const store = new EmbeddedStore({ kvConfigPath: null });
-    const services = createServices(store, defaultNamesrvConfig("/nonexistent-namesrv-home"), {});
-    const app = createApp(services, { log: (entry) => this.errors.push(entry) });
-    const api = new ApiClient(inProcessUpstream(app), {
-      localRoutes: services.routes,
-      onUnexpectedError: (err) => this.errors.push({ msg: "request failed", error: String(err) }),
-    });
-    this.handler = new TrackingHandler(new RemotingRequestHandler(api, this.log), (h) => this.handled.push(h));
+    const { port } = createNamesrv(store, defaultNamesrvConfig("/nonexistent-namesrv-home"), { log: this.log });
+    this.handler = new TrackingHandler(new RemotingRequestHandler(port, this.log), (h) => this.handled.push(h));
   }
 
   connect(): SinkConnection {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { plainTopicConfig, TopicConfigSchema } from "../../shared/body-schemas";
-import { plainRegisterBrokerRequest, registerBrokerSchema } from "../../edge/http-schemas";
 import { seededRandom } from "../support/seeded-random";
 
 const random = seededRandom;
@@ -64,40 +63,5 @@ describe("plainTopicConfig", () => {
     expect(plainTopicConfig({ topicName: "", readQueueNums: 1, writeQueueNums: 1, perm: 6, topicSysFlag: 0 })).toBeNull();
     expect(plainTopicConfig({ topicName: "T", readQueueNums: "1", writeQueueNums: 1, perm: 6, topicSysFlag: 0 })).toBeNull();
     expect(plainTopicConfig({ topicName: "T", readQueueNums: 1, writeQueueNums: 1, perm: 6, topicSysFlag: 0, attributes: { a: 1 } })).toBeNull();
-  });
-});
-
-describe("plainRegisterBrokerRequest", () => {
-  const identity = { clusterName: "c", brokerAddr: "10.0.0.1:10911", brokerName: "b", brokerId: 0, channel: "ch", bodyDigest: "d" };
-
-  it("is either null or exactly what registerBrokerSchema makes of the same request", () => {
-    const next = random(4242);
-    let fast = 0;
-    for (let i = 0; i < 400; i++) {
-      const topicConfigTable: Record<string, unknown> = {};
-      const n = Math.floor(next() * 4);
-      for (let j = 0; j < n; j++) topicConfigTable[`T${j}`] = topicConfig(next);
-      const request: Record<string, unknown> = {
-        ...identity,
-        dataVersion: next() < 0.9 ? { stateVersion: 0, timestamp: 1, counter: 2 } : { timestamp: "x" },
-        topicConfigTable,
-        filterServerList: next() < 0.9 ? [] : null,
-      };
-      if (next() < 0.1) delete request.clusterName;
-      if (next() < 0.1) request.brokerId = -1;
-      const plain = plainRegisterBrokerRequest(request);
-      if (plain === null) continue;
-      fast++;
-      const parsed = registerBrokerSchema.safeParse(request);
-      expect(parsed.success, JSON.stringify(request)).toBe(true);
-      expect(plain, JSON.stringify(request)).toStrictEqual(parsed.data);
-    }
-    expect(fast).toBeGreaterThan(100);
-  });
-
-  it("leaves a request without a topic table, or with a bad identity, to the schema", () => {
-    expect(plainRegisterBrokerRequest({ ...identity })).toBeNull();
-    expect(plainRegisterBrokerRequest({ ...identity, brokerName: "", topicConfigTable: {} })).toBeNull();
-    expect(plainRegisterBrokerRequest([])).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
-import type { RegisterBrokerInput } from "../../edge/service/route-manager";
+import type { RegisterBrokerInput } from "../../edge/port/namesrv-port";
+import type { RegisterBrokerBody } from "../../shared/model";
 
 /** Test helpers for the HTTP API and the services behind it: requests and registrations. */
 
@@ -36,8 +37,9 @@ export function httpRegistration(overrides: Record<string, unknown> = {}) {
 }
 
 /** The same registration as the tcp-bridge hands the route manager directly. */
-export function registrationInput(overrides: Partial<RegisterBrokerInput> = {}): RegisterBrokerInput {
+export function registrationInput(overrides: Partial<RegisterBrokerInput> = {}): RegisterBrokerInput & { body: RegisterBrokerBody } {
   return {
+    bodyDigest: null,
     clusterName: "DefaultCluster",
     brokerAddr: "127.0.0.1:10911",
     brokerName: "broker-a",
@@ -54,5 +56,5 @@ export function registrationInput(overrides: Partial<RegisterBrokerInput> = {}):
       filterServerList: [],
     },
     ...overrides,
-  };
+  } as RegisterBrokerInput & { body: RegisterBrokerBody };
 }

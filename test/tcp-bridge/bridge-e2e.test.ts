@@ -250,10 +250,15 @@ function describeBridgeEndToEnd(storeName: string, env: () => Record<string, str
       expect(text(await client.request(319))).toContain(`kvConfigPath=${ns.kvPath}\n`);
     });
 
-    it("answers requests missing a required header field with a clear SYSTEM_ERROR", async () => {
-      expect(await client.request(224)).toMatchObject({ code: 1, remark: "missing request header field: cluster" });
-      expect(await client.request(901, { extFields: { clusterName: "c" } })).toMatchObject({ code: 1, remark: "missing request header field: brokerName" });
-      expect(await client.request(216)).toMatchObject({ code: 1, remark: "missing request header field: topic" });
+    it("answers requests missing a header field as the Java NameServer does", async () => {
+      // no cluster: an empty list; no broker: the names echoed with no addresses; no topic: nothing deleted
+      const noCluster = await client.request(224);
+      expect(noCluster).toMatchObject({ code: 0 });
+      expect(text(noCluster)).toBe('{"topicList":[]}');
+      const noBroker = await client.request(901, { extFields: { clusterName: "c" } });
+      expect(noBroker).toMatchObject({ code: 0 });
+      expect(text(noBroker)).toBe('{"brokerMemberGroup":{"brokerAddrs":{},"cluster":"c"}}');
+      expect(await client.request(216)).toMatchObject({ code: 0 });
       const noTopic = await client.request(105);
       expect(noTopic.code).toBe(17);
       expect(noTopic.remark).toContain("topic: null");

@@ -1,24 +1,23 @@
 /**
- * Validation of large registrations without holding the event loop: the sliced parser answers
- * exactly what the HTTP API's schema answers, and a topic table rebuilt from the register-body
- * Worker's columns is already what the schema makes of it, so it is not checked again.
+ * Validation of large registrations without holding the event loop: the NameServer's sliced check
+ * of a register body answers exactly what RegisterBrokerBodySchema answers, and a topic table
+ * rebuilt from the register-body Worker's columns is already what the schema makes of it, so it is
+ * not checked again.
  */
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../edge/app";
 import { defaultNamesrvConfig } from "../../edge/config/namesrv-config";
-import { keysOf, rememberKeys, Slices } from "../../edge/event-loop-slices";
-import { parseRegisterBrokerRequestInSlices, plainRegisterBrokerRequest, registerBrokerSchema } from "../../edge/http-schemas";
-import { registerBrokerInput } from "../../edge/routes/broker-routes";
 import { checkRegisteredTopics } from "../../edge/service/name-rules";
-import type { RegisterBrokerInput } from "../../edge/service/route-manager";
-import { createServices } from "../../edge/services";
+import { parseRegisterBody } from "../../edge/service/register-body-rules";
 import { EmbeddedStore } from "../../edge/store/embedded-store";
+import type { BrokerRegistration } from "../../edge/store/store";
+import { RegisterBrokerBodySchema } from "../../shared/body-schemas";
+import { holdsCheckedTopicConfigs } from "../../shared/checked-topic-tables";
 import { ResponseCode } from "../../shared/codes";
+import { keysOf, rememberKeys, Slices } from "../../shared/event-loop-slices";
 import { decodeRegisterBrokerBody } from "../../shared/register-body";
-import { ApiClient } from "../../tcp-bridge/api-client";
 import { boundedInflate } from "../../tcp-bridge/register-body-job";
-import { holdsCheckedTopicConfigs, packRegisterBody, unpackRegisterBody } from "../../tcp-bridge/register-body-packing";
-import { inProcessUpstream } from "../../tcp-bridge/upstream";
+import { packRegisterBody, unpackRegisterBody } from "../../tcp-bridge/register-body-packing";
+import { inProcessNamesrv } from "../support/in-process-namesrv";
 import { seededRandom } from "../support/seeded-random";
 
 const ABSENT = Symbol("absent");
@@ -72,7 +71,7 @@ function table(next: () => number, size: number, make: (key: string) => unknown)
   return out;
 }
 
-/** A registration request as the bridge or an HTTP client could send it. */
+/** A register body as the bridge or an HTTP client could send it. */
 function request(next: () => number): Record<string, unknown> {
   const size = Math.floor(next() * 6);
   const out: Record<string, unknown> = {
@@ -99,26 +98,24 @@ function request(next: () => number): Record<string, unknown> {
 }
 
 const parsedAsSchema = (raw: unknown) => {
-  const parsed = registerBrokerSchema.safeParse(raw);
+  const parsed = RegisterBrokerBodySchema.safeParse(raw);
   return parsed.success ? { success: true, data: parsed.data } : { success: false, issues: parsed.error.issues };
 };
 
-describe("parseRegisterBrokerRequestInSlices", () => {
-  it("answers exactly what registerBrokerSchema answers, output and issues (random requests)", async () => {
+describe("parseRegisterBody", () => {
+  it("answers exactly what RegisterBrokerBodySchema answers, output and issues (random bodies)", async () => {
     const next = seededRandom(20261125);
     const outcomes = { valid: 0, invalid: 0 };
     for (let i = 0; i < 1500; i++) {
       const raw = request(next);
-      const sliced = await parseRegisterBrokerRequestInSlices(raw, new Slices(next() < 0.5 ? 0 : 2));
+      const sliced = await parseRegisterBody(raw, new Slices(next() < 0.5 ? 0 : 2));
       const expected = parsedAsSchema(raw);
       expect(sliced, JSON.stringify(raw)).toStrictEqual(expected);
       outcomes[sliced.success ? "valid" : "invalid"]++;
       // the keys remembered for later steps are the tables' own keys, in their order
-      const plain = plainRegisterBrokerRequest(raw);
-      for (const data of [sliced.success ? sliced.data : null, plain]) {
-        if (!data) continue;
-        expect(keysOf(data.topicConfigTable)).toEqual(Object.keys(data.topicConfigTable));
-        expect(keysOf(data.topicQueueMappingInfoMap)).toEqual(Object.keys(data.topicQueueMappingInfoMap));
+      if (sliced.success) {
+        expect(keysOf(sliced.data.topicConfigTable)).toEqual(Object.keys(sliced.data.topicConfigTable));
+        expect(keysOf(sliced.data.topicQueueMappingInfoMap)).toEqual(Object.keys(sliced.data.topicQueueMappingInfoMap));
       }
     }
     expect(outcomes.valid).toBeGreaterThan(300);
@@ -128,9 +125,9 @@ describe("parseRegisterBrokerRequestInSlices", () => {
   it("lets the event loop run between slices of a large table", async () => {
     const topicConfigTable: Record<string, unknown> = {};
     for (let i = 0; i < 5000; i++) topicConfigTable[`T${i}`] = { topicName: `T${i}`, readQueueNums: 4, writeQueueNums: 4, perm: 6, topicSysFlag: 0 };
-    const raw = { clusterName: "c", brokerAddr: "a", brokerName: "b", brokerId: 0, topicConfigTable };
+    const raw = { topicConfigTable };
     const events: string[] = [];
-    const parsing = parseRegisterBrokerRequestInSlices(raw, new Slices(0)).then((parsed) => {
+    const parsing = parseRegisterBody(raw, new Slices(0)).then((parsed) => {
       events.push("parsed");
       return parsed;
     });
@@ -193,19 +190,19 @@ describe("topic tables rebuilt from the register-body Worker's columns", () => {
       const body = await unpackRegisterBody(structuredClone(packRegisterBody(decoded).packed));
       const table = body.topicConfigTable;
       expect(keysOf(table)).toEqual(Object.keys(table));
-      const raw = { clusterName: "c", brokerAddr: "a", brokerName: "b", brokerId: 0, ...body };
+      const raw = body;
       const marked = holdsCheckedTopicConfigs(table);
       if (marked) {
         checked++;
         for (const key of Object.keys(table)) {
-          const parsed = registerBrokerSchema.shape.topicConfigTable.safeParse({ [key]: table[key] });
+          const parsed = RegisterBrokerBodySchema.shape.topicConfigTable.safeParse({ [key]: table[key] });
           expect(parsed.success, JSON.stringify(topics)).toBe(true);
           if (key !== "__proto__") expect(parsed.data![key], JSON.stringify(topics)).toStrictEqual(table[key]);
         }
       } else {
         unchecked++;
       }
-      const sliced = await parseRegisterBrokerRequestInSlices(raw, new Slices(), marked);
+      const sliced = await parseRegisterBody(raw, new Slices());
       expect(sliced, JSON.stringify(topics)).toStrictEqual(parsedAsSchema(raw));
     }
     expect(checked).toBeGreaterThan(50);
@@ -230,31 +227,33 @@ describe("checkRegisteredTopics in slices", () => {
   });
 });
 
-describe("ApiClient with large registrations", () => {
-  function client() {
-    const services = createServices(new EmbeddedStore({ kvConfigPath: null }), defaultNamesrvConfig("/tmp/namesrv-home"), {});
-    const app = createApp(services, { log: () => {} });
-    const overHttp: Request[] = [];
-    const registered: RegisterBrokerInput[] = [];
-    const api = new ApiClient(
-      async (req) => {
-        overHttp.push(req);
-        return inProcessUpstream(app)(req);
-      },
-      {
-        localRoutes: {
-          getEncodedRoute: (topic, zone, dialect) => services.routes.getEncodedRoute(topic, zone, dialect),
-          registerBroker: (input) => {
-            registered.push(input);
-            return services.routes.registerBroker(input);
-          },
-        },
-      },
-    );
-    return { api, overHttp, registered };
+describe("the port with large registrations", () => {
+  /** The port over an embedded store that keeps what reached it. */
+  function namesrv() {
+    const registered: BrokerRegistration[] = [];
+    const store = new EmbeddedStore({ kvConfigPath: null });
+    const registerBroker = store.registerBroker.bind(store);
+    store.registerBroker = (registration) => {
+      registered.push(registration);
+      return registerBroker(registration);
+    };
+    return { port: inProcessNamesrv(store, defaultNamesrvConfig("/tmp/namesrv-home")).port, registered };
   }
 
-  const identity = { clusterName: "DefaultCluster", brokerAddr: "127.0.0.1:10911", brokerName: "broker-a", brokerId: 0, channel: "c-1" };
+  const identity = {
+    clusterName: "DefaultCluster",
+    brokerAddr: "127.0.0.1:10911",
+    brokerName: "broker-a",
+    brokerId: 0,
+    haServerAddr: null,
+    zoneName: null,
+    heartbeatTimeoutMillis: null,
+    enableActingMaster: null,
+    channel: "c-1",
+    bodyDigest: null,
+  };
+  const body = (topicConfigTable: Record<string, unknown>) =>
+    ({ dataVersion: null, topicConfigTable, topicQueueMappingInfoMap: {}, filterServerList: [] }) as unknown as Parameters<typeof packRegisterBody>[0];
   /** A large table as the body decoder rebuilds it from the Worker's columns, its topics not checked. */
   const rebuiltTable = (count: number, change: (table: Record<string, Record<string, unknown>>) => void) => {
     const table: Record<string, Record<string, unknown>> = {};
@@ -264,40 +263,36 @@ describe("ApiClient with large registrations", () => {
     return table;
   };
 
-  it("answers a large registration the schema refuses with the schema's error, without sending it over the API", async () => {
-    const { api, overHttp, registered } = client();
+  it("answers a large registration the schema refuses with the schema's error, and stores nothing", async () => {
+    const { port, registered } = namesrv();
     const topicConfigTable = rebuiltTable(3000, (table) => (table.T2999.perm = 1.5));
-    const reply = await api.registerBroker({ ...identity, topicConfigTable });
-    expect(reply).toEqual({
-      ok: false,
+    await expect(port.registerBroker({ ...identity, body: body(topicConfigTable) })).rejects.toMatchObject({
       status: 400,
       code: ResponseCode.SYSTEM_ERROR,
-      remark: "invalid body: topicConfigTable.T2999.perm: Invalid input: expected int, received number",
+      message: "invalid body: topicConfigTable.T2999.perm: Invalid input: expected int, received number",
     });
-    expect(overHttp).toEqual([]);
     expect(registered).toEqual([]);
   });
 
   it("registers a large registration with what the schema makes of it", async () => {
-    const { api, overHttp, registered } = client();
+    const { port, registered } = namesrv();
     // T5's defaults are filled in by the schema
-    const raw = { ...identity, topicConfigTable: rebuiltTable(3000, (table) => (table.T5 = { topicName: "T5" })) };
-    const reply = await api.registerBroker(raw);
-    expect(reply.ok).toBe(true);
-    expect(overHttp).toEqual([]);
-    expect(registered).toStrictEqual([registerBrokerInput(registerBrokerSchema.parse(raw))]);
+    const raw = body(rebuiltTable(3000, (table) => (table.T5 = { topicName: "T5" })));
+    await port.registerBroker({ ...identity, body: raw });
+    expect(registered).toHaveLength(1);
+    expect(registered[0].body).toStrictEqual(RegisterBrokerBodySchema.parse(raw));
   });
 
   it("takes a table rebuilt from the Worker's columns as it is", async () => {
-    const { api, registered } = client();
-    const decoded = { dataVersion: null, topicConfigTable: {}, topicQueueMappingInfoMap: {}, filterServerList: [] } as Parameters<typeof packRegisterBody>[0];
+    const { port, registered } = namesrv();
+    const decoded = body({});
     for (let i = 0; i < 3000; i++) {
       decoded.topicConfigTable[`T${i}`] = { topicName: `T${i}`, readQueueNums: 4, writeQueueNums: 4, perm: 6, topicSysFlag: 0, topicFilterType: "SINGLE_TAG", order: false, attributes: {} };
     }
-    const body = await unpackRegisterBody(structuredClone(packRegisterBody(decoded).packed));
-    expect(holdsCheckedTopicConfigs(body.topicConfigTable)).toBe(true);
-    expect((await api.registerBroker({ ...identity, ...body })).ok).toBe(true);
+    const rebuilt = await unpackRegisterBody(structuredClone(packRegisterBody(decoded).packed));
+    expect(holdsCheckedTopicConfigs(rebuilt.topicConfigTable)).toBe(true);
+    await port.registerBroker({ ...identity, body: rebuilt });
     expect(registered).toHaveLength(1);
-    expect(registered[0].body.topicConfigTable).toBe(body.topicConfigTable);
+    expect(registered[0].body.topicConfigTable).toBe(rebuilt.topicConfigTable);
   });
 });

@@ -3,7 +3,7 @@ import { ByteBudget } from "../../shared/byte-budget";
 import { ResponseCode } from "../../shared/codes";
 import { FrameDecoder } from "../../shared/frame-decoder";
 import { createResponse, decodeCommand, encodeCommand, type RemotingCommand } from "../../shared/remoting-command";
-import { silentLogger } from "../../tcp-bridge/logger";
+import { silentLogger } from "../../shared/logger";
 import { RemotingConnection, type ByteSink, type ConnectionContext, type RequestHandler } from "../../tcp-bridge/remoting-connection";
 
 /** A socket stand-in that accepts at most `capacity` bytes per write until drained. */

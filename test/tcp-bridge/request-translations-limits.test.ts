@@ -5,39 +5,68 @@ import { brokerBodyCrc32 } from "../../shared/crc32";
 import type { RegisterBrokerBody } from "../../shared/model";
 import { encodeRegisterBrokerBody, REGISTER_BODY_ERROR_PREFIX } from "../../shared/register-body";
 import type { RemotingCommand } from "../../shared/remoting-command";
-import { ApiClient } from "../../tcp-bridge/api-client";
+import { defaultNamesrvConfig } from "../../edge/config/namesrv-config";
+import type { CallInfo } from "../../edge/port/call";
+import { loadRegisterBody, OPERATIONS, type NamesrvPort, type Operation, type RegisterBrokerInput } from "../../edge/port/namesrv-port";
+import { EmbeddedStore } from "../../edge/store/embedded-store";
+import { inProcessNamesrv } from "../support/in-process-namesrv";
 import { BodyDecoder } from "../../tcp-bridge/body-decoder";
 import { DEFAULT_BODY_LIMITS } from "../../tcp-bridge/register-body-job";
-import { silentLogger } from "../../tcp-bridge/logger";
-import type { ConnectionContext } from "../../tcp-bridge/remoting-connection";
 import { REQUEST_TRANSLATIONS } from "../../tcp-bridge/request-translations";
 import { deflateBomb } from "../shared/deflate-bomb";
 
-/** An API that records every call and answers each as its handler would for a plain success. */
-function recordingApi() {
+/**
+ * A port that records every call and answers each as the NameServer would for a plain success; a
+ * registration loads its body (as a full registration does) and is recorded as "registered".
+ */
+function recordingPort() {
   const calls: string[] = [];
-  const api = new ApiClient(async (request) => {
-    const url = new URL(request.url);
-    calls.push(`${request.method} ${url.pathname}`);
-    if (url.pathname.endsWith("/refresh-registration")) return Response.json({ error: { code: 1, message: "full registration needed" } }, { status: 409 });
-    if (url.pathname.endsWith("-write-perm")) return Response.json({ wipeTopicCount: 0, addTopicCount: 0 });
-    if (url.pathname.endsWith("/query-data-version")) return Response.json({ changed: false, dataVersion: null });
-    if (url.pathname.startsWith("/api/v1/kv/") && request.method === "GET") return Response.json({ value: "v", table: {} });
-    return Response.json({});
-  });
-  return { api, calls };
+  const answers: Partial<Record<Operation, (input: never) => unknown>> = {
+    registerBroker: async (input: RegisterBrokerInput) => {
+      await loadRegisterBody(input.body);
+      calls.push("registered");
+      return { orderTopicConfig: null };
+    },
+    refreshBrokerRegistration: () => null,
+    wipeWritePermOfBroker: () => 0,
+    addWritePermOfBroker: () => 0,
+    queryDataVersion: () => ({ changed: false, dataVersion: null }),
+    getKVConfig: () => "v",
+    getKVListByNamespace: () => ({}),
+    getBrokerMemberGroup: () => ({ cluster: "c", brokerName: "b", brokerAddrs: {} }),
+    getTopicsByCluster: () => ({ topicList: [] }),
+    getRouteInfoByTopic: () => new Uint8Array([123, 125]),
+  };
+  const port = Object.fromEntries(
+    OPERATIONS.map((operation) => [
+      operation,
+      async (input: never) => {
+        calls.push(operation);
+        return answers[operation]?.(input);
+      },
+    ]),
+  ) as unknown as NamesrvPort;
+  return { port, calls };
 }
 
-const context: ConnectionContext = { channelId: "c-1", remoteAddress: "127.0.0.1:1", isClosed: false, registeredBroker: false };
+/** The real NameServer behind the port (its rules decide), on a fresh embedded store. */
+const realPort = () => inProcessNamesrv(new EmbeddedStore({ kvConfigPath: null }), defaultNamesrvConfig("/tmp/namesrv-home")).port;
+
+const call: CallInfo = { transport: "remoting", peer: "127.0.0.1:1", principal: null, connection: "c-1" };
 
 function request(code: number, extFields: Record<string, string>, body: Uint8Array | null = null, version = 479): RemotingCommand {
   return { code, language: "JAVA", version, opaque: 7, flag: 0, remark: null, extFields, body, serializeType: "JSON" };
 }
 
 async function translate(req: RemotingCommand, bodies = new BodyDecoder(DEFAULT_BODY_LIMITS, null)) {
-  const { api, calls } = recordingApi();
-  const response = await REQUEST_TRANSLATIONS[req.code](req, { api, context, log: silentLogger, bodies });
+  const { port, calls } = recordingPort();
+  const response = await REQUEST_TRANSLATIONS[req.code](req, { port, call, bodies });
   return { response, calls };
+}
+
+/** The answer of the real NameServer (whose rules refuse names). */
+async function answerOf(req: RemotingCommand) {
+  return REQUEST_TRANSLATIONS[req.code](req, { port: realPort(), call, bodies: new BodyDecoder(DEFAULT_BODY_LIMITS, null) });
 }
 
 const enc = new TextEncoder();
@@ -69,16 +98,14 @@ const NAMED_REQUESTS: Array<{ code: number; ext: Record<string, string>; fields:
 
 describe("names with an unpaired UTF-16 surrogate", () => {
   for (const { code, ext, fields, body } of NAMED_REQUESTS) {
-    it(`request code ${code}: a clear SYSTEM_ERROR for each name field, and no API call`, async () => {
-      const fine = await translate(request(code, ext, body ?? null));
-      expect(fine.response.code, "the well-formed request goes through").not.toBe(ResponseCode.SYSTEM_ERROR);
-      expect(fine.calls.length).toBeGreaterThan(0);
+    it(`request code ${code}: a clear SYSTEM_ERROR for each name field`, async () => {
+      const fine = await answerOf(request(code, ext, body ?? null));
+      expect(fine.code, "the well-formed request goes through").not.toBe(ResponseCode.SYSTEM_ERROR);
       for (const [header, field] of Object.entries(fields)) {
         for (const bad of ["x\ud800", "\udc00y"]) {
-          const { response, calls } = await translate(request(code, { ...ext, [header]: bad }, body ?? null));
+          const response = await answerOf(request(code, { ...ext, [header]: bad }, body ?? null));
           expect(response.code, `${code} ${header}`).toBe(ResponseCode.SYSTEM_ERROR);
           expect(response.remark).toBe(`${field} contains an unpaired UTF-16 surrogate`);
-          expect(calls).toEqual([]);
         }
       }
     });
@@ -86,16 +113,15 @@ describe("names with an unpaired UTF-16 surrogate", () => {
 
   it("REGISTER_TOPIC_IN_NAMESRV: a queue's broker name in the body too", async () => {
     const body = enc.encode('{"queueDatas":[{"brokerName":"b\\ud800","perm":6,"readQueueNums":1,"writeQueueNums":1}]}');
-    const { response, calls } = await translate(request(RequestCode.REGISTER_TOPIC_IN_NAMESRV, { topic: "T" }, body));
+    const response = await answerOf(request(RequestCode.REGISTER_TOPIC_IN_NAMESRV, { topic: "T" }, body));
     expect(response).toMatchObject({ code: ResponseCode.SYSTEM_ERROR, remark: "brokerName contains an unpaired UTF-16 surrogate" });
-    expect(calls).toEqual([]);
   });
 
   it("REGISTER_BROKER: a topic name in the body too", async () => {
     const body = enc.encode('{"topicConfigSerializeWrapper":{"topicConfigTable":{"x":{"topicName":"\\ud800","perm":6,"readQueueNums":1,"writeQueueNums":1}}}}');
     const { response, calls } = await translate(request(RequestCode.REGISTER_BROKER, { ...broker, bodyCrc32: String(brokerBodyCrc32(body)) }, body));
     expect(response).toMatchObject({ code: ResponseCode.SYSTEM_ERROR, remark: `${REGISTER_BODY_ERROR_PREFIX}: topic contains an unpaired UTF-16 surrogate`, extFields: {} });
-    expect(calls).toEqual(["POST /api/v1/brokers/refresh-registration"]); // asked only whether the same body was registered before
+    expect(calls).toEqual(["registerBroker"]); // the body failed to decode when the port asked for it
   });
 });
 
@@ -115,7 +141,7 @@ const deepJsonForm = (levels: number) =>
   enc.encode(`{"topicConfigSerializeWrapper":{"topicConfigTable":{},"topicQueueMappingInfoMap":{"T":{"topic":"T","x":${"[".repeat(levels)}${"]".repeat(levels)}}}}}`);
 
 describe("request bodies beyond the limits", () => {
-  const registered = (calls: string[]) => calls.includes("POST /api/v1/brokers/register");
+  const registered = (calls: string[]) => calls.includes("registered");
 
   it("REGISTER_BROKER nested 30,000 and 100,000 levels: SYSTEM_ERROR naming the limit, nothing registered", async () => {
     for (const levels of [30_000, 100_000]) {

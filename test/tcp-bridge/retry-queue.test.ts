@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../tcp-bridge/logger";
+import { createLogger } from "../../shared/logger";
 import { RetryQueue } from "../../tcp-bridge/retry-queue";
 
 function capturingLog() {

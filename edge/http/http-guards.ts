@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { ResponseCode } from "../shared/codes";
-import type { NamesrvConfig } from "./config/namesrv-config";
-import { NamesrvError } from "./errors";
+import { ResponseCode } from "../../shared/codes";
+import type { NamesrvConfig } from "../config/namesrv-config";
+import { NamesrvError } from "../port/namesrv-error";
 import { bodyTooLarge } from "./http-helpers";
 
 /**
@@ -19,12 +19,17 @@ import { bodyTooLarge } from "./http-helpers";
 
 type GuardLimits = Pick<NamesrvConfig, "maxHttpBodyBytes" | "httpCorsAllowOrigins">;
 
+/** Where the guards read the settings in force. */
+export interface GuardConfigSource {
+  current(): Promise<GuardLimits>;
+}
+
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE";
 const ALLOWED_HEADERS = "content-type";
 const PREFLIGHT_MAX_AGE_SECONDS = "600";
 
-export function requestGuards(config: { current(): Promise<GuardLimits> }): MiddlewareHandler {
+export function requestGuards(config: GuardConfigSource): MiddlewareHandler {
   // parsed once per configuration object (ConfigManager keeps it while the overrides are unchanged)
   let parsedFor: GuardLimits | undefined;
   let allowList: { any: boolean; origins: Set<string> } = { any: false, origins: new Set() };

@@ -1,11 +1,18 @@
-/** Structured logs: one JSON object a line on stderr. */
+/**
+ * Structured logs: one JSON object a line (on stderr unless told otherwise). The same lines on Bun,
+ * Deno and Workers, from the bridge and from the edge.
+ */
 export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 
 export interface Logger {
   debug(entry: Record<string, unknown>): void;
   info(entry: Record<string, unknown>): void;
   warn(entry: Record<string, unknown>): void;
   error(entry: Record<string, unknown>): void;
+  /** whether entries of `level` are written (a caller can then skip building them) */
+  enabled(level: LogLevel): boolean;
 }
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
@@ -15,7 +22,13 @@ export function createLogger(minLevel: LogLevel = "info", sink: (line: string) =
     if (ORDER[level] < ORDER[minLevel]) return;
     sink(JSON.stringify({ time: new Date().toISOString(), level, ...entry }));
   };
-  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+  return {
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
+    enabled: (level) => ORDER[level] >= ORDER[minLevel],
+  };
 }
 
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, enabled: () => false };

@@ -1,4 +1,5 @@
-import { ResponseCode } from "../shared/codes";
+import type { z } from "zod";
+import { ResponseCode } from "../../shared/codes";
 
 const HTTP_STATUS_BY_CODE: Record<number, number> = {
   [ResponseCode.SYSTEM_ERROR]: 500,
@@ -44,4 +45,17 @@ export function badRequest(message: string): NamesrvError {
 export function asNamesrvError(err: unknown): NamesrvError {
   if (err instanceof NamesrvError) return err;
   return new NamesrvError(ResponseCode.SYSTEM_ERROR, err instanceof Error ? err.message : String(err));
+}
+
+/** The 400 answered for input that a schema refused with `issues`. */
+export function invalidInput(issues: readonly z.core.$ZodIssue[], what: string): NamesrvError {
+  const detail = issues.map((i) => `${i.path.length ? i.path.join(".") : what}: ${i.message}`).join("; ");
+  return badRequest(`invalid ${what}: ${detail}`);
+}
+
+/** `raw` as `schema` makes it; its issues as a 400 / SYSTEM_ERROR naming `what`. */
+export function validate<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw invalidInput(parsed.error.issues, what);
+  return parsed.data;
 }

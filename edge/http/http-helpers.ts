@@ -1,10 +1,12 @@
 import type { Context } from "hono";
 import type { z } from "zod";
-import type { Dialect } from "../shared/fastjson-writer";
-import { jsonDepth } from "../shared/json-depth";
-import { ResponseCode } from "../shared/codes";
-import type { NamesrvConfig } from "./config/namesrv-config";
-import { badRequest, NamesrvError } from "./errors";
+import type { Dialect } from "../../shared/fastjson-writer";
+import { jsonDepth } from "../../shared/json-depth";
+import { ResponseCode } from "../../shared/codes";
+import type { NamesrvConfig } from "../config/namesrv-config";
+import { badRequest, NamesrvError, validate } from "../port/namesrv-error";
+
+
 import { bodyFormatSchema } from "./http-schemas";
 
 export type BodyFormat = z.infer<typeof bodyFormatSchema>;
@@ -83,17 +85,7 @@ export async function readJson<S extends z.ZodType>(
   return fastPath?.(raw) ?? validate(schema, raw, "body");
 }
 
-export function validate<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.infer<S> {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw invalidInput(parsed.error.issues, what);
-  return parsed.data;
-}
 
-/** The 400 answered for input that a schema refused with `issues`. */
-export function invalidInput(issues: readonly z.core.$ZodIssue[], what: string): NamesrvError {
-  const detail = issues.map((i) => `${i.path.length ? i.path.join(".") : what}: ${i.message}`).join("; ");
-  return badRequest(`invalid ${what}: ${detail}`);
-}
 
 /** `?format=legacy` asks for the legacy fastjson dialect (what old remoting clients get). */
 export function requestedFormat(c: Context): BodyFormat {

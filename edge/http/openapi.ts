@@ -5,13 +5,12 @@ import {
   KVTableSchema,
   TopicListSchema,
   TopicRouteDataSchema,
-} from "../shared/body-schemas";
+} from "../../shared/body-schemas";
 import {
   brokerHeartbeatSchema,
   configUpdateSchema,
   putKVSchema,
   queryDataVersionSchema,
-  refreshRegistrationSchema,
   registerBrokerSchema,
   registerTopicSchema,
   unregisterBrokerSchema,
@@ -109,11 +108,6 @@ export const openApiDocument = {
       }, BrokerMemberGroupBodySchema),
     },
     "/api/v1/brokers/register": { post: op("Register a broker (REGISTER_BROKER)", 103, { requestBody: jsonBody(registerBrokerSchema) }) },
-    "/api/v1/brokers/refresh-registration": {
-      post: op("Re-register a broker whose body is unchanged, by its digest (REGISTER_BROKER fast path); 409 = send the full registration", 103, {
-        requestBody: jsonBody(refreshRegistrationSchema),
-      }),
-    },
     "/api/v1/brokers/unregister": { post: op("Unregister a broker (UNREGISTER_BROKER)", 104, { requestBody: jsonBody(unregisterBrokerSchema) }) },
     "/api/v1/brokers/heartbeat": { post: op("Refresh a broker's liveness (BROKER_HEARTBEAT)", 904, { requestBody: jsonBody(brokerHeartbeatSchema) }) },
     "/api/v1/brokers/query-data-version": {
@@ -127,10 +121,15 @@ export const openApiDocument = {
     "/api/v1/brokers/{brokerName}/add-write-perm": {
       post: op("Restore read-write permission of a broker's queues (ADD_WRITE_PERM_OF_BROKER)", 327, { parameters: [param("brokerName")] }),
     },
-    "/api/v1/channels/{channel}/close": {
-      post: op("A broker connection closed: unregister what it registered last", null, { parameters: [param("channel")] }),
+    "/internal/v1/ops/{operation}": {
+      post: op(
+        "The NameServer port itself, for a tcp-bridge in front of this deployment: the operation's input as JSON, " +
+          "answered {output} (getRouteInfoByTopic: the encoded route). Not a public API: its inputs follow the port's types " +
+          "(edge/port/namesrv-port.ts), nulls included.",
+        null,
+        { parameters: [param("operation")] },
+      ),
     },
-    "/api/v1/expiry/scan": { post: op("Remove brokers silent past their heartbeat timeout", null) },
     "/api/v1/kv/{namespace}": { get: op("A KV namespace (GET_KVLIST_BY_NAMESPACE)", 219, { parameters: [param("namespace"), format] }, KVTableSchema) },
     "/api/v1/kv/{namespace}/{key}": {
       get: op("A KV value (GET_KV_CONFIG)", 101, { parameters: [param("namespace"), param("key")] }),

@@ -1,0 +1,59 @@
+import { Hono } from "hono";
+import { ResponseCode } from "../../shared/codes";
+import type { Logger } from "../../shared/logger";
+import { asNamesrvError, NamesrvError } from "../port/namesrv-error";
+import type { NamesrvPort } from "../port/namesrv-port";
+import type { PeerOf } from "./http-call";
+import { requestGuards, type GuardConfigSource } from "./http-guards";
+import type { LimitSource } from "./http-helpers";
+import { openApiDocument } from "./openapi";
+import { brokerRoutes } from "./routes/broker-routes";
+import { clusterRoutes } from "./routes/cluster-routes";
+import { configRoutes } from "./routes/config-routes";
+import { internalRoutes } from "./routes/internal-routes";
+import { kvRoutes } from "./routes/kv-routes";
+import { topicRoutes } from "./routes/topic-routes";
+
+export interface AppOptions {
+  /** Where the limits and HTTP settings in force are read (the ConfigManager). */
+  config: LimitSource & GuardConfigSource;
+  /** Told about failures that reached the error handler without a NameServer answer (a bug in a handler). */
+  log?: Logger;
+  /** The client's address, from the runtime's connection info. */
+  peerOf?: PeerOf;
+}
+
+/**
+ * The NameServer's HTTP API: the port's HTTP adapter. Every handler turns a request into one call of
+ * `port` (with its middleware chain) and the answer into JSON, or into the fastjson dialect asked for.
+ */
+export function createApp(port: NamesrvPort, options: AppOptions): Hono {
+  const app = new Hono();
+  const context = { port, limits: options.config, peerOf: options.peerOf };
+
+  app.use("*", requestGuards(options.config));
+  app.get("/health", (c) => c.json({ status: "UP" }));
+  app.get("/openapi.json", (c) => c.json(openApiDocument));
+
+  const api = new Hono();
+  api.route("/", topicRoutes(context));
+  api.route("/", clusterRoutes(context));
+  api.route("/", brokerRoutes(context));
+  api.route("/", kvRoutes(context));
+  api.route("/", configRoutes(context));
+  app.route("/api/v1", api);
+  app.route("/internal/v1", internalRoutes(context));
+
+  app.notFound((c) =>
+    c.json(new NamesrvError(ResponseCode.REQUEST_CODE_NOT_SUPPORTED, `no such operation: ${c.req.method} ${c.req.path}`, 404).toJSON(), 404),
+  );
+
+  app.onError((err, c) => {
+    // the port's request log has seen failures of calls; this is a failure around them
+    if (!(err instanceof NamesrvError)) options.log?.error({ msg: "HTTP request failed", method: c.req.method, path: c.req.path, error: String(err) });
+    const failure = asNamesrvError(err);
+    return c.json(failure.toJSON(), failure.status as 500);
+  });
+
+  return app;
+}

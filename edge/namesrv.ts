@@ -1,0 +1,30 @@
+import type { Logger } from "../shared/logger";
+import type { NamesrvConfig } from "./config/namesrv-config";
+import { LocalNamesrv } from "./port/local-namesrv";
+import { withMiddleware, type Middleware } from "./port/middleware";
+import type { NamesrvPort } from "./port/namesrv-port";
+import { requestLog } from "./port/request-log";
+import { createServices, type NamesrvServices } from "./services";
+import type { Store } from "./store/store";
+
+export interface NamesrvOptions {
+  log: Logger;
+  /** runtime entries of the start-up configuration that are not NameServer keys (kept for GET_NAMESRV_CONFIG) */
+  extra?: Record<string, string>;
+  /** run around every call after the request log, in order */
+  middlewares?: readonly Middleware[];
+  clock?: () => number;
+}
+
+export interface Namesrv {
+  services: NamesrvServices;
+  /** the port every transport calls: the services behind the request log and `middlewares` */
+  port: NamesrvPort;
+}
+
+/** The NameServer of one process over `store`: its services, and its port with the middleware chain. */
+export function createNamesrv(store: Store, config: NamesrvConfig, options: NamesrvOptions): Namesrv {
+  const services = createServices(store, config, options.extra ?? {}, options.clock);
+  const port = withMiddleware(new LocalNamesrv(services), [requestLog(options.log), ...(options.middlewares ?? [])]);
+  return { services, port };
+}

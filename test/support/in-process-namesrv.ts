@@ -1,0 +1,29 @@
+/**
+ * A NameServer assembled in this process as tcp-bridge/main.ts assembles it (services, the port with
+ * its middleware chain, the Hono app over the port), on any store, without sockets.
+ */
+import type { Hono } from "hono";
+import type { NamesrvConfig } from "../../edge/config/namesrv-config";
+import { createApp } from "../../edge/http/app";
+import { createNamesrv } from "../../edge/namesrv";
+import type { Middleware } from "../../edge/port/middleware";
+import type { NamesrvPort } from "../../edge/port/namesrv-port";
+import type { NamesrvServices } from "../../edge/services";
+import type { Store } from "../../edge/store/store";
+import { silentLogger, type Logger } from "../../shared/logger";
+
+export interface InProcessNamesrv {
+  services: NamesrvServices;
+  port: NamesrvPort;
+  app: Hono;
+}
+
+export function inProcessNamesrv(
+  store: Store,
+  config: NamesrvConfig,
+  options: { extra?: Record<string, string>; clock?: () => number; log?: Logger; middlewares?: Middleware[] } = {},
+): InProcessNamesrv {
+  const log = options.log ?? silentLogger;
+  const { services, port } = createNamesrv(store, config, { log, extra: options.extra, clock: options.clock, middlewares: options.middlewares });
+  return { services, port, app: createApp(port, { config: services.config, log }) };
+}
