@@ -28,7 +28,6 @@ export function withMiddleware(port: NamesrvPort, middlewares: readonly Middlewa
   const chained: Partial<Record<Operation, unknown>> = {};
   for (const operation of OPERATIONS) {
     const requestCode = OPERATION_CODES[operation];
-    const target = (port[operation] as (input: unknown, call: CallInfo) => Promise<unknown>).bind(port);
     chained[operation] = async (input: unknown, info: CallInfo = INTERNAL_CALL) => {
       const call: PortCall = {
         operation,
@@ -48,7 +47,7 @@ export function withMiddleware(port: NamesrvPort, middlewares: readonly Middlewa
       const dispatch = async (index: number): Promise<void> => {
         try {
           if (index === middlewares.length) {
-            result = await target(input, call);
+            result = await (port[operation] as (input: unknown, call: CallInfo) => Promise<unknown>).call(port, input, call);
             settle(null);
           } else {
             await middlewares[index](call, () => dispatch(index + 1));

