@@ -8,11 +8,11 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { EmbeddedStore } from "../../edge/store/embedded-store";
-import { NodeRespTransport } from "../../edge/store/redis/node-resp-transport";
+import { NodeRespTransport } from "../support/redis/node-resp-transport";
 import { RedisStore, type RedisStoreOptions } from "../../edge/store/redis/redis-store";
 import { RedisTransportError, type RedisScript, type RedisTransport } from "../../edge/store/redis/redis-transport";
 import * as S from "../../edge/store/redis/scripts";
-import { StoreRpcProcess } from "../../edge/store/redis/store-rpc";
+import { StoreRpcProcess } from "../support/redis/store-rpc";
 import type { BrokerRegistration, Store } from "../../edge/store/store";
 import type { TopicConfig, TopicRouteData } from "../../shared/model";
 import { waitFor } from "../support/free-port";
