@@ -12,7 +12,6 @@
  * the answer is "applied", "not applied", or — when Redis does not answer at all — an error that
  * says the outcome is unknown.
  */
-import { DEFAULT_BROKER_TIMEOUT_MILLIS } from "../../../../shared/codes";
 import type { BrokerRegistration, RegisterBrokerResult, RegistrationRefresh } from "../../store";
 import { KEYS } from "../lua/keys";
 import { LIVE_TABLE } from "../lua/live-table";
@@ -419,7 +418,8 @@ export function registeringBroker(r: RegistrationRefresh | BrokerRegistration) {
     brokerId: String(toInt(r.brokerId)),
     haServerAddr: r.haServerAddr,
     zoneName: r.zoneName,
-    timeout: String(toInt(r.heartbeatTimeoutMillis ?? DEFAULT_BROKER_TIMEOUT_MILLIS)),
+    // resolved by the caller (BrokerRegistration.heartbeatTimeoutMillis)
+    timeout: String(toInt(r.heartbeatTimeoutMillis)),
     enableActingMaster: r.enableActingMaster,
     now: String(toInt(r.now)),
     channel: r.channel,
