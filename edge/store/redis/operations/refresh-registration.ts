@@ -1,6 +1,6 @@
 /**
  * Store.refreshRegistration: an unchanged re-registration announced by the digest of its body
- * only.
+ * only (docs/redis-keys.md, "Two fast paths for an unchanged re-registration").
  */
 import type { RegisterBrokerResult, RegistrationRefresh } from "../../store";
 import { KEYS } from "../lua/keys";

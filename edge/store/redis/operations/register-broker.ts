@@ -1,11 +1,11 @@
 /**
  * REGISTER_BROKER (PROTOCOL §4.3). A registration whose topics fit one request (`chunkTopics`
- * topics and `maxRequestBytes`) is one script. A larger one first tries the payload-free probe
- * (enough when the broker's DataVersion and topic set did not change); otherwise it uploads its
- * topics in chunks to a private staging hash, commits them
- * with one small script — from then on readers see the whole registration, through an overlay —
- * and folds them into the topic tables in chunks (fold-topics.ts). No script of it runs for more
- * than a few milliseconds.
+ * topics and `maxRequestBytes`) is one script. A larger one first tries the payload-free probe,
+ * enough when the broker's DataVersion and topic set did not change (docs/redis-keys.md, "Two fast
+ * paths for an unchanged re-registration": it serves what refreshRegistration cannot). Otherwise
+ * it uploads its topics in chunks to a private staging hash, commits them with one small script —
+ * from then on readers see the whole registration, through an overlay — and folds them into the
+ * topic tables in chunks (fold-topics.ts). No script of it runs for more than a few milliseconds.
  *
  * Registrations tell the truth: each carries an id, and when its answer is lost (a timeout) the
  * store asks Redis what became of that id, which also fences it off when it was not applied, so
