@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevRestProxy, type DevRestProxy } from "../../edge/store/redis/dev-rest-proxy";
+import { startDevRestProxy, type DevRestProxy } from "../../tools/dev-rest-proxy";
 import { waitFor } from "../support/free-port";
 import { startNamesrv, type NamesrvProcess } from "../support/namesrv-process";
 import { startRedisServer, type RedisServer } from "../support/redis-server";

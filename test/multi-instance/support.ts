@@ -10,7 +10,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { deflateSync } from "node:zlib";
-import { RespConnection } from "../../edge/store/redis/node-resp-transport";
+import { RespConnection } from "../support/redis/node-resp-transport";
 import { brokerBodyCrc32 } from "../../shared/crc32";
 import type { RegisterBrokerBody } from "../../shared/model";
 import { encodeRegisterBrokerBody } from "../../shared/register-body";

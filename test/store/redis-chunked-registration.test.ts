@@ -8,11 +8,13 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { EmbeddedStore } from "../../edge/store/embedded-store";
-import { NodeRespTransport } from "../../edge/store/redis/node-resp-transport";
+import { NodeRespTransport } from "../support/redis/node-resp-transport";
 import { RedisStore, type RedisStoreOptions } from "../../edge/store/redis/redis-store";
 import { RedisTransportError, type RedisScript, type RedisTransport } from "../../edge/store/redis/redis-transport";
-import * as S from "../../edge/store/redis/scripts";
-import { StoreRpcProcess } from "../../edge/store/redis/store-rpc";
+import { FOLD_TOPICS } from "../../edge/store/redis/operations/fold-topics";
+import { REGISTER_BROKER, STAGE_TOPICS, STAGING_TTL_MS } from "../../edge/store/redis/operations/register-broker";
+import { EXPIRE_BROKERS, UNREGISTER_BROKERS, UNREGISTER_CHANNEL } from "../../edge/store/redis/operations/unregister-brokers";
+import { StoreRpcProcess } from "../support/redis/store-rpc";
 import type { BrokerRegistration, Store } from "../../edge/store/store";
 import type { TopicConfig, TopicRouteData } from "../../shared/model";
 import { waitFor } from "../support/free-port";
@@ -80,7 +82,7 @@ function pauseBefore(inner: RedisTransport, when: (script: RedisScript, args: st
   })();
 }
 
-const isCommit = (script: RedisScript, args: string[]) => script === S.REGISTER_BROKER && args[1] === "commit";
+const isCommit = (script: RedisScript, args: string[]) => script === REGISTER_BROKER && args[1] === "commit";
 
 function topics(names: string[], o: Partial<TopicConfig> = {}): (Partial<TopicConfig> & { topicName: string })[] {
   return names.map((topicName) => ({ topicName, ...o }));
@@ -183,7 +185,7 @@ describe("chunked registrations give the embedded store's state", () => {
     const p = prefix();
     let failNextFold = false;
     let pendingSeen = 0;
-    const unregisters: RedisScript[] = [S.UNREGISTER_BROKERS, S.UNREGISTER_CHANNEL, S.EXPIRE_BROKERS];
+    const unregisters: RedisScript[] = [UNREGISTER_BROKERS, UNREGISTER_CHANNEL, EXPIRE_BROKERS];
     const hooked = new HookedTransport(t, (script, args) => {
       if (isCommit(script, args) || unregisters.includes(script)) {
         return t.eval(script, [`{${p}}`], args).then((reply) => {
@@ -191,7 +193,7 @@ describe("chunked registrations give the embedded store's state", () => {
           return reply;
         });
       }
-      if (script === S.FOLD_TOPICS && failNextFold) {
+      if (script === FOLD_TOPICS && failNextFold) {
         // the writing store "stops" right after its commit: the overlay stays for readers
         failNextFold = false;
         return Promise.reject(new RedisTransportError("connection lost"));
@@ -315,7 +317,7 @@ describe("staging keys", () => {
     const p = prefix();
     const ttls: number[] = [];
     const store = new RedisStore(
-      pauseBefore(t, (script) => script === S.STAGE_TOPICS || script === S.REGISTER_BROKER, async () => {
+      pauseBefore(t, (script) => script === STAGE_TOPICS || script === REGISTER_BROKER, async () => {
         for (const key of (await t.command(["KEYS", `{${p}}:staging:*`])) as string[]) ttls.push((await t.command(["PTTL", key])) as number);
       }),
       { prefix: p, clock: () => T0, chunkTopics: 5 },
@@ -325,7 +327,7 @@ describe("staging keys", () => {
     expect(ttls.length).toBeGreaterThanOrEqual(8);
     for (const ttl of ttls) {
       expect(ttl).toBeGreaterThan(0);
-      expect(ttl).toBeLessThanOrEqual(S.STAGING_TTL_MS);
+      expect(ttl).toBeLessThanOrEqual(STAGING_TTL_MS);
     }
     expect(await leftovers(t, store)).toEqual({ staging: [], overlays: [] });
   });
@@ -352,7 +354,7 @@ describe("staging keys", () => {
 
 describe.each([
   ["a chunked registration's commit", 100, (script: RedisScript, args: string[]) => isCommit(script, args)],
-  ["a small registration", 3, (script: RedisScript, args: string[]) => script === S.REGISTER_BROKER && args[1] === "inline"],
+  ["a small registration", 3, (script: RedisScript, args: string[]) => script === REGISTER_BROKER && args[1] === "inline"],
 ] as const)("truthful answers: %s", (_what, count, isTheCall) => {
   const registration = (): BrokerRegistration => reg({ topics: topics(range(0, count)) });
 
@@ -395,7 +397,7 @@ describe.each([
     await expect(store.registerBroker(registration())).rejects.toThrow(/registration of broker-a at 10\.0\.0\.1:10911 was not applied/);
     expect(await snapshot(store, ["T0", "Other"])).toEqual(before);
     // the request arrives after all (it was only delayed): fenced off, nothing changes
-    await expect(t.eval(S.REGISTER_BROKER, [`{${p}}`], lost!)).rejects.toThrow(/RMQ_ABORTED/);
+    await expect(t.eval(REGISTER_BROKER, [`{${p}}`], lost!)).rejects.toThrow(/RMQ_ABORTED/);
     expect(await snapshot(store, ["T0", "Other"])).toEqual(before);
     expect((await leftovers(t, store)).staging.filter((k) => !k.includes(":registration:"))).toEqual([]);
   });

@@ -1,10 +1,10 @@
 /**
- * The development REST proxy (edge/store/redis/dev-rest-proxy.ts) speaks the Upstash REST protocol
+ * The development REST proxy (tools/dev-rest-proxy.ts) speaks the Upstash REST protocol
  * the way @upstash/redis expects it: checked with raw HTTP and through the client itself.
  */
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevRestProxy, type DevRestProxy } from "../../edge/store/redis/dev-rest-proxy";
+import { startDevRestProxy, type DevRestProxy } from "../../tools/dev-rest-proxy";
 import { useRedisServer } from "../support/redis-server";
 
 const TOKEN = "proxy-token";

@@ -1,11 +1,11 @@
 /**
  * The store conformance suite, unchanged, against RedisStore over RESP with Bun's built-in Redis
  * client. vitest runs in Node and Bun's client exists only in Bun, so the stores live in a Bun child
- * process (edge/store/redis/store-rpc-main.ts) and the suite gets Store proxies that forward every
+ * process (test/support/redis/store-rpc-main.ts) and the suite gets Store proxies that forward every
  * call as a JSON line. Each store gets its own key prefix.
  */
 import { afterAll, beforeAll } from "vitest";
-import { StoreRpcProcess } from "../../edge/store/redis/store-rpc";
+import { StoreRpcProcess } from "../support/redis/store-rpc";
 import { useRedisServer } from "../support/redis-server";
 import { describeStoreConformance, reg } from "./store-conformance";
 

@@ -4,12 +4,12 @@
  * trips of large registrations, and bounded failures when Redis is unreachable.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { NodeRespTransport } from "../../edge/store/redis/node-resp-transport";
+import { NodeRespTransport } from "../support/redis/node-resp-transport";
 import type { RedisScript, RedisTransport } from "../../edge/store/redis/redis-transport";
 import { RedisStore, RedisStoreDataError, RedisStoreError } from "../../edge/store/redis/redis-store";
-import { StoreRpcProcess } from "../../edge/store/redis/store-rpc";
+import { StoreRpcProcess } from "../support/redis/store-rpc";
 import { UpstashTransport, createUpstashRedisStore } from "../../edge/store/redis/upstash-transport";
-import { startDevRestProxy } from "../../edge/store/redis/dev-rest-proxy";
+import { startDevRestProxy } from "../../tools/dev-rest-proxy";
 import type { TopicConfig } from "../../shared/model";
 import { freePort } from "../support/free-port";
 import { useRedisServer } from "../support/redis-server";

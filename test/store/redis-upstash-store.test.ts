@@ -4,7 +4,7 @@
  * key prefix, so the tests are independent.
  */
 import { afterAll, beforeAll } from "vitest";
-import { startDevRestProxy, type DevRestProxy } from "../../edge/store/redis/dev-rest-proxy";
+import { startDevRestProxy, type DevRestProxy } from "../../tools/dev-rest-proxy";
 import { RedisStore } from "../../edge/store/redis/redis-store";
 import { UpstashTransport } from "../../edge/store/redis/upstash-transport";
 import { useRedisServer } from "../support/redis-server";

@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll } from "vitest";
-import { RespConnection } from "../../edge/store/redis/node-resp-transport";
+import { RespConnection } from "./redis/node-resp-transport";
 import { freePort, waitFor } from "./free-port";
 
 export interface RedisServer {

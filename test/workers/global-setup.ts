@@ -4,7 +4,7 @@
  * are provided to vitest.workers.config.ts, which passes them to the Worker as bindings.
  */
 import type { TestProject } from "vitest/node";
-import { startDevRestProxy } from "../../edge/store/redis/dev-rest-proxy";
+import { startDevRestProxy } from "../../tools/dev-rest-proxy";
 import { startRedisServer } from "../support/redis-server";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -35,15 +35,19 @@ export class RedisReplyError extends Error {
   override name = "RedisReplyError";
 }
 
+/** SHA-1 of the UTF-8 text as lowercase hex. */
+export async function sha1Hex(text: string): Promise<string> {
+  const buf = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
+  return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 const shaCache = new WeakMap<RedisScript, Promise<string>>();
 
 /** The script's SHA-1 as lowercase hex (what EVALSHA and SCRIPT LOAD use). */
 export function scriptSha1(script: RedisScript): Promise<string> {
   let sha = shaCache.get(script);
   if (!sha) {
-    sha = crypto.subtle
-      .digest("SHA-1", new TextEncoder().encode(script.source))
-      .then((buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join(""));
+    sha = sha1Hex(script.source);
     shaCache.set(script, sha);
   }
   return sha;

@@ -3,7 +3,7 @@
  * a local Redis, so that @upstash/redis (the edge transport) can be developed and tested without an
  * Upstash account. Runs under Node (node:http + a RESP2 client over node:net) and under Bun:
  *
- *   bun edge/store/redis/dev-rest-proxy.ts --redis redis://127.0.0.1:6379 --port 8079 --token dev
+ *   bun tools/dev-rest-proxy.ts --redis redis://127.0.0.1:6379 --port 8079 --token dev
  *   UPSTASH_REDIS_REST_URL=http://127.0.0.1:8079 UPSTASH_REDIS_REST_TOKEN=dev ...
  *
  * Protocol (what @upstash/redis uses): every request is a POST with `Authorization: Bearer <token>`.
@@ -15,7 +15,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { RespConnection, type RespValue } from "./node-resp-transport";
+import { RespConnection, type RespValue } from "../test/support/redis/node-resp-transport";
 
 export interface DevRestProxyOptions {
   /** redis://host:port of the Redis behind the proxy */
@@ -153,7 +153,7 @@ export async function startDevRestProxy(options: DevRestProxyOptions): Promise<D
   };
 }
 
-// bun edge/store/redis/dev-rest-proxy.ts --redis redis://127.0.0.1:6379 --port 8079 --token dev
+// bun tools/dev-rest-proxy.ts --redis redis://127.0.0.1:6379 --port 8079 --token dev
 if ((import.meta as { main?: boolean }).main) {
   const arg = (name: string, fallback: string): string => {
     const i = process.argv.indexOf(`--${name}`);

@@ -17,7 +17,7 @@ import {
   withTimeout,
   type RedisScript,
   type RedisTransport,
-} from "./redis-transport";
+} from "../../../edge/store/redis/redis-transport";
 
 /** A decoded RESP2 reply: an error reply is an Error value inside arrays (e.g. EXEC results). */
 export type RespValue = string | number | null | Error | RespValue[];

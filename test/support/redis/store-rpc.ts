@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { Store } from "../store";
+import type { Store } from "../../../edge/store/store";
 
 export interface RpcStoreOptions {
   prefix: string;

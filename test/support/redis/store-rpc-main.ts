@@ -4,9 +4,9 @@
  * stdin closes.
  */
 import { createInterface } from "node:readline";
-import type { Store } from "../store";
-import { BunRespTransport } from "./bun-resp-transport";
-import { RedisStore } from "./redis-store";
+import type { Store } from "../../../edge/store/store";
+import { BunRespTransport } from "../../../edge/store/redis/bun-resp-transport";
+import { RedisStore } from "../../../edge/store/redis/redis-store";
 import { STORE_METHODS, type RpcRequest, type RpcResponse } from "./store-rpc";
 
 const url = process.env.REDIS_URL;

@@ -1,0 +1,107 @@
+/**
+ * Unregistration: UNREGISTER_BROKER (PROTOCOL §4.4), a closed connection, and the expiry sweep
+ * (§4.8). A broker name that loses its last address with more than chunkTopics topics loses them
+ * at once for readers (an overlay) and in chunks in the topic tables (the fold).
+ */
+import type { BrokerUnregistration } from "../../store";
+import { KEYS } from "../lua/keys";
+import { luaScript } from "../lua/lua-script";
+import { UNREGISTER } from "../lua/unregister";
+import { JSON_VALUES } from "../lua/values";
+import type { RedisScript } from "../redis-transport";
+import { asArray, toInt } from "../redis-values";
+import { foldAll, foldQuietly } from "./fold-topics";
+import type { ScriptCalls } from "./script-calls";
+
+/**
+ * ARGV[1] = JSON array of {clusterName, brokerAddr, brokerName, brokerId}, ARGV[2] = inlineTopics.
+ * Answers the broker names left to the fold (JSON array).
+ */
+export const UNREGISTER_BROKERS = luaScript(
+  "unregisterBrokers",
+  [UNREGISTER, JSON_VALUES],
+  String.raw`
+local reqs = cjson.decode(ARGV[1])
+inlineTopics = tonumber(ARGV[2])
+unregister(reqs)
+return list(toFold)
+`,
+);
+
+/** ARGV[1] = channel, ARGV[2] = inlineTopics. Answers UnregisteredReply. */
+export const UNREGISTER_CHANNEL = luaScript(
+  "unregisterChannel",
+  [KEYS, UNREGISTER, JSON_VALUES],
+  String.raw`
+inlineTopics = tonumber(ARGV[2])
+local ck = channelKey(ARGV[1])
+local ids = {}
+for _, id in ipairs(redis.call('SMEMBERS', ck)) do
+  if redis.call('HGET', liveKey(id), 'channel') == ARGV[1] then ids[#ids + 1] = id
+  else redis.call('SREM', ck, id) end
+end
+return '{"unregistered":' .. list(unregisterLive(ids)) .. ',"toFold":' .. list(toFold) .. '}'
+`,
+);
+
+/**
+ * ARGV[1] = now, ARGV[2] = inlineTopics. Unregisters every live entry whose deadline is before now.
+ * Answers UnregisteredReply.
+ */
+export const EXPIRE_BROKERS = luaScript(
+  "expireBrokers",
+  [KEYS, UNREGISTER, JSON_VALUES],
+  String.raw`
+inlineTopics = tonumber(ARGV[2])
+local ids = redis.call('ZRANGEBYSCORE', LIVE_Z, '-inf', '(' .. ARGV[1])
+return '{"unregistered":' .. list(unregisterLive(ids)) .. ',"toFold":' .. list(toFold) .. '}'
+`,
+);
+
+/** The answer of UNREGISTER_CHANNEL and EXPIRE_BROKERS (cjson writes an empty list as {}). */
+interface UnregisteredReply {
+  unregistered: BrokerUnregistration[] | Record<string, never>;
+  /** broker names whose topics are left to the fold */
+  toFold: string[] | Record<string, never>;
+}
+
+export async function unregisterBrokers(calls: ScriptCalls, requests: BrokerUnregistration[]): Promise<void> {
+  if (requests.length === 0) return;
+  const reqs = requests.map((q) => ({
+    clusterName: q.clusterName,
+    brokerAddr: q.brokerAddr,
+    brokerName: q.brokerName,
+    brokerId: toInt(q.brokerId),
+  }));
+  const reply = await calls.runJson(UNREGISTER_BROKERS, [JSON.stringify(reqs), String(calls.chunkTopics)]);
+  await foldQuietly(calls, asArray<string>(reply, UNREGISTER_BROKERS.name));
+}
+
+export function unregisterChannel(calls: ScriptCalls, channel: string): Promise<BrokerUnregistration[]> {
+  return unregistered(calls, UNREGISTER_CHANNEL, [channel, String(calls.chunkTopics)]);
+}
+
+/**
+ * The sweep also completes overlays that their registering store left unfolded (best effort: a
+ * fold that fails must not keep dead brokers alive; the sweep of a broker that needs it folds it).
+ */
+export async function expireBrokers(calls: ScriptCalls, now: number): Promise<BrokerUnregistration[]> {
+  await foldAll(calls).catch(() => undefined);
+  return unregistered(calls, EXPIRE_BROKERS, [String(toInt(now)), String(calls.chunkTopics)]);
+}
+
+async function unregistered(
+  calls: ScriptCalls,
+  script: RedisScript,
+  args: string[],
+): Promise<BrokerUnregistration[]> {
+  const reply = (await calls.runJson(script, args)) as UnregisteredReply | null;
+  const removed = asArray<BrokerUnregistration>(reply?.unregistered, script.name).map((q) => ({
+    clusterName: q.clusterName,
+    brokerAddr: q.brokerAddr,
+    brokerName: q.brokerName,
+    brokerId: q.brokerId,
+  }));
+  await foldQuietly(calls, asArray<string>(reply?.toFold, script.name));
+  return removed;
+}
