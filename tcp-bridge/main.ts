@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { createApp } from "../edge/http/app";
 import { ConfigError, type NamesrvConfig } from "../edge/config/namesrv-config";
-import { loadNamesrvConfig, readLogLevel } from "../edge/config/load-config";
+import { readBunDeployment } from "../edge/config/deployment-config";
 import { createNamesrv } from "../edge/namesrv";
 import { httpNamesrv } from "../edge/port/http-namesrv";
 import { withMiddleware } from "../edge/port/middleware";
@@ -19,26 +19,17 @@ import { EmbeddedStore } from "../edge/store/embedded-store";
 import { createBunRespRedisStore } from "../edge/store/redis/bun-resp-transport";
 import { createUpstashRedisStore } from "../edge/store/redis/upstash-transport";
 import type { Store } from "../edge/store/store";
-import { selectStore, StoreSelectionError, type StoreSelection } from "../edge/store/store-selection";
+import { StoreSelectionError, type StoreSelection } from "../edge/store/store-selection";
 import { AdmissionControl, Lane } from "./admission-control";
 import { BodyDecoder } from "./body-decoder";
 import { startTcpServer, type ServerLimits } from "./bun-tcp-server";
 import { startExpiryTimer } from "./expiry-timer";
-import { createLogger, type LogLevel } from "../shared/logger";
+import { createLogger, type Logger } from "../shared/logger";
 import { RemotingRequestHandler } from "./remoting-request-handler";
 import { RetryQueue } from "./retry-queue";
 
-const log = createLogger(logLevelOrInfo());
-
-/** NAMESRV_LOG_LEVEL; an invalid one is reported (at info) and start-up stops. */
-function logLevelOrInfo(): LogLevel {
-  try {
-    return readLogLevel(process.env);
-  } catch (err) {
-    createLogger("info").error({ msg: "invalid configuration", error: (err as Error).message });
-    process.exit(1);
-  }
-}
+/** The process's log: at info until the configuration says otherwise. */
+let log: Logger = createLogger("info");
 
 interface Backend {
   port: NamesrvPort;
@@ -47,8 +38,7 @@ interface Backend {
 }
 
 /** The app in this process, over the selected store, with its HTTP listener. */
-async function localBackend(config: NamesrvConfig, extra: Record<string, string>): Promise<Backend> {
-  const selection = selectStore(process.env);
+async function localBackend(config: NamesrvConfig, extra: Record<string, string>, selection: StoreSelection): Promise<Backend> {
   const store = await openStore(selection, config.kvConfigPath);
   const { services, port } = createNamesrv(store, config, { log, extra });
   const app = createApp(port, { config: services.config, log, peerOf: bunPeer });
@@ -107,16 +97,17 @@ function serverLimits(config: NamesrvConfig): ServerLimits {
 }
 
 async function main(): Promise<void> {
-  const { config, extra } = await loadNamesrvConfig({
+  const deployment = await readBunDeployment({
     argv: process.argv.slice(2),
     env: process.env,
     home: homedir(),
     readFile: (path) => readFile(path),
   });
-  const edgeUrl = process.env.NAMESRV_EDGE_URL;
+  log = createLogger(deployment.logLevel);
+  const { namesrv: config, extra, edgeUrl } = deployment;
   const backend: Backend = edgeUrl
     ? { port: withMiddleware(httpNamesrv(edgeUrl), [requestLog(log)]), describe: { edge: edgeUrl }, stop: async () => {} }
-    : await localBackend(config, extra);
+    : await localBackend(config, extra, deployment.store);
 
   const retries = new RetryQueue({ capacity: config.unRegisterBrokerQueueCapacity, maxAgeMs: config.unregisterRetryMaxMillis, log });
   const handler = new AdmissionControl(new RemotingRequestHandler(backend.port, log, new BodyDecoder(config), retries), {

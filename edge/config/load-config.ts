@@ -14,7 +14,7 @@ import {
 export const CONFIG_ENV_PREFIX = "NAMESRV_CONFIG_";
 
 /** Environment variables and the config keys they set. */
-const ENV_KEYS: Record<string, string> = {
+export const ENV_KEYS: Record<string, string> = {
   NAMESRV_PORT: "listenPort",
   NAMESRV_HTTP_PORT: "httpPort",
   NAMESRV_KV_PATH: "kvConfigPath",
@@ -69,27 +69,35 @@ export async function loadNamesrvConfig(sources: ConfigSources): Promise<LoadedC
     config = { ...fromFile.config, configStorePath: configFile };
     extra = fromFile.extra;
   }
+  config = applyEnvironment(config, sources.env);
+  return { config, extra, configFile };
+}
+
+/**
+ * `config` with the environment's settings on top: `NAMESRV_CONFIG_<key>` for any key, and the
+ * short names of ENV_KEYS. Throws ConfigError for an invalid value or an unknown key.
+ */
+export function applyEnvironment(config: NamesrvConfig, env: Record<string, string | undefined>): NamesrvConfig {
   const fromEnv: Record<string, string> = {};
-  for (const [name, value] of Object.entries(sources.env)) {
+  for (const [name, value] of Object.entries(env)) {
     if (name.startsWith(CONFIG_ENV_PREFIX) && value !== undefined) fromEnv[name.slice(CONFIG_ENV_PREFIX.length)] = value;
   }
   for (const [name, key] of Object.entries(ENV_KEYS)) {
-    const value = sources.env[name];
+    const value = env[name];
     if (value !== undefined && value !== "") fromEnv[key] = value;
   }
-  let unknown: string[];
+  let applied: ReturnType<typeof applyConfigEntries>;
   try {
-    const applied = applyConfigEntries(config, fromEnv);
-    config = applied.config;
-    unknown = Object.keys(applied.extra);
+    applied = applyConfigEntries(config, fromEnv);
   } catch (err) {
     const names = Object.entries(ENV_KEYS).map(([n, k]) => `${n} (${k})`).join(", ");
     throw new ConfigError(`${(err as Error).message} — from the environment: ${names}, ${CONFIG_ENV_PREFIX}<key>`);
   }
+  const unknown = Object.keys(applied.extra);
   if (unknown.length > 0) {
     throw new ConfigError(`unknown NameServer config key(s): ${unknown.map((k) => CONFIG_ENV_PREFIX + k).join(", ")}`);
   }
-  return { config, extra, configFile };
+  return applied.config;
 }
 
 /** NAMESRV_LOG_LEVEL (debug, info, warn, error; default info), the same on every runtime. */

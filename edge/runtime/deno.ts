@@ -15,18 +15,19 @@ import { createNamesrv } from "../namesrv";
 import { EmbeddedStore } from "../store/embedded-store";
 import { createUpstashRedisStore } from "../store/redis/upstash-transport";
 import type { Store } from "../store/store";
-import { edgeConfig, edgeStoreSelection, logLevel } from "./edge-env";
+import { edgeDeployment } from "./edge-env";
 
 declare const Deno: { env: { toObject(): Record<string, string> }; unrefTimer(id: number): void };
 
 const env = Deno.env.toObject();
-const config = edgeConfig(env);
-const selection = edgeStoreSelection(env, false);
+const deployment = edgeDeployment(env, false);
+const config = deployment.namesrv;
+const selection = deployment.store;
 const store: Store =
   selection.kind === "redis-rest"
     ? createUpstashRedisStore({ url: selection.url, token: selection.token, prefix: selection.prefix })
     : await EmbeddedStore.open({ kvConfigPath: null });
-const log = createLogger(logLevel(env));
+const log = createLogger(deployment.logLevel);
 const { services, port } = createNamesrv(store, config, { log });
 const app = createApp(port, { config: services.config, log });
 

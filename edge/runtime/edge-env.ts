@@ -4,10 +4,11 @@
  * here, and no import of the embedded store (it reads files; a Worker bundle must not pull it in).
  */
 import { ResponseCode } from "../../shared/codes";
-import { CONFIG_ENV_PREFIX, readLogLevel } from "../config/load-config";
-import { applyConfigEntries, ConfigError, defaultNamesrvConfig, type NamesrvConfig } from "../config/namesrv-config";
+import { readEdgeDeployment, type DeploymentConfig } from "../config/deployment-config";
+import { CONFIG_ENV_PREFIX } from "../config/load-config";
+import { ConfigError } from "../config/namesrv-config";
 import { NamesrvError } from "../port/namesrv-error";
-import { selectStore, StoreSelectionError, type StoreSelection } from "../store/store-selection";
+import { StoreSelectionError } from "../store/store-selection";
 
 /**
  * `NAMESRV_CONFIG_<key>` variables override NameServer config keys, e.g.
@@ -34,30 +35,16 @@ export function stringEntries(env: Record<string, unknown>): Record<string, stri
   return out;
 }
 
-/** Defaults plus validated `NAMESRV_CONFIG_<key>` overrides. */
-export function edgeConfig(env: Record<string, string>, home = "~"): NamesrvConfig {
-  const entries: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    if (name.startsWith(CONFIG_ENV_PREFIX)) entries[name.slice(CONFIG_ENV_PREFIX.length)] = value;
-  }
-  const { config, extra } = applyConfigEntries(defaultNamesrvConfig(home), entries);
-  const unknown = Object.keys(extra);
-  if (unknown.length > 0) {
-    throw new ConfigError(`unknown NameServer config key(s): ${unknown.map((k) => CONFIG_ENV_PREFIX + k).join(", ")}`);
-  }
-  return config;
-}
-
-/** The store selection; with `requireRedis`, anything but Upstash REST is refused. */
-export function edgeStoreSelection(env: Record<string, string>, requireRedis: boolean): StoreSelection {
-  const selection = selectStore({ ...env, REDIS_URL: undefined });
-  if (requireRedis && selection.kind !== "redis-rest") {
+/** The deployment read from `env`; with `requireRedis`, anything but Upstash REST is refused. */
+export function edgeDeployment(env: Record<string, string>, requireRedis: boolean): DeploymentConfig {
+  const deployment = readEdgeDeployment(env);
+  if (requireRedis && deployment.store.kind !== "redis-rest") {
     throw new EdgeStartupError(
       "UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN are not set: this runtime keeps no state in " +
         "memory, so it needs Redis over the Upstash REST protocol (set both; NAMESRV_REDIS_PREFIX optionally)",
     );
   }
-  return selection;
+  return deployment;
 }
 
 /** The answer to every request when the environment is unusable: 500 with the reason. */
@@ -72,5 +59,3 @@ export function startupFailureResponse(err: unknown): Response {
   });
 }
 
-/** NAMESRV_LOG_LEVEL; an invalid level is a configuration error. */
-export const logLevel = (env: Record<string, string>) => readLogLevel(env);

@@ -10,7 +10,7 @@ import { createLogger, type Logger } from "../../shared/logger";
 import { createNamesrv } from "../namesrv";
 import type { NamesrvPort } from "../port/namesrv-port";
 import { createUpstashRedisStore } from "../store/redis/upstash-transport";
-import { edgeConfig, edgeStoreSelection, logLevel, startupFailureResponse, stringEntries } from "./edge-env";
+import { edgeDeployment, startupFailureResponse, stringEntries } from "./edge-env";
 
 /** The client's address as Cloudflare names it. */
 const cloudflarePeer = (c: { req: { header(name: string): string | undefined } }) => c.req.header("cf-connecting-ip") ?? null;
@@ -40,11 +40,12 @@ function assemble(bindings: WorkerEnv): Assembled {
   const env = stringEntries(bindings);
   const key = JSON.stringify(env);
   if (cached?.key === key) return cached.assembled;
-  const selection = edgeStoreSelection(env, true);
+  const deployment = edgeDeployment(env, true);
+  const selection = deployment.store;
   if (selection.kind !== "redis-rest") throw new Error("unreachable");
   const store = createUpstashRedisStore({ url: selection.url, token: selection.token, prefix: selection.prefix });
-  const log = createLogger(logLevel(env), (line) => console.log(line));
-  const { services, port } = createNamesrv(store, edgeConfig(env), { log });
+  const log = createLogger(deployment.logLevel, (line) => console.log(line));
+  const { services, port } = createNamesrv(store, deployment.namesrv, { log });
   const assembled = { app: createApp(port, { config: services.config, log, peerOf: cloudflarePeer }), port, log };
   cached = { key, assembled };
   return assembled;

@@ -1,0 +1,71 @@
+/**
+ * A deployment's configuration, read once at start-up by one function per runtime: the NameServer
+ * keys (defaults, a properties file on Bun, the environment), the store, the log level and, for a
+ * bridge in front of a remote deployment, its URL. DEPLOYMENT_VARIABLES lists every environment
+ * variable any runtime reads; README's "Configuration" table is written from it (a test keeps
+ * them equal).
+ */
+import { z } from "zod";
+import { LOG_LEVELS, type LogLevel } from "../../shared/logger";
+import { selectStore, type StoreSelection } from "../store/store-selection";
+import { applyEnvironment, CONFIG_ENV_PREFIX, ENV_KEYS, loadNamesrvConfig, readLogLevel, type ConfigSources } from "./load-config";
+import { ConfigError, defaultNamesrvConfig, type NamesrvConfig } from "./namesrv-config";
+
+export interface DeploymentConfig {
+  namesrv: NamesrvConfig;
+  /** keys of the properties file that are not configuration keys (kept, as Java does) */
+  extra: Record<string, string>;
+  configFile: string | null;
+  store: StoreSelection;
+  logLevel: LogLevel;
+  /** NAMESRV_EDGE_URL: the bridge forwards every request to that deployment (Bun only) */
+  edgeUrl: string | null;
+}
+
+/** Every environment variable a runtime reads: name, what it sets, its default, where it is read. */
+export const DEPLOYMENT_VARIABLES: ReadonlyArray<{ name: string; sets: string; default: string; runtimes: string }> = [
+  ...Object.entries(ENV_KEYS).map(([name, key]) => ({
+    name,
+    sets: `\`${key}\``,
+    default: defaultText(defaultNamesrvConfig("~")[key as keyof NamesrvConfig]),
+    runtimes: "all",
+  })),
+  { name: `${CONFIG_ENV_PREFIX}<key>`, sets: "any configuration key", default: "the key's default", runtimes: "all" },
+  { name: "NAMESRV_LOG_LEVEL", sets: `log level (${LOG_LEVELS.join(", ")}); \`debug\` logs every request`, default: "`info`", runtimes: "all" },
+  { name: "REDIS_URL", sets: "Redis over RESP (`redis://` or `rediss://`)", default: "none: embedded store", runtimes: "Bun" },
+  { name: "UPSTASH_REDIS_REST_URL", sets: "Redis over the Upstash REST protocol (with the token)", default: "none: embedded store (Workers refuse to start)", runtimes: "all" },
+  { name: "UPSTASH_REDIS_REST_TOKEN", sets: "the REST token", default: "none", runtimes: "all" },
+  { name: "NAMESRV_REDIS_PREFIX", sets: "key namespace `{<prefix>}:…`, so deployments can share a Redis", default: "`rmq`", runtimes: "all" },
+  { name: "NAMESRV_EDGE_URL", sets: "forward every request to that deployment of the app (the bridge runs no logic of its own)", default: "none", runtimes: "Bun" },
+];
+
+const edgeUrlSchema = z.url({ protocol: /^https?$/, error: "NAMESRV_EDGE_URL must be an http:// or https:// URL" });
+
+function edgeUrlOf(env: Record<string, string | undefined>): string | null {
+  const value = env.NAMESRV_EDGE_URL;
+  if (value === undefined || value === "") return null;
+  const parsed = edgeUrlSchema.safeParse(value);
+  if (!parsed.success) throw new ConfigError(`${parsed.error.issues[0].message} (got ${JSON.stringify(value)})`);
+  return parsed.data;
+}
+
+/** The Bun server's deployment: `-c` properties file and the environment (tcp-bridge/main.ts). */
+export async function readBunDeployment(sources: ConfigSources): Promise<DeploymentConfig> {
+  const logLevel = readLogLevel(sources.env);
+  const { config, extra, configFile } = await loadNamesrvConfig(sources);
+  return { namesrv: config, extra, configFile, store: selectStore(sources.env), logLevel, edgeUrl: edgeUrlOf(sources.env) };
+}
+
+/**
+ * An edge runtime's deployment (Workers, Deno): the environment only. No REDIS_URL there (no RESP
+ * client), and no bridge to forward.
+ */
+export function readEdgeDeployment(env: Record<string, string>, home = "~"): DeploymentConfig {
+  const logLevel = readLogLevel(env);
+  const namesrv = applyEnvironment(defaultNamesrvConfig(home), env);
+  return { namesrv, extra: {}, configFile: null, store: selectStore({ ...env, REDIS_URL: undefined }), logLevel, edgeUrl: null };
+}
+
+function defaultText(value: unknown): string {
+  return value === undefined || value === null || value === "" ? "none" : `\`${String(value)}\``;
+}
