@@ -4,7 +4,7 @@ import { LocalNamesrv } from "./port/local-namesrv";
 import { withMiddleware, type Middleware } from "./port/middleware";
 import type { NamesrvPort } from "./port/namesrv-port";
 import { requestLog } from "./port/request-log";
-import { createServices, type NamesrvServices } from "./services";
+import { createServices, type NamesrvServices } from "./service/services";
 import type { Store } from "./store/store";
 
 export interface NamesrvOptions {

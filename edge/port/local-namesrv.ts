@@ -1,5 +1,5 @@
 import type { Dialect } from "../../shared/fastjson-writer";
-import type { NamesrvServices } from "../services";
+import type { NamesrvServices } from "../service/services";
 import type { BrokerIdentity, NamesrvPort, RegisterBrokerInput } from "./namesrv-port";
 
 /** The NameServer port over the services of this process: one short method per operation. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defaultNamesrvConfig, type NamesrvConfig } from "../../edge/config/namesrv-config";
-import { createServices } from "../../edge/services";
+import { createServices } from "../../edge/service/services";
 import { EmbeddedStore } from "../../edge/store/embedded-store";
 import { registrationInput, topicConfig } from "../support/http-api";
 

@@ -8,7 +8,7 @@ import { createApp } from "../../edge/http/app";
 import { createNamesrv } from "../../edge/namesrv";
 import type { Middleware } from "../../edge/port/middleware";
 import type { NamesrvPort } from "../../edge/port/namesrv-port";
-import type { NamesrvServices } from "../../edge/services";
+import type { NamesrvServices } from "../../edge/service/services";
 import type { Store } from "../../edge/store/store";
 import { silentLogger, type Logger } from "../../shared/logger";
 

@@ -1,8 +1,8 @@
-import type { Store } from "./store/store";
-import type { NamesrvConfig } from "./config/namesrv-config";
-import { ConfigManager } from "./service/config-manager";
-import { KVManager } from "./service/kv-manager";
-import { RouteManager } from "./service/route-manager";
+import type { Store } from "../store/store";
+import type { NamesrvConfig } from "../config/namesrv-config";
+import { ConfigManager } from "./config-manager";
+import { KVManager } from "./kv-manager";
+import { RouteManager } from "./route-manager";
 
 /** The services the HTTP handlers call, all over one Store. */
 export interface NamesrvServices {
