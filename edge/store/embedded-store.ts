@@ -50,9 +50,9 @@ import type {
   UnitTopicKind,
 } from "./store";
 import { keyCount, keysOf, LARGE_REGISTRATION_TOPICS, Slices, SLICE_MILLIS } from "../event-loop-slices";
-import { Staging } from "./staging";
-import { TopicMappings } from "./topic-mappings";
-import { TopicQueues } from "./topic-queues";
+import { Staging } from "./embedded/staging";
+import { TopicMappings } from "./embedded/topic-mappings";
+import { TopicQueues } from "./embedded/topic-queues";
 
 export interface EmbeddedStoreOptions {
   /** kvConfig.json location; null keeps the KV table in memory only. */
