@@ -203,8 +203,8 @@ describe("EmbeddedStore internals", () => {
     // not reachable through the Store interface; checked white-box
     const store = new EmbeddedStore({ kvConfigPath: null });
     await store.registerBroker(reg());
-    const internals = store as unknown as { brokerAddrTable: Map<string, unknown> };
-    internals.brokerAddrTable.delete("broker-a");
+    const internals = store as unknown as { tables: { brokerAddrTable: Map<string, unknown> } };
+    internals.tables.brokerAddrTable.delete("broker-a");
     expect(await store.getTopicRoute("TopicA")).toBeNull();
     expect(await store.getAllTopics()).toHaveLength(2);
   });
