@@ -1,4 +1,4 @@
-import { DEFAULT_BROKER_TIMEOUT_MILLIS, MASTER_ID, Perm, TopicSysFlag } from "../../../shared/codes";
+import { MASTER_ID, Perm, TopicSysFlag } from "../../../shared/codes";
 import type {
   BrokerData,
   BrokerMemberGroup,
@@ -338,7 +338,7 @@ export class RouteTables {
       clusterName,
       brokerAddr,
       lastUpdateTimestamp: r.now,
-      heartbeatTimeoutMillis: r.heartbeatTimeoutMillis ?? DEFAULT_BROKER_TIMEOUT_MILLIS,
+      heartbeatTimeoutMillis: r.heartbeatTimeoutMillis,
       dataVersion,
       dataVersionMissing,
       channel: r.channel,
