@@ -16,6 +16,8 @@
  *   channel closes (Java keeps it forever); such entries are not part of the returned list;
  * - a registration without a DataVersion counts as changed (Java's fresh DataVersion usually does);
  * - an unregistration of a broker name with no BrokerData does not throw while clearing write bits;
+ * - routes leave out addresses past their liveness deadline before the sweep removes them, as the
+ *   sweep would (as the Redis store does): a route never shows a broker the sweep is about to drop;
  * - no NOTIFY_MIN_BROKER_ID_CHANGE.
  */
 import type {
@@ -68,6 +70,8 @@ export interface EmbeddedStoreOptions {
   sliceAtTopics?: number;
   /** The time of one slice (default SLICE_MILLIS); 0 yields after every topic. */
   sliceMillis?: number;
+  /** Clock that decides which brokers are past their liveness deadline in routes; default Date.now. */
+  clock?: () => number;
 }
 
 /**
@@ -76,7 +80,7 @@ export interface EmbeddedStoreOptions {
  * the route version that route stamps carry.
  */
 export class EmbeddedStore implements Store {
-  private readonly tables = new RouteTables();
+  private readonly tables: RouteTables;
   private readonly sliced: SlicedWrites;
   private readonly kv: KVTable;
   private readonly configOverrides = new Map<string, string>();
@@ -88,6 +92,7 @@ export class EmbeddedStore implements Store {
   constructor(options: EmbeddedStoreOptions) {
     this.sliceAtTopics = options.sliceAtTopics ?? LARGE_REGISTRATION_TOPICS;
     this.sliceMillis = options.sliceMillis ?? SLICE_MILLIS;
+    this.tables = new RouteTables(options.clock ?? Date.now);
     this.sliced = new SlicedWrites(this.tables, this.sliceMillis);
     this.kv = new KVTable(options.kvConfigPath, options.initialKVTable, () => this.changes++);
   }
@@ -98,7 +103,7 @@ export class EmbeddedStore implements Store {
     return new EmbeddedStore({ kvConfigPath: options.kvConfigPath, initialKVTable });
   }
 
-  /** The answer of a registration applied now, counting its route change. */
+  /** The answer of a registration (or its refresh) applied now, counting its route change. */
   private applied(outcome: RegisterOutcome): RegisterBrokerResult | null {
     if (outcome.routeChanged) this.changes++;
     return outcome.result;
@@ -144,15 +149,19 @@ export class EmbeddedStore implements Store {
       await busy;
       return this.refreshRegistration(r);
     }
-    return this.tables.refreshRegistration(r);
+    return this.applied(this.tables.refreshRegistration(r));
   }
 
   async refreshBroker(clusterName: string, brokerAddr: string, now: number): Promise<boolean> {
-    return this.tables.refreshBroker(clusterName, brokerAddr, now);
+    const { found, routeChanged } = this.tables.refreshBroker(clusterName, brokerAddr, now);
+    if (routeChanged) this.changes++;
+    return found;
   }
 
   async queryDataVersion(query: DataVersionQuery): Promise<DataVersionAnswer> {
-    return this.tables.queryDataVersion(query);
+    const { answer, routeChanged } = this.tables.queryDataVersion(query);
+    if (routeChanged) this.changes++;
+    return answer;
   }
 
   // =============================================================================================
@@ -234,13 +243,14 @@ export class EmbeddedStore implements Store {
 
   async getTopicRouteIfChanged(topic: string, since: RouteStamp | null): Promise<StampedRoute | null> {
     const version = String(this.changes);
-    // routes of the embedded store change only through calls (expiry is the sweep's job)
+    // besides writes, only a liveness deadline passing changes a route: callers check validUntil
     if (since !== null && since.version === version) return null;
-    return { stamp: { version, validUntil: Infinity }, route: this.tables.getTopicRoute(topic) };
+    const { route, validUntil } = this.tables.getTopicRoute(topic);
+    return { stamp: { version, validUntil }, route };
   }
 
   async getTopicRoute(topic: string): Promise<TopicRouteData | null> {
-    return this.tables.getTopicRoute(topic);
+    return this.tables.getTopicRoute(topic).route;
   }
 
   async getClusterInfo(): Promise<ClusterInfo> {

@@ -66,6 +66,13 @@ export interface RegisterOutcome {
   routeChanged: boolean;
 }
 
+/** A route as read now, and until when it stays so without a write (see Store.getTopicRouteIfChanged). */
+export interface RouteReading {
+  route: TopicRouteData | null;
+  /** the earliest liveness deadline among the addresses the route shows; Infinity when none has one */
+  validUntil: number;
+}
+
 const samePlan = (a: TopicDataPlan, b: TopicDataPlan): boolean =>
   a.overwrite === b.overwrite && a.maskWrite === b.maskWrite && a.removeOthers === b.removeOthers;
 
@@ -97,9 +104,9 @@ export interface BrokerLiveEntry {
   enableActingMasterSent: boolean | null;
 }
 
-/** Key of the tables indexed by (cluster, address). */
+/** Key of the tables indexed by (cluster, address); the length prefix keeps any two pairs apart. */
 function addrKey(clusterName: string, brokerAddr: string): string {
-  return JSON.stringify([clusterName, brokerAddr]);
+  return `${clusterName.length}:${clusterName}${brokerAddr}`;
 }
 
 function copyDataVersion(dv: DataVersion): DataVersion {
@@ -175,12 +182,19 @@ function noMasterExists(bd: Pick<BrokerDataEntry, "brokerAddrs"> | undefined): b
   return bd === undefined || bd.brokerAddrs.size === 0 || minId(bd.brokerAddrs) > MASTER_ID;
 }
 
+function deadlineOf(live: BrokerLiveEntry): number {
+  return live.lastUpdateTimestamp + live.heartbeatTimeoutMillis;
+}
+
 /**
  * The six route tables of the Java RouteInfoManager (PROTOCOL §4.1) on plain Maps, the rules that
  * change them (registration §4.3, unregistration §4.4 and §4.8, liveness) and the reads over them.
  * Every method runs to completion without awaiting, except the staging of a large registration or
  * unregistration, whose writes no reader sees until the synchronous step that commits them. Which
  * call may run when is the caller's business (EmbeddedStore).
+ *
+ * Routes leave out what the next liveness sweep would remove: addresses past their deadline by
+ * `clock`. So a refresh of such an address changes routes, and is reported as a route change.
  */
 export class RouteTables {
   readonly topicQueueTable = new Map<string, TopicQueues>();
@@ -193,6 +207,9 @@ export class RouteTables {
   /** Counts removals of QueueData: a registration skipped by refreshRegistration may have to re-add topics. */
   queueRemovals = 0;
 
+  /** `clock` decides which addresses are past their liveness deadline in routes (epoch millis). */
+  constructor(private readonly clock: () => number) {}
+
   // =============================================================================================
   // registration (PROTOCOL §4.3)
   // =============================================================================================
@@ -204,11 +221,12 @@ export class RouteTables {
    */
   register(r: BrokerRegistration, size: RegistrationSize, staged: StagedTopicData | null): RegisterOutcome {
     const before = this.routeViewOf(r.brokerName, r.clusterName, r.brokerAddr);
-    const { result, topicDataChanged } = this.doRegisterBroker(r, size, staged);
+    const { result, topicDataChanged, livenessChanged } = this.doRegisterBroker(r, size, staged);
     staged?.staging.abandon();
     // Routes change only when something they show changed: a re-registration that brings a new
     // DataVersion but the same topics keeps every encoded route valid.
-    const routeChanged = topicDataChanged || this.routeViewOf(r.brokerName, r.clusterName, r.brokerAddr) !== before;
+    const routeChanged =
+      topicDataChanged || livenessChanged || this.routeViewOf(r.brokerName, r.clusterName, r.brokerAddr) !== before;
     return { result, routeChanged };
   }
 
@@ -221,8 +239,8 @@ export class RouteTables {
     return JSON.stringify([data.cluster, data.enableActingMaster, data.zoneName, addrs, filters]);
   }
 
-  /** See Store.refreshRegistration: null when the full registration is needed. */
-  refreshRegistration(r: RegistrationRefresh): RegisterBrokerResult | null {
+  /** See Store.refreshRegistration: a null result when the full registration is needed. */
+  refreshRegistration(r: RegistrationRefresh): RegisterOutcome {
     const live = this.brokerLiveTable.get(addrKey(r.clusterName, r.brokerAddr));
     const brokerData = this.brokerAddrTable.get(r.brokerName);
     const unchanged =
@@ -237,13 +255,24 @@ export class RouteTables {
       brokerData.enableActingMaster === (r.enableActingMaster === true) &&
       brokerData.zoneName === r.zoneName &&
       this.clusterAddrTable.get(r.clusterName)?.has(r.brokerName) === true;
-    if (!unchanged) return null;
+    if (!unchanged) return { result: null, routeChanged: false };
     // what a full registration of the same body would change: liveness only
+    const routeChanged = this.deadlineShowsIn(live, r.now + r.heartbeatTimeoutMillis);
     live.lastUpdateTimestamp = r.now;
     live.heartbeatTimeoutMillis = r.heartbeatTimeoutMillis;
     live.channel = r.channel;
     live.haServerAddr = r.haServerAddr;
-    return this.masterOf(r.clusterName, r.brokerId, brokerData.brokerAddrs);
+    return { result: this.masterOf(r.clusterName, r.brokerId, brokerData.brokerAddrs), routeChanged };
+  }
+
+  /**
+   * Whether moving the live entry's deadline to `next` changes what routes show or promise: the
+   * entry is past its deadline now (routes leave its address out), or the deadline moves earlier
+   * than the validUntil of routes read before.
+   */
+  private deadlineShowsIn(live: BrokerLiveEntry, next: number): boolean {
+    const deadline = deadlineOf(live);
+    return deadline < this.clock() || next < deadline;
   }
 
   /**
@@ -255,7 +284,7 @@ export class RouteTables {
     r: BrokerRegistration,
     size: RegistrationSize,
     staged: StagedTopicData | null,
-  ): { result: RegisterBrokerResult | null; topicDataChanged: boolean } {
+  ): { result: RegisterBrokerResult | null; topicDataChanged: boolean; livenessChanged: boolean } {
     const { clusterName, brokerAddr, brokerName, brokerId } = r;
     const body = r.body;
     const dataVersionMissing = body.dataVersion == null;
@@ -302,13 +331,13 @@ export class RouteTables {
       const oldLive = this.brokerLiveTable.get(addrKey(clusterName, oldAddr));
       if (oldLive && oldLive.dataVersion.stateVersion > dataVersion.stateVersion) {
         this.brokerLiveTable.delete(addrKey(clusterName, brokerAddr));
-        return { result: {}, topicDataChanged: false };
+        return { result: {}, topicDataChanged: false, livenessChanged: false };
       }
     }
 
     // 7. single-topic guard: a one-topic registration before the first full one
     if (!addrs.has(brokerId) && size.topics === 1) {
-      return { result: null, topicDataChanged: false };
+      return { result: null, topicDataChanged: false, livenessChanged: false };
     }
 
     // 8. take the slot
@@ -334,6 +363,8 @@ export class RouteTables {
 
     // 11. liveness (replaces the previous entry, including its channel)
     const key = addrKey(clusterName, brokerAddr);
+    const previousLive = this.brokerLiveTable.get(key);
+    const livenessChanged = previousLive !== undefined && this.deadlineShowsIn(previousLive, r.now + r.heartbeatTimeoutMillis);
     this.brokerLiveTable.set(key, {
       clusterName,
       brokerAddr,
@@ -355,7 +386,7 @@ export class RouteTables {
     }
 
     // 13. a slave learns its live master
-    return { result: this.masterOf(clusterName, brokerId, addrs), topicDataChanged };
+    return { result: this.masterOf(clusterName, brokerId, addrs), topicDataChanged, livenessChanged };
   }
 
   /**
@@ -578,22 +609,25 @@ export class RouteTables {
   // liveness (PROTOCOL §4.8)
   // =============================================================================================
 
-  refreshBroker(clusterName: string, brokerAddr: string, now: number): boolean {
+  /** BROKER_HEARTBEAT: `found` false when there is no live entry. */
+  refreshBroker(clusterName: string, brokerAddr: string, now: number): { found: boolean; routeChanged: boolean } {
     const live = this.brokerLiveTable.get(addrKey(clusterName, brokerAddr));
-    if (!live) return false;
+    if (!live) return { found: false, routeChanged: false };
+    const routeChanged = this.deadlineShowsIn(live, now + live.heartbeatTimeoutMillis);
     live.lastUpdateTimestamp = now;
-    return true;
+    return { found: true, routeChanged };
   }
 
-  queryDataVersion(query: DataVersionQuery): DataVersionAnswer {
+  queryDataVersion(query: DataVersionQuery): { answer: DataVersionAnswer; routeChanged: boolean } {
     const live = this.brokerLiveTable.get(addrKey(query.clusterName, query.brokerAddr));
-    if (!live) return { changed: true, dataVersion: null };
+    if (!live) return { answer: { changed: true, dataVersion: null }, routeChanged: false };
     const changed =
       query.dataVersion === null ||
       live.dataVersionMissing ||
       !sameDataVersion(live.dataVersion, query.dataVersion);
+    const routeChanged = this.deadlineShowsIn(live, query.now + live.heartbeatTimeoutMillis);
     live.lastUpdateTimestamp = query.now;
-    return { changed, dataVersion: copyDataVersion(live.dataVersion) };
+    return { answer: { changed, dataVersion: copyDataVersion(live.dataVersion) }, routeChanged };
   }
 
   /**
@@ -759,41 +793,70 @@ export class RouteTables {
   // reads (PROTOCOL §4.6, §4.7, §3.12, §3.13, §3.15)
   // =============================================================================================
 
-  private brokerDataCopy(entry: BrokerDataEntry): BrokerData {
+  private brokerDataCopy(entry: BrokerDataEntry, addrs: Map<number, string> = entry.brokerAddrs): BrokerData {
     const copy: BrokerData = {
       cluster: entry.cluster,
       brokerName: entry.brokerName,
-      brokerAddrs: addrsRecord(entry.brokerAddrs),
+      brokerAddrs: addrsRecord(addrs),
       enableActingMaster: entry.enableActingMaster,
     };
     if (entry.zoneName !== null && entry.zoneName !== undefined) copy.zoneName = entry.zoneName;
     return copy;
   }
 
-  getTopicRoute(topic: string): TopicRouteData | null {
+  /**
+   * The route of PROTOCOL §4.6 as the next liveness sweep would leave it: addresses past their
+   * deadline by the clock are left out with their filter servers, a broker group left with none of
+   * its addresses is left out with its QueueData, and an acting-master group left without its
+   * master loses the write bit.
+   */
+  getTopicRoute(topic: string): RouteReading {
     const queueDataMap = this.topicQueueTable.get(topic);
-    if (!queueDataMap) return null;
-    const queueDatas = queueDataMap.values().map(copyQueueData);
+    if (!queueDataMap) return { route: null, validUntil: Infinity };
+    const now = this.clock();
+    let validUntil = Infinity;
+    const queueDatas: QueueData[] = [];
     const brokerDatas: BrokerData[] = [];
     const filterServerTable: Record<string, string[]> = {};
-    for (const brokerName of queueDataMap.brokerNames()) {
-      const entry = this.brokerAddrTable.get(brokerName);
-      if (!entry) continue;
-      const copy = this.brokerDataCopy(entry);
-      brokerDatas.push(copy);
+    for (const queueData of queueDataMap.values()) {
+      const entry = this.brokerAddrTable.get(queueData.brokerName);
+      if (!entry) {
+        queueDatas.push(copyQueueData(queueData));
+        continue;
+      }
+      let shown = entry.brokerAddrs;
+      for (const [id, addr] of entry.brokerAddrs) {
+        const live = this.brokerLiveTable.get(addrKey(entry.cluster, addr));
+        if (!live) continue;
+        const deadline = deadlineOf(live);
+        if (deadline >= now) {
+          if (deadline < validUntil) validUntil = deadline;
+          continue;
+        }
+        if (shown === entry.brokerAddrs) shown = new Map(shown);
+        shown.delete(id);
+      }
+      const copy = copyQueueData(queueData);
+      if (shown !== entry.brokerAddrs) {
+        if (shown.size === 0) continue;
+        if (entry.enableActingMaster && noMasterExists({ brokerAddrs: shown })) copy.perm &= ~Perm.WRITE;
+      }
+      queueDatas.push(copy);
+      const brokerData = this.brokerDataCopy(entry, shown);
+      brokerDatas.push(brokerData);
       if (this.filterServerTable.size === 0) continue;
-      for (const addr of Object.values(copy.brokerAddrs)) {
-        const servers = this.filterServerTable.get(addrKey(copy.cluster, addr));
+      for (const addr of Object.values(brokerData.brokerAddrs)) {
+        const servers = this.filterServerTable.get(addrKey(brokerData.cluster, addr));
         if (servers) filterServerTable[addr] = [...servers];
       }
     }
-    if (brokerDatas.length === 0) return null;
+    if (brokerDatas.length === 0) return { route: null, validUntil };
     const route: TopicRouteData = { queueDatas, brokerDatas, filterServerTable };
     const mappings = this.topicQueueMappingInfoTable.get(topic)?.entries();
     if (mappings && mappings.length > 0) {
       route.topicQueueMappingByBroker = Object.fromEntries(mappings.map(([bname, info]) => [bname, copyMappingInfo(info)]));
     }
-    return route;
+    return { route, validUntil };
   }
 
   getClusterInfo(): ClusterInfo {
