@@ -281,24 +281,22 @@ export class EmbeddedStore implements Store {
   // topic administration (PROTOCOL §3.7, §3.9, §4.5)
   // =============================================================================================
 
-  async wipeWritePerm(brokerName: string): Promise<number> {
-    const busy = this.sliced.busyFor([{ brokerName }]);
-    if (busy) {
-      await busy;
-      return this.wipeWritePerm(brokerName);
-    }
-    this.changes++;
-    return topicAdmin.wipeWritePerm(this.tables, brokerName);
+  wipeWritePerm(brokerName: string): Promise<number> {
+    return this.changePerm(brokerName, topicAdmin.wipeWritePerm);
   }
 
-  async addWritePerm(brokerName: string): Promise<number> {
+  addWritePerm(brokerName: string): Promise<number> {
+    return this.changePerm(brokerName, topicAdmin.addWritePerm);
+  }
+
+  private async changePerm(brokerName: string, change: (tables: RouteTables, brokerName: string) => number): Promise<number> {
     const busy = this.sliced.busyFor([{ brokerName }]);
     if (busy) {
       await busy;
-      return this.addWritePerm(brokerName);
+      return this.changePerm(brokerName, change);
     }
     this.changes++;
-    return topicAdmin.addWritePerm(this.tables, brokerName);
+    return change(this.tables, brokerName);
   }
 
   async deleteTopic(topic: string, clusterName: string | null): Promise<void> {
