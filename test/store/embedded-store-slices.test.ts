@@ -14,9 +14,11 @@ const LARGE = 100_000;
 /** Above the size applied in slices; with one topic per slice, thousands of turns. */
 const MANY = 3_000;
 
+const T0 = reg().now;
+/** Routes read at T0, when the registrations here are live. */
+const clock = () => T0;
 /** A store whose large registrations yield after every topic: calls surely land mid-apply. */
-const slowStore = () => new EmbeddedStore({ kvConfigPath: null, sliceMillis: 0 });
-const T0 = 1_700_000_000_000;
+const slowStore = () => new EmbeddedStore({ kvConfigPath: null, sliceMillis: 0, clock });
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -44,8 +46,8 @@ describe("EmbeddedStore: registrations applied in slices", () => {
     for (let seed = 1; seed <= 40; seed++) {
       const next = seededRandom(seed);
       const pick = <T,>(values: readonly T[]): T => values[Math.floor(next() * values.length)];
-      const oneShot = new EmbeddedStore({ kvConfigPath: null, sliceAtTopics: Infinity });
-      const sliced = new EmbeddedStore({ kvConfigPath: null, sliceAtTopics: 0, sliceMillis: 0 });
+      const oneShot = new EmbeddedStore({ kvConfigPath: null, sliceAtTopics: Infinity, clock });
+      const sliced = new EmbeddedStore({ kvConfigPath: null, sliceAtTopics: 0, sliceMillis: 0, clock });
       const brokers = [
         { brokerName: "broker-a", brokerAddr: "10.0.0.1:10911", brokerId: 0 },
         { brokerName: "broker-a", brokerAddr: "10.0.0.2:10911", brokerId: 1 },
@@ -93,7 +95,7 @@ describe("EmbeddedStore: registrations applied in slices", () => {
   });
 
   it("answers a route query issued mid-apply from the old state, before the registration finishes, never a mix", async () => {
-    const store = new EmbeddedStore({ kvConfigPath: null });
+    const store = new EmbeddedStore({ kvConfigPath: null, clock });
     await store.registerBroker(reg({ topics: topics(LARGE, 6), dataVersion: dv(1) }));
     const probes = ["T0", `T${LARGE / 2}`, `T${LARGE - 1}`];
     const events: string[] = [];

@@ -201,7 +201,7 @@ describe("chunked registrations give the embedded store's state", () => {
       return undefined;
     });
     const redisStore = new RedisStore(hooked, { prefix: p, clock: () => T0, ...options });
-    const embedded = new EmbeddedStore({ kvConfigPath: null });
+    const embedded = new EmbeddedStore({ kvConfigPath: null, clock: () => T0 });
     for (const [what, step] of steps) {
       await step(embedded);
       await step(redisStore);
@@ -248,7 +248,7 @@ describe("atomic visibility", () => {
       deleteTopicWithBrokerRegistration: true,
       now: T0 + 1,
     });
-    const expected = new EmbeddedStore({ kvConfigPath: null });
+    const expected = new EmbeddedStore({ kvConfigPath: null, clock: () => T0 });
     await expected.registerBroker(reg({ topics: topics(range(0, 30)) }));
     await expected.registerBroker(reg({ brokerName: "broker-b", brokerAddr: B_MASTER, topics: topics(range(25, 35)) }));
     await expected.registerBroker(change);
@@ -272,8 +272,8 @@ describe("atomic visibility", () => {
     const A = reg({ topics: topics(range(0, 23), { perm: 6 }), dataVersion: dv(2), deleteTopicWithBrokerRegistration: true, now: T0 + 1 });
     const B = reg({ topics: topics(range(15, 41, "U"), { perm: 4 }), dataVersion: dv(3), deleteTopicWithBrokerRegistration: true, now: T0 + 2 });
     const names = [...range(0, 23), ...range(15, 41, "U")];
-    const expect1 = new EmbeddedStore({ kvConfigPath: null });
-    const expect2 = new EmbeddedStore({ kvConfigPath: null });
+    const expect1 = new EmbeddedStore({ kvConfigPath: null, clock: () => T0 });
+    const expect2 = new EmbeddedStore({ kvConfigPath: null, clock: () => T0 });
     for (const s of [expect1, expect2]) await s.registerBroker(reg({ topics: topics(range(0, 30)) }));
     await expect1.registerBroker(A);
     await expect1.registerBroker(B);

@@ -1,7 +1,7 @@
 /**
  * RedisStore beyond the conformance suite: the key schema as an operator sees it, hand-edited
- * values, liveness deadlines without a sweep, several stores on one Redis, request sizes and round
- * trips of large registrations, and bounded failures when Redis is unreachable.
+ * values, concurrent sweeps, several stores on one Redis and the route version they share, request
+ * sizes and round trips of large registrations, and bounded failures when Redis is unreachable.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { NodeRespTransport } from "../support/redis/node-resp-transport";
@@ -241,41 +241,7 @@ describe("hand-edited values", () => {
   });
 });
 
-describe("liveness deadlines", () => {
-  it("a broker past its deadline is not in routes before any sweep", async () => {
-    let now = T0;
-    const store = new RedisStore(transport(), { prefix: prefix(), clock: () => now });
-    await store.registerBroker(reg({ heartbeatTimeoutMillis: 1000 }));
-    await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, heartbeatTimeoutMillis: 5000 }));
-    now = T0 + 1000;
-    expect((await store.getTopicRoute("TopicA"))?.brokerDatas[0].brokerAddrs).toEqual({ "0": MASTER, "1": SLAVE });
-    now = T0 + 1001;
-    expect((await store.getTopicRoute("TopicA"))?.brokerDatas[0].brokerAddrs).toEqual({ "1": SLAVE });
-    // a heartbeat brings it back
-    expect(await store.refreshBroker(CLUSTER, MASTER, T0 + 1001)).toBe(true);
-    expect((await store.getTopicRoute("TopicA"))?.brokerDatas[0].brokerAddrs).toEqual({ "0": MASTER, "1": SLAVE });
-    // the whole group past its deadline: no route at all
-    now = T0 + 6000;
-    expect(await store.getTopicRoute("TopicA")).toBeNull();
-    // the sweep then removes what the route already hid
-    expect((await store.expireBrokers(T0 + 6000)).map((u) => u.brokerAddr).sort()).toEqual([MASTER, SLAVE]);
-    expect(await store.getAllTopics()).toEqual([]);
-  });
-
-  it("an acting-master group whose master is past its deadline is read-only in routes, as after a sweep", async () => {
-    let now = T0;
-    const store = new RedisStore(transport(), { prefix: prefix(), clock: () => now });
-    await store.registerBroker(reg({ heartbeatTimeoutMillis: 1000, enableActingMaster: true }));
-    await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, enableActingMaster: true }));
-    expect((await store.getTopicRoute("TopicA"))?.queueDatas[0].perm).toBe(6);
-    now = T0 + 2000;
-    const hidden = await store.getTopicRoute("TopicA");
-    expect(hidden?.queueDatas[0].perm).toBe(4);
-    expect(hidden?.brokerDatas[0].brokerAddrs).toEqual({ "1": SLAVE });
-    await store.expireBrokers(now);
-    expect(await store.getTopicRoute("TopicA")).toEqual(hidden);
-  });
-
+describe("liveness sweeps", () => {
   it("two sweepers at once unregister each broker once", async () => {
     const p = prefix();
     const a = new RedisStore(transport(), { prefix: p });
@@ -379,49 +345,24 @@ describe("versioned routes", () => {
     expect(after!.route!.queueDatas[0].perm).toBe(4);
   });
 
-  it("'unchanged' is null; the stamp's validUntil is the earliest deadline shown, and survives JSON", async () => {
+  it("a stamp is P:routeVersion; a route that never expires gets Number.MAX_SAFE_INTEGER; a stamp past validUntil is not offered", async () => {
     const t = transport();
     let now = T0;
     const store = new RedisStore(t, { prefix: prefix(), clock: () => now });
     await store.registerBroker(reg({ heartbeatTimeoutMillis: 3000 }));
     await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, heartbeatTimeoutMillis: 5000 }));
     const first = await store.getTopicRouteIfChanged("TopicA", null);
-    expect(first!.route).toEqual(await store.getTopicRoute("TopicA"));
     expect(first!.stamp).toEqual({ version: await versionOf(t, store), validUntil: T0 + 3000 });
-    const stamp = JSON.parse(JSON.stringify(first!.stamp));
-    expect(await store.getTopicRouteIfChanged("TopicA", stamp)).toBeNull();
+    const stamp = first!.stamp;
     // no route: nothing expires, and the stamp is still a JSON number
     const missing = await store.getTopicRouteIfChanged("Nope", null);
     expect(missing).toEqual({ stamp: { version: first!.stamp.version, validUntil: Number.MAX_SAFE_INTEGER }, route: null });
     expect(await store.getTopicRouteIfChanged("Nope", JSON.parse(JSON.stringify(missing!.stamp)))).toBeNull();
-    // past validUntil the stamp is not offered: the full route, with the next deadline
+    // past validUntil by the store's own clock the stamp is not offered: the full route, with the next deadline
     now = T0 + 3001;
     const later = await store.getTopicRouteIfChanged("TopicA", stamp);
     expect(later!.route!.brokerDatas[0].brokerAddrs).toEqual({ "1": SLAVE });
     expect(later!.stamp).toEqual({ version: stamp.version, validUntil: T0 + 5000 });
-  });
-
-  it("a broker coming back to life after its deadline changes the route (heartbeat, data-version query, registration)", async () => {
-    const revivals: [string, (s: RedisStore, at: number) => Promise<unknown>][] = [
-      ["heartbeat", (s, at) => s.refreshBroker(CLUSTER, MASTER, at)],
-      ["query data version", (s, at) => s.queryDataVersion({ clusterName: CLUSTER, brokerAddr: MASTER, dataVersion: dv(1), now: at })],
-      ["re-registration", (s, at) => s.registerBroker(reg({ heartbeatTimeoutMillis: 1000, now: at }))],
-    ];
-    for (const [what, revive] of revivals) {
-      let now = T0;
-      const store = new RedisStore(transport(), { prefix: prefix(), clock: () => now });
-      await store.registerBroker(reg({ heartbeatTimeoutMillis: 1000 }));
-      await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, heartbeatTimeoutMillis: 60_000 }));
-      now = T0 + 1001;
-      const hidden = await store.getTopicRouteIfChanged("TopicA", null);
-      expect(hidden!.route!.brokerDatas[0].brokerAddrs, what).toEqual({ "1": SLAVE });
-      expect(await store.getTopicRouteIfChanged("TopicA", hidden!.stamp), what).toBeNull();
-      // the refresh comes from an instance whose clock is a little behind the reader's
-      await revive(store, T0 + 900);
-      const back = await store.getTopicRouteIfChanged("TopicA", hidden!.stamp);
-      expect(back, what).not.toBeNull();
-      expect(back!.route!.brokerDatas[0].brokerAddrs, what).toEqual({ "0": MASTER, "1": SLAVE });
-    }
   });
 
   it("an unchanged re-registration or heartbeat leaves the version alone; a real change bumps it", async () => {
@@ -489,106 +430,6 @@ describe("versioned routes", () => {
     } finally {
       await rpc.stop();
     }
-  });
-});
-
-describe.each(["RESP", "REST"] as const)("refreshRegistration (unchanged re-registration by digest) over %s", (kind) => {
-  let proxy: Awaited<ReturnType<typeof startDevRestProxy>> | null = null;
-  beforeAll(async () => {
-    if (kind === "REST") proxy = await startDevRestProxy({ redisUrl: redis.current.url, token: "t" });
-  });
-  afterAll(async () => {
-    await proxy?.close();
-  });
-  const stores: RedisStore[] = [];
-  afterEach(async () => {
-    for (const s of stores.splice(0)) await s.close();
-  });
-  function open(clock: () => number = () => T0): { store: RedisStore; t: RedisTransport } {
-    const t = transport();
-    const store =
-      kind === "RESP"
-        ? new RedisStore(t, { prefix: prefix(), clock })
-        : createUpstashRedisStore({ url: proxy!.url, token: "t", prefix: prefix(), clock });
-    stores.push(store);
-    return { store, t };
-  }
-  const refresh = (o: Partial<Parameters<RedisStore["refreshRegistration"]>[0]> = {}) => {
-    const { body: _body, deleteTopicWithBrokerRegistration: _d, ...identity } = reg();
-    return { ...identity, bodyDigest: "d1", ...o };
-  };
-  const versionOf = async (t: RedisTransport, store: RedisStore) =>
-    (await t.command(["GET", `${store.prefix}:routeVersion`])) as string | null;
-
-  it("refreshes liveness only for the same body, as registering it again would", async () => {
-    const { store, t } = open();
-    expect(await store.refreshRegistration(refresh())).toBeNull();
-    // a full registration without a digest records none
-    await store.registerBroker(reg());
-    expect(await store.refreshRegistration(refresh())).toBeNull();
-    await store.registerBroker({ ...reg(), bodyDigest: "d1" });
-    const version = await versionOf(t, store);
-    expect(await store.refreshRegistration(refresh({ bodyDigest: "other" }))).toBeNull();
-    expect(await store.refreshRegistration(refresh({ zoneName: "zone-x" }))).toBeNull();
-    expect(await store.refreshRegistration(refresh({ enableActingMaster: true }))).toBeNull();
-    expect(await store.refreshRegistration(refresh({ enableActingMaster: null }))).toBeNull();
-    expect(await store.refreshRegistration(refresh({ brokerId: 1 }))).toBeNull();
-    expect(await store.refreshRegistration(refresh({ clusterName: "OtherCluster" }))).toBeNull();
-    expect(await store.refreshRegistration(refresh({ now: T0 + 100_000, channel: "new", haServerAddr: null }))).toEqual({});
-    // an unchanged refresh well before the deadline leaves the route version alone
-    expect(await versionOf(t, store)).toBe(version);
-    const live = await hgetall(t, `${store.prefix}:brokerLiveTable:${CLUSTER}:${MASTER}`);
-    expect(live).toMatchObject({ lastUpdateTimestamp: String(T0 + 100_000), deadline: String(T0 + 220_000), channel: "new" });
-    expect(live.haServerAddr).toBeUndefined();
-    // liveness was refreshed: not expired where the first registration would have been
-    expect(await store.expireBrokers(T0 + 150_000)).toEqual([]);
-    // and the refreshed channel is the current one, the old one no longer
-    expect(await store.unregisterChannel(`ch-${MASTER}`)).toEqual([]);
-    expect(await store.unregisterChannel("new")).toHaveLength(1);
-    expect(await store.refreshRegistration(refresh())).toBeNull();
-  });
-
-  it("declines after a topic of the broker was deleted, so the full registration re-adds it", async () => {
-    const { store } = open();
-    await store.registerBroker({ ...reg(), bodyDigest: "d1" });
-    await store.deleteTopic("TopicA", null);
-    expect(await store.refreshRegistration(refresh())).toBeNull();
-    expect(await store.getTopicRoute("TopicA")).toBeNull();
-    await store.registerBroker({ ...reg(), bodyDigest: "d1" });
-    expect(await store.getTopicRoute("TopicA")).not.toBeNull();
-    expect(await store.refreshRegistration(refresh())).toEqual({});
-  });
-
-  it("declines after a registration without a DataVersion (the full one would rewrite every topic)", async () => {
-    const { store } = open();
-    await store.registerBroker({ ...reg({ dataVersion: null }), bodyDigest: "d1" });
-    expect(await store.refreshRegistration(refresh())).toBeNull();
-  });
-
-  it("answers a slave with its live master, like a registration", async () => {
-    const { store } = open();
-    await store.registerBroker({ ...reg(), bodyDigest: "m" });
-    await store.registerBroker({ ...reg({ brokerAddr: SLAVE, brokerId: 1 }), bodyDigest: "s" });
-    const answer = await store.refreshRegistration(refresh({ brokerAddr: SLAVE, brokerId: 1, bodyDigest: "s", channel: `ch-${SLAVE}` }));
-    expect(answer).toEqual({ haServerAddr: "10.0.0.1:10912", masterAddr: MASTER });
-    expect(await store.refreshRegistration(refresh({ bodyDigest: "m" }))).toEqual({});
-  });
-
-  it("a refresh of a broker past its deadline brings it back and bumps the route version", async () => {
-    let now = T0;
-    const { store, t } = open(() => now);
-    await store.registerBroker({ ...reg({ heartbeatTimeoutMillis: 1000 }), bodyDigest: "d1" });
-    await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, heartbeatTimeoutMillis: 60_000 }));
-    now = T0 + 1001;
-    const hidden = await store.getTopicRouteIfChanged("TopicA", null);
-    expect(hidden!.route!.brokerDatas[0].brokerAddrs).toEqual({ "1": SLAVE });
-    const version = await versionOf(t, store);
-    // from an instance whose clock is a little behind the reader's
-    expect(await store.refreshRegistration(refresh({ heartbeatTimeoutMillis: 1000, now: T0 + 900 }))).toEqual({});
-    expect(await versionOf(t, store)).not.toBe(version);
-    const back = await store.getTopicRouteIfChanged("TopicA", hidden!.stamp);
-    expect(back).not.toBeNull();
-    expect(back!.route!.brokerDatas[0].brokerAddrs).toEqual({ "0": MASTER, "1": SLAVE });
   });
 });
 

@@ -8,7 +8,7 @@ import { startDevRestProxy, type DevRestProxy } from "../../tools/dev-rest-proxy
 import { RedisStore } from "../../edge/store/redis/redis-store";
 import { UpstashTransport } from "../../edge/store/redis/upstash-transport";
 import { useRedisServer } from "../support/redis-server";
-import { describeStoreConformance, reg } from "./store-conformance";
+import { describeStoreConformance } from "./store-conformance";
 
 const TOKEN = "test-token";
 const redis = useRedisServer();
@@ -26,20 +26,16 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-// The suite's timestamps are around its T0 (2023): read routes with a clock at T0, so that the
-// liveness deadlines it sets up are all in the future (deadline hiding is tested separately).
-const T0 = reg().now;
-
 describeStoreConformance("RedisStore over Upstash REST", async () =>
-  new RedisStore(transport, { prefix: `upstash-${++n}`, clock: () => T0 }),
+  new RedisStore(transport, { prefix: `upstash-${++n}` }),
 );
 
 // Every registration through the payload-free fast path and the staged (chunked) path.
 describeStoreConformance("RedisStore over Upstash REST, staged registrations", async () =>
-  new RedisStore(transport, { prefix: `upstash-staged-${++n}`, clock: () => T0, maxRequestBytes: 1 }),
+  new RedisStore(transport, { prefix: `upstash-staged-${++n}`, maxRequestBytes: 1 }),
 );
 
 // Every registration with topics staged, committed as an overlay and folded one topic per script.
 describeStoreConformance("RedisStore over Upstash REST, chunked registrations", async () =>
-  new RedisStore(transport, { prefix: `upstash-chunked-${++n}`, clock: () => T0, chunkTopics: 1 }),
+  new RedisStore(transport, { prefix: `upstash-chunked-${++n}`, chunkTopics: 1 }),
 );

@@ -2,12 +2,20 @@
  * Conformance suite for the Store interface (PROTOCOL §3, §4, §6, §9). It talks to the store only
  * through the interface, so any implementation (embedded, Redis, ...) can run it unchanged:
  *
- *   describeStoreConformance("MyStore", async () => new MyStore(...), async (s) => ...);
+ *   describeStoreConformance("MyStore", async () => new MyStore(...), { cleanup: async (s) => ... });
  *
- * makeStore must return an empty store each time.
+ * makeStore must return an empty store each time, reading routes with the real clock: each test
+ * takes its timestamps from that clock, so liveness deadlines mean the same to every store.
+ *
+ * Where a store legitimately differs, its run names the tests to skip, with the reason, and the
+ * store's own behaviour for that case is tested in its own file:
+ *
+ *   { skip: [{ reason: "…", tests: ["refreshRegistration > declines after …"] }] }
+ *
+ * A test is named by its describe block and its title, joined by " > ".
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { BrokerRegistration, Store } from "../../edge/store/store";
+import { afterAll, afterEach, beforeEach, describe as vitestDescribe, expect, it as vitestIt } from "vitest";
+import type { BrokerRegistration, RegistrationRefresh, Store } from "../../edge/store/store";
 import type { DataVersion, QueueData, TopicConfig, TopicQueueMappingInfo } from "../../shared/model";
 
 const T0 = 1_700_000_000_000;
@@ -59,8 +67,15 @@ function topicConfig(spec: TopicSpec): TopicConfig {
   return typeof spec === "string" ? base : { ...base, ...spec };
 }
 
-/** A registration with sensible defaults: master of broker-a at MASTER, topics TopicA and TopicB. */
+/**
+ * A registration with sensible defaults: master of broker-a at MASTER, topics TopicA and TopicB,
+ * at a fixed time (T0, in 2023) unless told otherwise; readers of its routes need a clock to match.
+ */
 export function reg(o: RegOptions = {}): BrokerRegistration {
+  return registrationAt(T0, o);
+}
+
+function registrationAt(defaultNow: number, o: RegOptions): BrokerRegistration {
   const brokerAddr = o.brokerAddr ?? MASTER;
   const topics = o.topics ?? ["TopicA", "TopicB"];
   return {
@@ -85,7 +100,7 @@ export function reg(o: RegOptions = {}): BrokerRegistration {
     },
     channel: o.channel === undefined ? `ch-${brokerAddr}` : o.channel,
     deleteTopicWithBrokerRegistration: o.deleteTopicWithBrokerRegistration ?? false,
-    now: o.now ?? T0,
+    now: o.now ?? defaultNow,
   };
 }
 
@@ -97,21 +112,60 @@ function sorted(values: string[]): string[] {
   return [...values].sort();
 }
 
+export interface ConformanceOptions {
+  /** Runs after each test's store is closed. */
+  cleanup?: (s: Store) => Promise<void>;
+  /** Tests this store skips, by name, each group with the reason (see the top of this file). */
+  skip?: { reason: string; tests: string[] }[];
+}
+
 export function describeStoreConformance(
   name: string,
   makeStore: () => Promise<Store>,
-  cleanup?: (s: Store) => Promise<void>,
+  options: ConformanceOptions = {},
 ): void {
-  describe(`Store conformance: ${name}`, () => {
+  const skips = new Map<string, string>();
+  for (const { reason, tests } of options.skip ?? []) for (const test of tests) skips.set(test, reason);
+  /** The describe blocks around the tests being declared (vitest runs each block's body later, on its own). */
+  let groups: string[] = [];
+  const seen = new Set<string>();
+
+  // The suite's own describe and it: they know each test's name, and skip the tests `skip` names.
+  const describe = (title: string, body: () => void): void => {
+    const path = [...groups, title];
+    vitestDescribe(title, () => {
+      groups = path;
+      body();
+    });
+  };
+  const it = (title: string, test: () => Promise<void>): void => {
+    const testName = [...groups, title].join(" > ");
+    seen.add(testName);
+    const reason = skips.get(testName);
+    if (reason === undefined) vitestIt(title, test);
+    else vitestIt.skip(`${title} (skipped: ${reason})`, test);
+  };
+
+  vitestDescribe(`Store conformance: ${name}`, () => {
+    afterAll(() => {
+      const unknown = [...skips.keys()].filter((test) => !seen.has(test));
+      if (unknown.length > 0) throw new Error(`skip names tests the suite does not have: ${unknown.join("; ")}`);
+    });
+
     let store: Store;
+    /** When the test began, by the real clock: the test's timestamps are around it. */
+    let T0 = 0;
+    /** reg() at T0. */
+    const reg = (o: RegOptions = {}): BrokerRegistration => registrationAt(T0, o);
 
     beforeEach(async () => {
       store = await makeStore();
+      T0 = Date.now();
     });
 
     afterEach(async () => {
       await store.close();
-      if (cleanup) await cleanup(store);
+      if (options.cleanup) await options.cleanup(store);
     });
 
     /** The address map of the only BrokerData of a topic's route (null when no route). */
@@ -180,21 +234,21 @@ export function describeStoreConformance(
       });
 
       it("an unchanged DataVersion only refreshes liveness and keeps a wiped perm", async () => {
-        await store.registerBroker(reg({ heartbeatTimeoutMillis: 1000 }));
+        await store.registerBroker(reg({ heartbeatTimeoutMillis: 60_000 }));
         expect(await store.wipeWritePerm(BROKER_A)).toBe(2);
         expect(await permOf("TopicA")).toBe(4);
         // same version, different configs: not applied
         await store.registerBroker(
           reg({
-            heartbeatTimeoutMillis: 1000,
-            now: T0 + 800,
+            heartbeatTimeoutMillis: 60_000,
+            now: T0 + 50_000,
             topics: [{ topicName: "TopicA", readQueueNums: 16, writeQueueNums: 16 }, "TopicB"],
           }),
         );
         expect(await permOf("TopicA")).toBe(4);
         expect((await store.getTopicRoute("TopicA"))?.queueDatas[0].readQueueNums).toBe(8);
         // liveness was refreshed by the second registration
-        expect(await store.expireBrokers(T0 + 1500)).toEqual([]);
+        expect(await store.expireBrokers(T0 + 90_000)).toEqual([]);
         expect(await addrsOf("TopicA")).toEqual({ "0": MASTER });
       });
 
@@ -270,6 +324,82 @@ export function describeStoreConformance(
         expect(await isLive("C1", MASTER)).toBe(true);
         expect(await isLive("C2", MASTER)).toBe(false);
         expect((await store.getClusterInfo()).clusterAddrTable).toEqual({ C1: [BROKER_A] });
+      });
+    });
+
+    // -------------------------------------------------------------------------------------------
+    describe("refreshRegistration", () => {
+      /** The store's optional refresh (a store without one skips these tests by name). */
+      function refreshRegistration(refresh: RegistrationRefresh) {
+        if (!store.refreshRegistration) throw new Error("the store has no refreshRegistration: skip these tests by name, with the reason");
+        return store.refreshRegistration(refresh);
+      }
+
+      /** The refresh announcing the body of reg() by the digest "d1". */
+      function refresh(o: Partial<RegistrationRefresh> = {}): RegistrationRefresh {
+        const { body: _body, bodyDigest: _digest, deleteTopicWithBrokerRegistration: _delete, ...identity } = reg();
+        return { ...identity, bodyDigest: "d1", ...o };
+      }
+
+      it("refreshes liveness only for the same body, as registering it again would", async () => {
+        expect(await refreshRegistration(refresh())).toBeNull();
+        // a full registration without a digest records none
+        await store.registerBroker(reg());
+        expect(await refreshRegistration(refresh())).toBeNull();
+        await store.registerBroker({ ...reg(), bodyDigest: "d1" });
+        const stamp = (await store.getTopicRouteIfChanged("TopicA", null))!.stamp;
+        expect(await refreshRegistration(refresh({ bodyDigest: "other" }))).toBeNull();
+        expect(await refreshRegistration(refresh({ zoneName: "zone-x" }))).toBeNull();
+        expect(await refreshRegistration(refresh({ enableActingMaster: true }))).toBeNull();
+        expect(await refreshRegistration(refresh({ enableActingMaster: null }))).toBeNull();
+        expect(await refreshRegistration(refresh({ brokerId: 1 }))).toBeNull();
+        expect(await refreshRegistration(refresh({ clusterName: "OtherCluster" }))).toBeNull();
+        expect(await refreshRegistration(refresh({ now: T0 + 100_000, channel: "new", haServerAddr: null }))).toEqual({});
+        // nothing a route shows changed
+        expect(await store.getTopicRouteIfChanged("TopicA", stamp)).toBeNull();
+        // liveness was refreshed: not expired where the first registration would have been
+        expect(await store.expireBrokers(T0 + 150_000)).toEqual([]);
+        // the refreshed haServerAddr (none) is what a slave learns
+        expect(await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, now: T0 + 100_000 }))).toEqual({ masterAddr: MASTER });
+        // and the refreshed channel is the current one, the old one no longer
+        expect(await store.unregisterChannel(`ch-${MASTER}`)).toEqual([]);
+        expect(await store.unregisterChannel("new")).toHaveLength(1);
+        expect(await refreshRegistration(refresh())).toBeNull();
+      });
+
+      it("declines after a topic of the broker was deleted, so the full registration re-adds it", async () => {
+        await store.registerBroker({ ...reg(), bodyDigest: "d1" });
+        await store.deleteTopic("TopicA", null);
+        expect(await refreshRegistration(refresh())).toBeNull();
+        expect(await store.getTopicRoute("TopicA")).toBeNull();
+        await store.registerBroker({ ...reg(), bodyDigest: "d1" });
+        expect(await store.getTopicRoute("TopicA")).not.toBeNull();
+        expect(await refreshRegistration(refresh())).toEqual({});
+      });
+
+      it("declines after a registration without a DataVersion (the full one would rewrite every topic)", async () => {
+        await store.registerBroker({ ...reg({ dataVersion: null }), bodyDigest: "d1" });
+        expect(await refreshRegistration(refresh())).toBeNull();
+      });
+
+      it("answers a slave with its live master, like a registration", async () => {
+        await store.registerBroker({ ...reg(), bodyDigest: "m" });
+        await store.registerBroker({ ...reg({ brokerAddr: SLAVE, brokerId: 1 }), bodyDigest: "s" });
+        const answer = await refreshRegistration(refresh({ brokerAddr: SLAVE, brokerId: 1, bodyDigest: "s", channel: `ch-${SLAVE}` }));
+        expect(answer).toEqual({ haServerAddr: MASTER_HA, masterAddr: MASTER });
+        expect(await refreshRegistration(refresh({ bodyDigest: "m" }))).toEqual({});
+      });
+
+      it("a refresh of a broker past its deadline brings it back into routes", async () => {
+        await store.registerBroker({ ...reg({ heartbeatTimeoutMillis: 60_000, now: T0 - 61_000 }), bodyDigest: "d1" });
+        await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1 }));
+        const hidden = await store.getTopicRouteIfChanged("TopicA", null);
+        expect(hidden!.route!.brokerDatas[0].brokerAddrs).toEqual({ "1": SLAVE });
+        // by a clock a little behind the reader's
+        expect(await refreshRegistration(refresh({ heartbeatTimeoutMillis: 60_000, now: T0 - 2000 }))).toEqual({});
+        const back = await store.getTopicRouteIfChanged("TopicA", hidden!.stamp);
+        expect(back).not.toBeNull();
+        expect(back!.route!.brokerDatas[0].brokerAddrs).toEqual({ "0": MASTER, "1": SLAVE });
       });
     });
 
@@ -621,18 +751,18 @@ export function describeStoreConformance(
     // -------------------------------------------------------------------------------------------
     describe("liveness", () => {
       it("expireBrokers removes entries with lastUpdate + timeout < now", async () => {
-        await store.registerBroker(reg({ heartbeatTimeoutMillis: 1000 }));
-        expect(await store.expireBrokers(T0 + 1000)).toEqual([]);
+        await store.registerBroker(reg({ heartbeatTimeoutMillis: 60_000 }));
+        expect(await store.expireBrokers(T0 + 60_000)).toEqual([]);
         expect(await addrsOf("TopicA")).toEqual({ "0": MASTER });
-        expect(await store.expireBrokers(T0 + 1001)).toEqual([
+        expect(await store.expireBrokers(T0 + 60_001)).toEqual([
           { clusterName: CLUSTER, brokerAddr: MASTER, brokerName: BROKER_A, brokerId: 0 },
         ]);
         expect(await store.getTopicRoute("TopicA")).toBeNull();
-        expect(await store.expireBrokers(T0 + 5000)).toEqual([]);
+        expect(await store.expireBrokers(T0 + 100_000)).toEqual([]);
       });
 
       it("each broker expires by its own timeout", async () => {
-        await store.registerBroker(reg({ heartbeatTimeoutMillis: 10_000 }));
+        await store.registerBroker(reg({ heartbeatTimeoutMillis: 60_000 }));
         await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, heartbeatTimeoutMillis: 1000 }));
         const expired = await store.expireBrokers(T0 + 5000);
         expect(expired).toEqual([{ clusterName: CLUSTER, brokerAddr: SLAVE, brokerName: BROKER_A, brokerId: 1 }]);
@@ -894,13 +1024,88 @@ export function describeStoreConformance(
         expect(await store.getTopicRoute("TopicA")).toEqual(first!.route);
       });
 
-      it("answers either 'unchanged' or the same route when nothing changed", async () => {
+      it("answers 'unchanged' when nothing a route shows changed: heartbeat, data-version query, the same registration", async () => {
         await store.registerBroker(reg());
         const first = await since(null);
         await store.refreshBroker(CLUSTER, MASTER, T0 + 1000);
+        await store.queryDataVersion({ clusterName: CLUSTER, brokerAddr: MASTER, dataVersion: dv(1), now: T0 + 1500 });
         await store.registerBroker(reg({ now: T0 + 2000 }));
-        const again = await since(first!.stamp);
-        if (again !== null) expect(again.route).toEqual(first!.route);
+        expect(await since(first!.stamp)).toBeNull();
+      });
+
+      it("the stamp's validUntil is the earliest liveness deadline among the addresses the route shows", async () => {
+        await store.registerBroker(reg({ heartbeatTimeoutMillis: 30_000 }));
+        await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, heartbeatTimeoutMillis: 50_000 }));
+        // an address already past its deadline is not shown, and does not count
+        await store.registerBroker(reg({ brokerAddr: SLAVE2, brokerId: 2, heartbeatTimeoutMillis: 10_000, now: T0 - 20_000 }));
+        const first = await since(null);
+        expect(first!.route!.brokerDatas[0].brokerAddrs).toEqual({ "0": MASTER, "1": SLAVE });
+        expect(first!.stamp.validUntil).toBe(T0 + 30_000);
+        // a stamp is plain data: it survives JSON
+        expect(await since(JSON.parse(JSON.stringify(first!.stamp)))).toBeNull();
+      });
+
+      it("a broker coming back to life after its deadline changes the route (heartbeat, data-version query, registration)", async () => {
+        const revivals: [string, (at: number) => Promise<unknown>][] = [
+          ["heartbeat", (at) => store.refreshBroker(CLUSTER, MASTER, at)],
+          ["data-version query", (at) => store.queryDataVersion({ clusterName: CLUSTER, brokerAddr: MASTER, dataVersion: dv(1), now: at })],
+          ["registration", (at) => store.registerBroker(reg({ heartbeatTimeoutMillis: 60_000, now: at }))],
+        ];
+        await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1 }));
+        for (const [what, revive] of revivals) {
+          await store.unregisterBrokers([{ clusterName: CLUSTER, brokerAddr: MASTER, brokerName: BROKER_A, brokerId: 0 }]);
+          // refreshed last 61 s ago, with a 60 s timeout: a second past its deadline
+          await store.registerBroker(reg({ heartbeatTimeoutMillis: 60_000, now: T0 - 61_000 }));
+          const hidden = await since(null);
+          expect(hidden!.route!.brokerDatas[0].brokerAddrs, what).toEqual({ "1": SLAVE });
+          expect(await since(hidden!.stamp), what).toBeNull();
+          // by a clock a little behind the reader's: before the deadline the reader saw pass
+          await revive(T0 - 2000);
+          const back = await since(hidden!.stamp);
+          expect(back, what).not.toBeNull();
+          expect(back!.route!.brokerDatas[0].brokerAddrs, what).toEqual({ "0": MASTER, "1": SLAVE });
+        }
+      });
+    });
+
+    // -------------------------------------------------------------------------------------------
+    describe("liveness deadlines in routes", () => {
+      it("a broker past its deadline is not in routes before a sweep", async () => {
+        // refreshed last 61 s ago, with a 60 s timeout
+        await store.registerBroker(reg({ heartbeatTimeoutMillis: 60_000, now: T0 - 61_000, filterServerList: ["10.0.0.1:30000"] }));
+        await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1 }));
+        const route = await store.getTopicRoute("TopicA");
+        expect(route?.brokerDatas[0].brokerAddrs).toEqual({ "1": SLAVE });
+        expect(route?.filterServerTable).toEqual({});
+        // not swept yet: the tables still hold it
+        expect((await store.getClusterInfo()).brokerAddrTable[BROKER_A].brokerAddrs).toEqual({ "0": MASTER, "1": SLAVE });
+        // a heartbeat brings it back
+        expect(await store.refreshBroker(CLUSTER, MASTER, T0)).toBe(true);
+        const back = await store.getTopicRoute("TopicA");
+        expect(back?.brokerDatas[0].brokerAddrs).toEqual({ "0": MASTER, "1": SLAVE });
+        expect(back?.filterServerTable).toEqual({ [MASTER]: ["10.0.0.1:30000"] });
+        // a group with every address past its deadline: its topics have no route, and its queues are not in others
+        await store.registerBroker(
+          reg({ brokerName: BROKER_B, brokerAddr: OTHER, topics: ["TopicA", "OnlyB"], heartbeatTimeoutMillis: 60_000, now: T0 - 61_000 }),
+        );
+        expect(await store.getTopicRoute("OnlyB")).toBeNull();
+        const shared = await store.getTopicRoute("TopicA");
+        expect(shared?.queueDatas.map((q) => q.brokerName)).toEqual([BROKER_A]);
+        expect(shared?.brokerDatas.map((b) => b.brokerName)).toEqual([BROKER_A]);
+        // the sweep then removes what routes already left out
+        expect(await store.expireBrokers(T0)).toEqual([{ clusterName: CLUSTER, brokerAddr: OTHER, brokerName: BROKER_B, brokerId: 0 }]);
+        expect(await store.getTopicRoute("TopicA")).toEqual(shared);
+        expect(sorted(await store.getAllTopics())).toEqual(["TopicA", "TopicB"]);
+      });
+
+      it("an acting-master group whose master is past its deadline is read-only in routes, as after a sweep", async () => {
+        await store.registerBroker(reg({ heartbeatTimeoutMillis: 60_000, now: T0 - 61_000, enableActingMaster: true }));
+        await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, enableActingMaster: true }));
+        const hidden = await store.getTopicRoute("TopicA");
+        expect(hidden?.queueDatas).toEqual([qd(BROKER_A, 4)]);
+        expect(hidden?.brokerDatas[0].brokerAddrs).toEqual({ "1": SLAVE });
+        expect(await store.expireBrokers(T0)).toHaveLength(1);
+        expect(await store.getTopicRoute("TopicA")).toEqual(hidden);
       });
     });
 

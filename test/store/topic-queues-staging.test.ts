@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { Staging } from "../../edge/store/staging";
-import { TopicMappings } from "../../edge/store/topic-mappings";
-import { TopicQueues } from "../../edge/store/topic-queues";
+import { Staging } from "../../edge/store/embedded/staging";
+import { TopicMappings } from "../../edge/store/embedded/topic-mappings";
+import { TopicQueues } from "../../edge/store/embedded/topic-queues";
 
 const qd = (brokerName: string, perm = 6) => ({ brokerName, readQueueNums: 4, writeQueueNums: 4, perm, topicSysFlag: 0 });
 

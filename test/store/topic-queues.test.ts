@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TopicQueues } from "../../edge/store/topic-queues";
+import { TopicQueues } from "../../edge/store/embedded/topic-queues";
 
 const qd = (brokerName: string, perm = 6) => ({ brokerName, readQueueNums: 4, writeQueueNums: 4, perm, topicSysFlag: 0 });
 

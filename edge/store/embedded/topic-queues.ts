@@ -1,4 +1,4 @@
-import type { QueueData } from "../../shared/model";
+import type { QueueData } from "../../../shared/model";
 import { settleStaged, stageWrite, type StagedWrite, type Staging } from "./staging";
 
 /**

@@ -1,4 +1,4 @@
-import type { TopicQueueMappingInfo } from "../../shared/model";
+import type { TopicQueueMappingInfo } from "../../../shared/model";
 import { settleStaged, stageWrite, type StagedWrite, type Staging } from "./staging";
 
 /**
