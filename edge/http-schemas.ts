@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isObject, setOwn } from "../shared/body-codec";
+import { isObject, setOwn } from "../shared/json-values";
 import {
   DataVersionSchema,
   plainTopicConfig,

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { BodyDecodeError, JsonSyntaxError } from "./errors";
 import { DEFAULT_MAX_JSON_DEPTH, JsonTooDeepError, parseFastjson } from "./fastjson-reader";
 import { type Dialect, type JValue, numMap, strMap, writeJson } from "./fastjson-writer";
+import { isObject, setOwn } from "./json-values";
 import type {
   BrokerData,
   BrokerMemberGroup,
@@ -178,20 +179,6 @@ function parseBody(input: Uint8Array | string, what: string, maxJsonDepth: numbe
     if (e instanceof JsonTooDeepError) throw new BodyTooDeepError(`Failed to decode ${what}: ${e.message} (maxJsonDepth)`);
     if (e instanceof JsonSyntaxError) throw new BodyDecodeError(`Failed to decode ${what}: ${e.message}`);
     throw e;
-  }
-}
-
-/** A JSON object: not null, not an array. */
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** Sets an own property (safe for "__proto__"). */
-export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
-  if (key === "__proto__") {
-    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-  } else {
-    obj[key] = value;
   }
 }
 

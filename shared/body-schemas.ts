@@ -4,7 +4,7 @@
  * body-codec.ts and register-body.ts are more lenient, as fastjson is (numbers as strings, bare keys).
  */
 import { z } from "zod";
-import { isObject } from "./body-codec";
+import { isObject } from "./json-values";
 
 const int = z.number().int();
 const name = z.string().min(1);

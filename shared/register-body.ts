@@ -17,8 +17,9 @@
  */
 import { Version } from "./codes";
 import { BodyDecodeError } from "./errors";
-import { dataVersionFromJson, dataVersionValue, isObject, mappingInfoValue, setOwn, topicConfigValue, zBool, zLong, zStr } from "./body-codec";
+import { dataVersionFromJson, dataVersionValue, mappingInfoValue, topicConfigValue, zBool, zLong, zStr } from "./body-codec";
 import { DEFAULT_MAX_JSON_DEPTH, JsonTooDeepError, parseFastjson } from "./fastjson-reader";
+import { isInt, isObject, setOwn } from "./json-values";
 import { type JValue, strMap, writeJson } from "./fastjson-writer";
 import type { DataVersion, RegisterBrokerBody, TopicConfig, TopicQueueMappingInfo } from "./model";
 import { isWellFormedName, unpairedSurrogateRemark } from "./well-formed-names";
@@ -113,7 +114,6 @@ function attributesFrom(v: unknown): Record<string, string> {
   return out;
 }
 
-const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
 const isStringMap = (v: unknown) =>
   v === undefined || (isObject(v) && Object.values(v).every((x) => typeof x === "string"));
 

@@ -14,7 +14,7 @@
  * (holdsCheckedTopicConfigs), and the bridge does not check its 100,000 topics a second time.
  */
 import { KeyList, nextTurn, rememberKeys } from "../edge/event-loop-slices";
-import { setOwn } from "../shared/body-codec";
+import { setOwn } from "../shared/json-values";
 import { plainTopicConfig, type TopicConfigOutput } from "../shared/body-schemas";
 import type { RegisterBrokerBody, TopicConfig, TopicQueueMappingInfo } from "../shared/model";
 
