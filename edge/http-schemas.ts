@@ -1,14 +1,7 @@
 import { z } from "zod";
 import { isObject, setOwn } from "../shared/json-values";
-import {
-  DataVersionSchema,
-  plainTopicConfig,
-  QueueDataSchema,
-  RegisterBrokerBodySchema,
-  TopicConfigSchema,
-  TopicQueueMappingInfoSchema,
-  type TopicConfigOutput,
-} from "../shared/body-schemas";
+import { DataVersionSchema, QueueDataSchema, RegisterBrokerBodySchema, TopicQueueMappingInfoSchema } from "../shared/body-schemas";
+import { plainTopicConfig, TopicConfigSchema, type TopicConfigOutput } from "../shared/topic-config";
 import { KeyList, keysOf, rememberKeys, type Slices } from "./event-loop-slices";
 
 /** Request bodies and parameters of the HTTP API, validated at the edge of every handler. */

@@ -16,7 +16,6 @@ import type {
   DataVersion,
   KVTable,
   QueueData,
-  TopicConfig,
   TopicList,
   TopicQueueMappingInfo,
   TopicRouteData,
@@ -59,19 +58,6 @@ export function mappingInfoValue(info: TopicQueueMappingInfo): JValue {
     else out[k] = v as JValue;
   }
   return out;
-}
-
-export function topicConfigValue(tc: TopicConfig): JValue {
-  return {
-    attributes: tc.attributes === undefined ? undefined : strMap(tc.attributes),
-    order: tc.order ?? false,
-    perm: tc.perm,
-    readQueueNums: tc.readQueueNums,
-    topicFilterType: tc.topicFilterType ?? "SINGLE_TAG",
-    topicName: tc.topicName,
-    topicSysFlag: tc.topicSysFlag,
-    writeQueueNums: tc.writeQueueNums,
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
