@@ -173,7 +173,8 @@ function issueText(e: z.ZodError): string {
   return i ? `${i.path.join(".") || "value"}: ${i.message}` : "invalid";
 }
 
-const DataVersionSchema = z.object({
+/** The Wire… schemas accept what fastjson reads; body-schemas.ts has the strict plain JSON forms. */
+const WireDataVersionSchema = z.object({
   stateVersion: zLong.nullish(),
   timestamp: zLong.nullish(),
   counter: zLong.nullish(),
@@ -181,7 +182,7 @@ const DataVersionSchema = z.object({
 
 /** Lenient DataVersion from an already-parsed value. Missing timestamp → `now` (Java constructor). */
 export function dataVersionFromJson(v: unknown, now: number): DataVersion {
-  const r = DataVersionSchema.safeParse(v);
+  const r = WireDataVersionSchema.safeParse(v);
   if (!r.success) throw new BodyDecodeError(`Failed to decode DataVersion: ${issueText(r.error)}`);
   return {
     stateVersion: r.data.stateVersion ?? 0,
@@ -201,7 +202,7 @@ export function decodeDataVersion(
   return dataVersionFromJson(v, now);
 }
 
-const QueueDataSchema = z.object({
+const WireQueueDataSchema = z.object({
   brokerName: zStr.nullish(),
   readQueueNums: zLong.nullish(),
   writeQueueNums: zLong.nullish(),
@@ -209,7 +210,7 @@ const QueueDataSchema = z.object({
   topicSysFlag: zLong.nullish(),
 });
 
-const BrokerDataSchema = z.object({
+const WireBrokerDataSchema = z.object({
   cluster: zStr.nullish(),
   brokerName: zStr.nullish(),
   brokerAddrs: z.unknown().optional(),
@@ -231,7 +232,7 @@ function stringMap(v: unknown, what: string): Record<string, string> {
 }
 
 export function queueDataFromJson(v: unknown): QueueData {
-  const r = QueueDataSchema.safeParse(v);
+  const r = WireQueueDataSchema.safeParse(v);
   if (!r.success) throw new BodyDecodeError(`Failed to decode QueueData: ${issueText(r.error)}`);
   return {
     brokerName: r.data.brokerName ?? (null as unknown as string),
@@ -257,7 +258,7 @@ export function decodeTopicRouteData(bytesOrText: Uint8Array | string, maxJsonDe
   };
   const queueDatas = arr(v.queueDatas, "queueDatas").map(queueDataFromJson);
   const brokerDatas = arr(v.brokerDatas, "brokerDatas").map((b): BrokerData => {
-    const r = BrokerDataSchema.safeParse(b);
+    const r = WireBrokerDataSchema.safeParse(b);
     if (!r.success) throw new BodyDecodeError(`Failed to decode BrokerData: ${issueText(r.error)}`);
     const bd: BrokerData = {
       cluster: r.data.cluster ?? (null as unknown as string),
