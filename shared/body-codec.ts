@@ -1,6 +1,7 @@
 /**
  * Body encoders (PROTOCOL §5) in both fastjson dialects, and lenient decoders for the bodies the
- * NameServer reads (DataVersion, TopicRouteData for REGISTER_TOPIC_IN_NAMESRV, kvConfig.json).
+ * NameServer reads (DataVersion, TopicRouteData for REGISTER_TOPIC_IN_NAMESRV). kvConfig.json is
+ * read and written by edge/store/kv-config-file.ts.
  *
  * Encoders return JSON text; `utf8()` turns it into bytes.
  */
@@ -112,14 +113,6 @@ export function encodeKVTable(table: KVTable, dialect: Dialect): string {
 
 export function encodeDataVersion(dv: DataVersion, dialect: Dialect): string {
   return writeJson(dataVersionValue(dv), dialect);
-}
-
-/** kvConfig.json content (`KVConfigSerializeWrapper`, fastjson default encoding). */
-export function encodeKVConfigFile(configTable: Record<string, Record<string, string>>): string {
-  return writeJson(
-    { configTable: strMap(Object.entries(configTable).map(([ns, kv]) => [ns, strMap(kv)] as const)) },
-    "legacy",
-  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -289,25 +282,4 @@ export function decodeTopicRouteData(bytesOrText: Uint8Array | string, maxJsonDe
     route.topicQueueMappingByBroker = m;
   }
   return route;
-}
-
-/**
- * kvConfig.json → namespace → (key → value). Empty text → empty table (Java ignores it); invalid
- * JSON → BodyDecodeError (the Java NameServer refuses to start).
- */
-export function decodeKVConfigFile(bytesOrText: Uint8Array | string): Record<string, Record<string, string>> {
-  const text = typeof bytesOrText === "string" ? bytesOrText : utf8Decoder.decode(bytesOrText);
-  if (text.trim() === "") return {};
-  const v = parseBody(text, "kvConfig", DEFAULT_MAX_JSON_DEPTH);
-  if (v === null) return {};
-  if (!isObject(v)) throw new BodyDecodeError("Failed to decode kvConfig: not an object");
-  const out: Record<string, Record<string, string>> = {};
-  const table = v.configTable;
-  if (table === null || table === undefined) return out;
-  if (!isObject(table)) throw new BodyDecodeError("Failed to decode kvConfig: configTable is not an object");
-  for (const [ns, kv] of Object.entries(table)) {
-    if (kv === null || kv === undefined) continue;
-    setOwn(out, ns, stringMap(kv, `kvConfig namespace ${ns}`));
-  }
-  return out;
 }
