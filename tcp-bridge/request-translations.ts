@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { crc32 } from "node:zlib";
 import { RequestCode, ResponseCode, Version } from "../shared/codes";
 import { BodyTooDeepError, encodeDataVersion, encodeKVTable } from "../shared/body-codec";
 import { brokerBodyCrc32 } from "../shared/crc32";
@@ -160,7 +161,7 @@ function registerReply(request: RemotingCommand, outcome: RegisterOutcome): Remo
 
 const registerBroker: Translation = async (request, { api, context, bodies }) => {
   const h = headers.decodeRegisterBrokerRequestHeader(ext(request));
-  if (h.bodyCrc32 !== 0 && brokerBodyCrc32(request.body) !== h.bodyCrc32) {
+  if (h.bodyCrc32 !== 0 && brokerBodyCrc32(request.body, crc32) !== h.bodyCrc32) {
     return systemError(request, Remark.CRC32_NOT_MATCH, true);
   }
   const refused = refuseIllFormed(

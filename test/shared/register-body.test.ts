@@ -8,7 +8,6 @@ import {
   encodeRegisterBrokerBody,
 } from "../../shared/register-body";
 import { BodyDecodeError } from "../../shared/errors";
-import { brokerBodyCrc32, crc32 } from "../../shared/crc32";
 import type { RegisterBrokerBody } from "../../shared/model";
 import { concat, dec, enc, hex } from "./helpers";
 
@@ -53,24 +52,6 @@ function expectDecodeError(f: () => unknown): void {
   }
   throw new Error("expected a BodyDecodeError");
 }
-
-describe("CRC-32", () => {
-  it("check value", () => {
-    expect(crc32(enc.encode("123456789"))).toBe(0xcbf43926);
-    expect(crc32(new Uint8Array(0))).toBe(0);
-  });
-  it("masking example: raw 3455812242 → 1308328594", () => {
-    expect(3455812242 & 0x7fffffff).toBe(1308328594);
-    // find an input whose raw CRC has the top bit set and check the mask is applied
-    const body = enc.encode(JSON_BODY);
-    const raw = crc32(body);
-    expect(brokerBodyCrc32(body)).toBe(raw & 0x7fffffff);
-    expect(brokerBodyCrc32(null)).toBe(0);
-    const hi = enc.encode("a");
-    expect(crc32(hi)).toBe(0xe8b7be43);
-    expect(brokerBodyCrc32(hi)).toBe(0x68b7be43);
-  });
-});
 
 describe("RegisterBrokerBody JSON form", () => {
   it("decodes the verified 5.x body", () => {
