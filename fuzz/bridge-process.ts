@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { freePort, waitFor } from "../test/support/free-port";
-import { canConnect } from "../test/support/namesrv-process";
+import { canConnect, freePort } from "../test/support/ports";
+import { waitFor } from "../test/support/wait-for";
 import { startRedisServer, type RedisServer } from "../test/support/redis-server";
 
 const ROOT = resolve(import.meta.dirname, "..");

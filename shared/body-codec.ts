@@ -1,6 +1,7 @@
 /**
  * Body encoders (PROTOCOL §5) in both fastjson dialects, and lenient decoders for the bodies the
- * NameServer reads (DataVersion, TopicRouteData for REGISTER_TOPIC_IN_NAMESRV, kvConfig.json).
+ * NameServer reads (DataVersion, TopicRouteData for REGISTER_TOPIC_IN_NAMESRV). kvConfig.json is
+ * read and written by edge/store/kv-config-file.ts.
  *
  * Encoders return JSON text; `utf8()` turns it into bytes.
  */
@@ -8,6 +9,7 @@ import { z } from "zod";
 import { BodyDecodeError, JsonSyntaxError } from "./errors";
 import { DEFAULT_MAX_JSON_DEPTH, JsonTooDeepError, parseFastjson } from "./fastjson-reader";
 import { type Dialect, type JValue, numMap, strMap, writeJson } from "./fastjson-writer";
+import { isObject, setOwn } from "./json-values";
 import type {
   BrokerData,
   BrokerMemberGroup,
@@ -15,7 +17,6 @@ import type {
   DataVersion,
   KVTable,
   QueueData,
-  TopicConfig,
   TopicList,
   TopicQueueMappingInfo,
   TopicRouteData,
@@ -58,19 +59,6 @@ export function mappingInfoValue(info: TopicQueueMappingInfo): JValue {
     else out[k] = v as JValue;
   }
   return out;
-}
-
-export function topicConfigValue(tc: TopicConfig): JValue {
-  return {
-    attributes: tc.attributes === undefined ? undefined : strMap(tc.attributes),
-    order: tc.order ?? false,
-    perm: tc.perm,
-    readQueueNums: tc.readQueueNums,
-    topicFilterType: tc.topicFilterType ?? "SINGLE_TAG",
-    topicName: tc.topicName,
-    topicSysFlag: tc.topicSysFlag,
-    writeQueueNums: tc.writeQueueNums,
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -127,14 +115,6 @@ export function encodeDataVersion(dv: DataVersion, dialect: Dialect): string {
   return writeJson(dataVersionValue(dv), dialect);
 }
 
-/** kvConfig.json content (`KVConfigSerializeWrapper`, fastjson default encoding). */
-export function encodeKVConfigFile(configTable: Record<string, Record<string, string>>): string {
-  return writeJson(
-    { configTable: strMap(Object.entries(configTable).map(([ns, kv]) => [ns, strMap(kv)] as const)) },
-    "legacy",
-  );
-}
-
 // ---------------------------------------------------------------------------------------------
 // Lenient value schemas (fastjson casts)
 
@@ -181,26 +161,13 @@ function parseBody(input: Uint8Array | string, what: string, maxJsonDepth: numbe
   }
 }
 
-/** A JSON object: not null, not an array. */
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** Sets an own property (safe for "__proto__"). */
-export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
-  if (key === "__proto__") {
-    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-  } else {
-    obj[key] = value;
-  }
-}
-
 function issueText(e: z.ZodError): string {
   const i = e.issues[0];
   return i ? `${i.path.join(".") || "value"}: ${i.message}` : "invalid";
 }
 
-const DataVersionSchema = z.object({
+/** The Wire… schemas accept what fastjson reads; body-schemas.ts has the strict plain JSON forms. */
+const WireDataVersionSchema = z.object({
   stateVersion: zLong.nullish(),
   timestamp: zLong.nullish(),
   counter: zLong.nullish(),
@@ -208,7 +175,7 @@ const DataVersionSchema = z.object({
 
 /** Lenient DataVersion from an already-parsed value. Missing timestamp → `now` (Java constructor). */
 export function dataVersionFromJson(v: unknown, now: number): DataVersion {
-  const r = DataVersionSchema.safeParse(v);
+  const r = WireDataVersionSchema.safeParse(v);
   if (!r.success) throw new BodyDecodeError(`Failed to decode DataVersion: ${issueText(r.error)}`);
   return {
     stateVersion: r.data.stateVersion ?? 0,
@@ -228,7 +195,7 @@ export function decodeDataVersion(
   return dataVersionFromJson(v, now);
 }
 
-const QueueDataSchema = z.object({
+const WireQueueDataSchema = z.object({
   brokerName: zStr.nullish(),
   readQueueNums: zLong.nullish(),
   writeQueueNums: zLong.nullish(),
@@ -236,7 +203,7 @@ const QueueDataSchema = z.object({
   topicSysFlag: zLong.nullish(),
 });
 
-const BrokerDataSchema = z.object({
+const WireBrokerDataSchema = z.object({
   cluster: zStr.nullish(),
   brokerName: zStr.nullish(),
   brokerAddrs: z.unknown().optional(),
@@ -258,7 +225,7 @@ function stringMap(v: unknown, what: string): Record<string, string> {
 }
 
 export function queueDataFromJson(v: unknown): QueueData {
-  const r = QueueDataSchema.safeParse(v);
+  const r = WireQueueDataSchema.safeParse(v);
   if (!r.success) throw new BodyDecodeError(`Failed to decode QueueData: ${issueText(r.error)}`);
   return {
     brokerName: r.data.brokerName ?? (null as unknown as string),
@@ -284,7 +251,7 @@ export function decodeTopicRouteData(bytesOrText: Uint8Array | string, maxJsonDe
   };
   const queueDatas = arr(v.queueDatas, "queueDatas").map(queueDataFromJson);
   const brokerDatas = arr(v.brokerDatas, "brokerDatas").map((b): BrokerData => {
-    const r = BrokerDataSchema.safeParse(b);
+    const r = WireBrokerDataSchema.safeParse(b);
     if (!r.success) throw new BodyDecodeError(`Failed to decode BrokerData: ${issueText(r.error)}`);
     const bd: BrokerData = {
       cluster: r.data.cluster ?? (null as unknown as string),
@@ -315,25 +282,4 @@ export function decodeTopicRouteData(bytesOrText: Uint8Array | string, maxJsonDe
     route.topicQueueMappingByBroker = m;
   }
   return route;
-}
-
-/**
- * kvConfig.json → namespace → (key → value). Empty text → empty table (Java ignores it); invalid
- * JSON → BodyDecodeError (the Java NameServer refuses to start).
- */
-export function decodeKVConfigFile(bytesOrText: Uint8Array | string): Record<string, Record<string, string>> {
-  const text = typeof bytesOrText === "string" ? bytesOrText : utf8Decoder.decode(bytesOrText);
-  if (text.trim() === "") return {};
-  const v = parseBody(text, "kvConfig", DEFAULT_MAX_JSON_DEPTH);
-  if (v === null) return {};
-  if (!isObject(v)) throw new BodyDecodeError("Failed to decode kvConfig: not an object");
-  const out: Record<string, Record<string, string>> = {};
-  const table = v.configTable;
-  if (table === null || table === undefined) return out;
-  if (!isObject(table)) throw new BodyDecodeError("Failed to decode kvConfig: configTable is not an object");
-  for (const [ns, kv] of Object.entries(table)) {
-    if (kv === null || kv === undefined) continue;
-    setOwn(out, ns, stringMap(kv, `kvConfig namespace ${ns}`));
-  }
-  return out;
 }

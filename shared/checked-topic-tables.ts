@@ -3,7 +3,7 @@
  * bridge's Worker decode checks each topic as it packs it). The NameServer then does not check
  * 100,000 topics a second time. A table is marked when it is built and must not change after.
  */
-import type { TopicConfigOutput } from "./body-schemas";
+import type { TopicConfigOutput } from "./topic-config";
 
 const checkedTables = new WeakSet<object>();
 

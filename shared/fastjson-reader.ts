@@ -20,6 +20,7 @@
  */
 import { JsonSyntaxError } from "./errors";
 import { jsonDepth } from "./json-depth";
+import { setOwn } from "./json-values";
 
 /** The nesting limit of wire JSON when the caller names none (the `maxJsonDepth` default). */
 export const DEFAULT_MAX_JSON_DEPTH = 512;
@@ -75,14 +76,6 @@ function hexVal(c: number): number {
   if (c >= 97 && c <= 102) return c - 87;
   if (c >= 65 && c <= 70) return c - 55;
   return -1;
-}
-
-function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__") {
-    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-  } else {
-    obj[key] = value;
-  }
 }
 
 class Parser {

@@ -14,6 +14,7 @@ import { LANGUAGE_NAMES, type LanguageName } from "./codes";
 import { JsonSyntaxError, ProtocolError } from "./errors";
 import { DEFAULT_MAX_JSON_DEPTH, parseFastjson } from "./fastjson-reader";
 import { quoteLegacy, strMap, writeJson } from "./fastjson-writer";
+import { setOwn } from "./json-values";
 import type { RemotingCommandHeader } from "./remoting-command";
 
 /** Like Java, keeps a leading U+FEFF: it is part of the text, not a byte-order mark. */
@@ -86,8 +87,7 @@ function toExtFields(value: unknown): Record<string, string> | null {
     const v = source[k];
     const s = typeof v === "string" ? v : extValueToString(v);
     if (s === null) continue;
-    if (k === "__proto__") Object.defineProperty(ext, k, { value: s, enumerable: true, writable: true, configurable: true });
-    else ext[k] = s;
+    setOwn(ext, k, s);
   }
   return ext;
 }

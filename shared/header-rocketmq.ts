@@ -5,6 +5,7 @@
  */
 import { LANGUAGE_NAMES, type LanguageName } from "./codes";
 import { ProtocolError } from "./errors";
+import { setOwn } from "./json-values";
 import type { RemotingCommandHeader } from "./remoting-command";
 
 /** Like Java, keeps a leading U+FEFF: it is part of the text, not a byte-order mark. */
@@ -103,8 +104,7 @@ export function decodeRocketMQHeader(bytes: Uint8Array): RemotingCommandHeader {
       p += vl;
       // a length-0 value decodes as null, i.e. absent
       if (key === null || value === null) continue;
-      if (key === "__proto__") Object.defineProperty(extFields, key, { value, enumerable: true, writable: true, configurable: true });
-      else extFields[key] = value;
+      setOwn(extFields, key, value);
     }
   }
   return { code, language, version, opaque, flag, remark, extFields };

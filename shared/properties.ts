@@ -3,6 +3,7 @@
  * files) and the `key=value` dump GET_NAMESRV_CONFIG returns (PROTOCOL §7.4, §7.5).
  */
 import { BodyDecodeError } from "./errors";
+import { setOwn } from "./json-values";
 
 /** Bytes as ISO-8859-1 (each byte is one char), as `Properties.load(InputStream)` reads them. */
 export function latin1(bytes: Uint8Array): string {
@@ -149,8 +150,7 @@ export function parseJavaPropertiesText(text: string): Record<string, string> {
     }
     const key = loadConvert(line.slice(0, keyLen));
     const value = loadConvert(line.slice(valueStart));
-    if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-    else out[key] = value;
+    setOwn(out, key, value);
   }
   return out;
 }

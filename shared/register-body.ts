@@ -17,10 +17,12 @@
  */
 import { Version } from "./codes";
 import { BodyDecodeError } from "./errors";
-import { dataVersionFromJson, dataVersionValue, isObject, mappingInfoValue, setOwn, topicConfigValue, zBool, zLong, zStr } from "./body-codec";
+import { BodyTooDeepError, dataVersionFromJson, dataVersionValue, mappingInfoValue, zStr } from "./body-codec";
 import { DEFAULT_MAX_JSON_DEPTH, JsonTooDeepError, parseFastjson } from "./fastjson-reader";
 import { type JValue, strMap, writeJson } from "./fastjson-writer";
+import { isObject, setOwn } from "./json-values";
 import type { DataVersion, RegisterBrokerBody, TopicConfig, TopicQueueMappingInfo } from "./model";
+import { formatTopicConfigLine, parseTopicConfigLine, topicConfigFromWire, topicConfigValue } from "./topic-config";
 import { isWellFormedName, unpairedSurrogateRemark } from "./well-formed-names";
 import { z } from "zod";
 
@@ -75,152 +77,21 @@ export interface EncodeRegisterBodyOptions {
   mappingDataVersion?: DataVersion;
 }
 
-const TOPIC_FILTER_TYPES = new Set(["SINGLE_TAG", "MULTI_TAG"]);
-
-class Fail extends Error {}
+/** A REGISTER_BROKER body that cannot be decoded; its message is the remark to answer with. */
+export class RegisterBodyDecodeError extends BodyDecodeError {
+  constructor(detail: string) {
+    super(`${REGISTER_BODY_ERROR_PREFIX}: ${detail}`);
+    this.name = "RegisterBodyDecodeError";
+  }
+}
 
 function fail(message: string): never {
-  throw new Fail(message);
+  throw new BodyDecodeError(message);
 }
 
 /** Like Java, keeps a leading U+FEFF: it is part of the text, not a byte-order mark. */
 const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
-
-// ---------------------------------------------------------------------------------------------
-// TopicConfig
-
-const TopicConfigSchema = z.object({
-  topicName: zStr.nullish(),
-  readQueueNums: zLong.nullish(),
-  writeQueueNums: zLong.nullish(),
-  perm: zLong.nullish(),
-  topicFilterType: zStr.nullish(),
-  topicSysFlag: zLong.nullish(),
-  order: zBool.nullish(),
-  attributes: z.unknown().optional(),
-});
-
-function attributesFrom(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!isObject(v)) return out;
-  for (const [k, val] of Object.entries(v)) {
-    if (val === null || val === undefined) continue;
-    const r = zStr.safeParse(val);
-    if (r.success) setOwn(out, k, r.data);
-    else setOwn(out, k, JSON.stringify(val));
-  }
-  return out;
-}
-
-const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
-const isStringMap = (v: unknown) =>
-  v === undefined || (isObject(v) && Object.values(v).every((x) => typeof x === "string"));
-
-/**
- * A TopicConfig exactly as brokers write it (every field of its JSON type): taken as is, without
- * the schema's coercions. Large brokers send thousands of these per registration.
- */
-function wellFormedTopicConfig(v: Record<string, unknown>): TopicConfig | null {
-  const { topicName, readQueueNums, writeQueueNums, perm, topicFilterType, topicSysFlag, order, attributes } = v;
-  if (typeof topicName !== "string" || !isInt(readQueueNums) || !isInt(writeQueueNums) || !isInt(perm)) return null;
-  if (!isInt(topicSysFlag) || typeof order !== "boolean" || typeof topicFilterType !== "string") return null;
-  if (!TOPIC_FILTER_TYPES.has(topicFilterType) || !isStringMap(attributes)) return null;
-  return {
-    topicName,
-    readQueueNums,
-    writeQueueNums,
-    perm,
-    topicFilterType,
-    topicSysFlag,
-    order,
-    attributes: attributes === undefined ? {} : { ...(attributes as Record<string, string>) },
-  };
-}
-
-/** TopicConfig from JSON with Java's defaults (perm 6, read/write 16, sysFlag 0, SINGLE_TAG). */
-function topicConfigFromJson(v: unknown): TopicConfig {
-  const tc = topicConfigOf(v);
-  if (!isWellFormedName(tc.topicName)) fail(unpairedSurrogateRemark("topic"));
-  return tc;
-}
-
-function topicConfigOf(v: unknown): TopicConfig {
-  if (!isObject(v)) fail("TopicConfig is not an object");
-  const exact = wellFormedTopicConfig(v);
-  if (exact) return exact;
-  const r = TopicConfigSchema.safeParse(v);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    fail(`TopicConfig ${i ? i.path.join(".") + ": " + i.message : "invalid"}`);
-  }
-  const d = r.data;
-  if (d.topicName === null || d.topicName === undefined) fail("TopicConfig without topicName");
-  return {
-    topicName: d.topicName,
-    readQueueNums: d.readQueueNums ?? 16,
-    writeQueueNums: d.writeQueueNums ?? 16,
-    perm: d.perm ?? 6,
-    topicFilterType: d.topicFilterType && TOPIC_FILTER_TYPES.has(d.topicFilterType) ? d.topicFilterType : "SINGLE_TAG",
-    topicSysFlag: d.topicSysFlag ?? 0,
-    order: d.order ?? false,
-    attributes: attributesFrom(d.attributes),
-  };
-}
-
-/** `Integer.parseInt` */
-function parseJavaInt(s: string): number {
-  if (!/^[-+]?\d+$/.test(s)) fail(`For input string: "${s}"`);
-  const n = Number(s);
-  if (n > 2147483647 || n < -2147483648) fail(`For input string: "${s}"`);
-  return n;
-}
-
-/** `String.split(" ")`: trailing empty strings removed. */
-function javaSplitSpace(s: string): string[] {
-  const parts = s.split(" ");
-  let n = parts.length;
-  while (n > 0 && parts[n - 1] === "") n--;
-  return n === 0 ? (s.length === 0 ? [""] : []) : parts.slice(0, n);
-}
-
-/**
- * `TopicConfig.decode(line)`: `name read write perm filterType [attributesJSON]`. Attributes that do
- * not parse are ignored as Java does, except attributes nested deeper than `maxJsonDepth`.
- */
-export function parseTopicConfigLine(line: string, maxJsonDepth: number = DEFAULT_MAX_JSON_DEPTH): TopicConfig {
-  const parts = javaSplitSpace(line);
-  if (parts.length < 5) fail(`bad topic config line: ${JSON.stringify(line)}`);
-  const topicFilterType = parts[4];
-  if (!TOPIC_FILTER_TYPES.has(topicFilterType)) fail(`No enum constant TopicFilterType.${topicFilterType}`);
-  const tc: TopicConfig = {
-    topicName: parts[0],
-    readQueueNums: parseJavaInt(parts[1]),
-    writeQueueNums: parseJavaInt(parts[2]),
-    perm: parseJavaInt(parts[3]),
-    topicFilterType,
-    topicSysFlag: 0,
-    order: false,
-    attributes: {},
-  };
-  if (parts.length >= 6) {
-    try {
-      const attrs = parseFastjson(parts[5], maxJsonDepth);
-      if (isObject(attrs)) tc.attributes = attributesFrom(attrs);
-    } catch (e) {
-      if (e instanceof JsonTooDeepError) fail(`attributes of topic ${tc.topicName}: ${depthRemark(e)}`);
-      // anything else is ignored, like the Java decoder
-    }
-  }
-  return tc;
-}
-
-/** `TopicConfig.encode()` */
-export function formatTopicConfigLine(tc: TopicConfig): string {
-  let s = `${tc.topicName} ${tc.readQueueNums} ${tc.writeQueueNums} ${tc.perm} ${tc.topicFilterType ?? "SINGLE_TAG"}`;
-  if (tc.attributes !== undefined) s += " " + writeJson(strMap(tc.attributes), "legacy");
-  return s;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Decoding
@@ -231,6 +102,13 @@ function depthRemark(e: JsonTooDeepError): string {
 
 function tooManyTopics(maxTopics: number): never {
   fail(`more than ${maxTopics} topics in one registration (maxTopicsPerRegistration)`);
+}
+
+/** A registered TopicConfig: a broker's JSON, with a well-formed name. */
+function registeredTopicConfig(v: unknown): TopicConfig {
+  const tc = topicConfigFromWire(v);
+  if (!isWellFormedName(tc.topicName)) fail(unpairedSurrogateRemark("topic"));
+  return tc;
 }
 
 function topicTableFrom(v: unknown, maxTopics: number): Record<string, TopicConfig> {
@@ -244,7 +122,7 @@ function topicTableFrom(v: unknown, maxTopics: number): Record<string, TopicConf
   }
   for (const value of Object.values(v)) {
     if (value === null || value === undefined) continue;
-    const tc = topicConfigFromJson(value);
+    const tc = registeredTopicConfig(value);
     setOwn(out, tc.topicName, tc);
   }
   return out;
@@ -275,7 +153,7 @@ function parseJson(bytes: Uint8Array, maxJsonDepth: number): unknown {
   try {
     return parseFastjson(utf8Decoder.decode(bytes), maxJsonDepth);
   } catch (e) {
-    if (e instanceof JsonTooDeepError) fail(depthRemark(e));
+    if (e instanceof JsonTooDeepError) throw new BodyTooDeepError(depthRemark(e));
     throw e;
   }
 }
@@ -355,7 +233,7 @@ function decodeCompressedForm(body: Uint8Array, version: number, inflate: Decode
     const parsed = z.array(zStr).safeParse(parseJson(filterJson, bounds.maxJsonDepth));
     if (parsed.success) filterServerList = parsed.data;
   } catch (e) {
-    if (e instanceof Fail) throw e; // too deep
+    if (e instanceof BodyTooDeepError) throw e;
     // otherwise the Java decoder logs and keeps an empty list
   }
   const topicQueueMappingInfoMap: Record<string, TopicQueueMappingInfo> = {};
@@ -376,7 +254,7 @@ function decodeCompressedForm(body: Uint8Array, version: number, inflate: Decode
 }
 
 /**
- * Decodes a REGISTER_BROKER body. Throws BodyDecodeError (message starting with
+ * Decodes a REGISTER_BROKER body. Throws RegisterBodyDecodeError (message starting with
  * REGISTER_BODY_ERROR_PREFIX) on any failure.
  */
 export function decodeRegisterBrokerBody(body: Uint8Array | null, opts: DecodeRegisterBodyOptions): RegisterBrokerBody {
@@ -403,9 +281,8 @@ export function decodeRegisterBrokerBody(body: Uint8Array | null, opts: DecodeRe
     if (opts.compressed) return decodeCompressedForm(body, opts.version, opts.inflate, opts.now, bounds);
     return decodeJsonForm(body, opts.now, bounds);
   } catch (e) {
-    if (e instanceof BodyDecodeError && e.message.startsWith(REGISTER_BODY_ERROR_PREFIX)) throw e;
-    const detail = e instanceof Error ? e.message : String(e);
-    throw new BodyDecodeError(`${REGISTER_BODY_ERROR_PREFIX}: ${detail}`);
+    if (e instanceof RegisterBodyDecodeError) throw e;
+    throw new RegisterBodyDecodeError(e instanceof Error ? e.message : String(e));
   }
 }
 

@@ -14,9 +14,9 @@
  * (holdsCheckedTopicConfigs), and the bridge does not check its 100,000 topics a second time.
  */
 import { KeyList, nextTurn, rememberKeys } from "../shared/event-loop-slices";
-import { setOwn } from "../shared/body-codec";
+import { setOwn } from "../shared/json-values";
 import { markCheckedTopicConfigs } from "../shared/checked-topic-tables";
-import { plainTopicConfig, type TopicConfigOutput } from "../shared/body-schemas";
+import { plainTopicConfig, TOPIC_FILTER_TYPES, type TopicConfigOutput } from "../shared/topic-config";
 import type { RegisterBrokerBody, TopicConfig, TopicQueueMappingInfo } from "../shared/model";
 
 /** Strings one after the other in one string, with the length of each. */
@@ -46,7 +46,6 @@ export interface PackedRegisterBody {
 }
 
 const NUMBERS_PER_TOPIC = 6;
-const FILTER_TYPES = ["SINGLE_TAG", "MULTI_TAG"] as const;
 
 /** Topics rebuilt per slice; between slices the event loop runs (a slice takes a millisecond or two). */
 export const UNPACK_SLICE_TOPICS = 1024;
@@ -56,7 +55,7 @@ export const UNPACK_SLICE_TOPICS = 1024;
  * HTTP API's schema would make anything else of `tc` than `tc` itself.
  */
 function packTopic(tc: TopicConfig, numbers: Float64Array, index: number): boolean {
-  const filter = FILTER_TYPES.indexOf(tc.topicFilterType as (typeof FILTER_TYPES)[number]);
+  const filter = TOPIC_FILTER_TYPES.indexOf(tc.topicFilterType as (typeof TOPIC_FILTER_TYPES)[number]);
   if (filter < 0 || typeof tc.order !== "boolean" || tc.attributes === undefined) return false;
   if (plainTopicConfig(tc) === null) return false;
   const at = index * NUMBERS_PER_TOPIC;
@@ -161,7 +160,7 @@ export async function unpackRegisterBody(packed: PackedRegisterBody): Promise<Re
       readQueueNums: numbers[at],
       writeQueueNums: numbers[at + 1],
       perm: numbers[at + 2],
-      topicFilterType: FILTER_TYPES[numbers[at + 4]],
+      topicFilterType: TOPIC_FILTER_TYPES[numbers[at + 4]],
       topicSysFlag: numbers[at + 3],
       order: numbers[at + 5] === 1,
       attributes: attributes.get(i) ?? {},

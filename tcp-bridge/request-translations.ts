@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { crc32 } from "node:zlib";
 import { RequestCode, ResponseCode, Version } from "../shared/codes";
 import {
   BodyTooDeepError,
@@ -137,7 +138,7 @@ const registerBroker: Translation = (request, { port, call, bodies }) =>
     request,
     async () => {
       const h = headers.decodeRegisterBrokerRequestHeader(ext(request));
-      if (h.bodyCrc32 !== 0 && brokerBodyCrc32(request.body) !== h.bodyCrc32) {
+      if (h.bodyCrc32 !== 0 && brokerBodyCrc32(request.body, crc32) !== h.bodyCrc32) {
         return systemError(request, Remark.CRC32_NOT_MATCH, true);
       }
       // decoded only when the port needs it: an unchanged re-registration goes by the digest alone

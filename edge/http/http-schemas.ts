@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isObject } from "../../shared/body-codec";
+import { isObject } from "../../shared/json-values";
 import { DataVersionSchema, QueueDataSchema, RegisterBrokerBodySchema } from "../../shared/body-schemas";
 
 /** Request bodies and parameters of the HTTP API, validated at the edge of every handler. */

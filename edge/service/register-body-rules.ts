@@ -5,8 +5,9 @@
  * the issues are exactly those of RegisterBrokerBodySchema.safeParse.
  */
 import type { z } from "zod";
-import { isObject, setOwn } from "../../shared/body-codec";
-import { plainTopicConfig, RegisterBrokerBodySchema, TopicConfigSchema, TopicQueueMappingInfoSchema, type TopicConfigOutput } from "../../shared/body-schemas";
+import { RegisterBrokerBodySchema, TopicQueueMappingInfoSchema } from "../../shared/body-schemas";
+import { isObject, setOwn } from "../../shared/json-values";
+import { plainTopicConfig, TopicConfigSchema, type TopicConfigOutput } from "../../shared/topic-config";
 import { holdsCheckedTopicConfigs } from "../../shared/checked-topic-tables";
 import { KeyList, keysOf, rememberKeys, type Slices } from "../../shared/event-loop-slices";
 import type { RegisterBrokerBody } from "../../shared/model";

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
+import { isObject } from "../../shared/json-values";
 
 /** namespace → (key → value) */
 export type KVConfigTable = Map<string, Map<string, string>>;
@@ -22,10 +23,6 @@ export class KVConfigFileError extends Error {
 
 function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -42,18 +39,18 @@ export function parseKVConfig(text: string, source = "kvConfig.json"): KVConfigT
   } catch (err) {
     throw new KVConfigFileError(`invalid JSON in ${source}: ${describeError(err)}`, { cause: err });
   }
-  if (!isPlainObject(parsed)) {
+  if (!isObject(parsed)) {
     throw new KVConfigFileError(`invalid ${source}: expected a JSON object with a "configTable" property`);
   }
   const configTable = parsed.configTable;
   if (configTable === undefined || configTable === null) return table;
-  if (!isPlainObject(configTable)) {
+  if (!isObject(configTable)) {
     throw new KVConfigFileError(`invalid ${source}: "configTable" must be an object`);
   }
   for (const [namespace, entries] of Object.entries(configTable)) {
     const kv = new Map<string, string>();
     if (entries !== null) {
-      if (!isPlainObject(entries)) {
+      if (!isObject(entries)) {
         throw new KVConfigFileError(`invalid ${source}: namespace "${namespace}" must be an object`);
       }
       for (const [key, value] of Object.entries(entries)) {

@@ -2,13 +2,12 @@ import { inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import {
   decodeDataVersion,
-  decodeKVConfigFile,
   decodeTopicRouteData,
   encodeDataVersion,
-  encodeKVConfigFile,
   encodeTopicRouteData,
   type Dialect,
 } from "../../shared/body-codec";
+import { KVConfigFileError, parseKVConfig, serializeKVConfig, type KVConfigTable } from "../../edge/store/kv-config-file";
 import { RequestCode, Version } from "../../shared/codes";
 import { BodyDecodeError } from "../../shared/errors";
 import type { RegisterBrokerBody, TopicRouteData } from "../../shared/model";
@@ -135,24 +134,26 @@ describe("other body decoders under fuzzing", () => {
       expect(decodeDataVersion(encodeDataVersion(dv, dialect), NOW)).toEqual(dv);
       const route = randomRoute(rng);
       expect(decodeTopicRouteData(encodeTopicRouteData(route, dialect)), `route #${i}`).toEqual(route);
-      const table: Record<string, Record<string, string>> = {};
+      const table: KVConfigTable = new Map();
       for (let n = rng.size(4); n > 0; n--) {
-        const ns = (table[wellFormed(oddString(rng, 40))] ??= {});
-        for (let k = rng.size(4); k > 0; k--) ns[wellFormed(randomText(rng, rng.size(20)))] = wellFormed(randomText(rng, rng.size(60)));
+        const namespace = wellFormed(oddString(rng, 40));
+        const kv = table.get(namespace) ?? new Map<string, string>();
+        table.set(namespace, kv);
+        for (let k = rng.size(4); k > 0; k--) kv.set(wellFormed(randomText(rng, rng.size(20))), wellFormed(randomText(rng, rng.size(60))));
       }
-      expect(decodeKVConfigFile(encodeKVConfigFile(table)), `kv table #${i}`).toEqual(table);
+      expect(parseKVConfig(serializeKVConfig(table)), `kv table #${i}`).toEqual(table);
     }
   });
 
-  it("throw nothing but BodyDecodeError on hostile bodies", () => {
+  it("throw nothing but BodyDecodeError on hostile bodies (KVConfigFileError on a hostile kvConfig.json)", () => {
     for (let i = 0; i < 1500; i++) {
       const rng = Random.forInput(SEED ^ 3, i);
       const dv = hostileJsonBody(rng, encodeDataVersion({ stateVersion: 1, timestamp: NOW, counter: 2 }, "legacy"));
       decodeOr(() => decodeDataVersion(dv.bytes, NOW), BodyDecodeError, `#${i} DataVersion ${dv.label}`);
       const route = hostileJsonBody(rng, encodeTopicRouteData(randomRoute(rng), rng.chance(0.5) ? "legacy" : "standard"));
       decodeOr(() => decodeTopicRouteData(route.bytes), BodyDecodeError, `#${i} TopicRouteData ${route.label}`);
-      const kv = hostileJsonBody(rng, encodeKVConfigFile({ [oddString(rng, 20)]: { [oddString(rng, 20)]: oddString(rng, 40) } }));
-      decodeOr(() => decodeKVConfigFile(kv.bytes), BodyDecodeError, `#${i} kvConfig ${kv.label}`);
+      const kv = hostileJsonBody(rng, serializeKVConfig(new Map([[oddString(rng, 20), new Map([[oddString(rng, 20), oddString(rng, 40)]])]])));
+      decodeOr(() => parseKVConfig(new TextDecoder().decode(kv.bytes)), KVConfigFileError, `#${i} kvConfig ${kv.label}`);
     }
   });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBroker, type Broker } from "./support/broker.js";
 import { LINES_5X, lineTag } from "./support/lines.js";
 import { parseClusterList, parseTopicRoute } from "./support/mqadmin-output.js";
-import { waitFor } from "./support/poll.js";
+import { waitFor } from "../support/wait-for.js";
 import { getClusterInfo, getRoute, waitForRoute } from "./support/remoting.js";
 import { admin, fileDir, line, unique } from "./support/suite.js";
 
@@ -77,13 +77,14 @@ describe.each(LINES_5X)("a RocketMQ %s master/slave broker group: registration, 
     const stopped = Date.now();
     await slave.proc.stop("SIGTERM");
     await waitFor(
-      "the slave to leave GET_BROKER_CLUSTER_INFO and the group's route",
       async () => {
         const info = await getClusterInfo(s.namesrv);
         const route = await getRoute(s.namesrv, GROUP);
         return info.brokerAddrTable[GROUP]?.brokerAddrs["1"] === undefined && route?.brokerDatas[0]?.brokerAddrs["1"] === undefined;
       },
-      { timeoutMs: REMOVAL_DEADLINE_MS, intervalMs: 200 },
+      "the slave to leave GET_BROKER_CLUSTER_INFO and the group's route",
+      REMOVAL_DEADLINE_MS,
+      200,
     );
     const elapsed = Date.now() - stopped;
     expect(elapsed).toBeLessThan(REMOVAL_DEADLINE_MS);
@@ -98,12 +99,13 @@ describe.each(LINES_5X)("a RocketMQ %s master/slave broker group: registration, 
     const killed = Date.now();
     await master.proc.stop("SIGKILL");
     await waitFor(
-      "the killed master to leave GET_BROKER_CLUSTER_INFO and its route",
       async () => {
         const info = await getClusterInfo(s.namesrv);
         return info.brokerAddrTable[GROUP] === undefined && (await getRoute(s.namesrv, GROUP)) === undefined;
       },
-      { timeoutMs: REMOVAL_DEADLINE_MS, intervalMs: 200 },
+      "the killed master to leave GET_BROKER_CLUSTER_INFO and its route",
+      REMOVAL_DEADLINE_MS,
+      200,
     );
     expect(Date.now() - killed).toBeLessThan(REMOVAL_DEADLINE_MS);
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { brokerLog, startBroker, type Broker } from "./support/broker.js";
 import { DEFAULT_LINE, LINES_5X, ROCKETMQ4_VERSION, isLine5, lineTag, versionName, type Line5 } from "./support/lines.js";
 import { parseClusterList, parseTopicList, parseTopicRoute } from "./support/mqadmin-output.js";
-import { waitFor } from "./support/poll.js";
+import { waitFor } from "../support/wait-for.js";
 import { registeredAddr, waitForRoute } from "./support/remoting.js";
 import { admin, fileDir, line, unique } from "./support/suite.js";
 
@@ -97,9 +97,10 @@ describe.each([ROCKETMQ4_VERSION, ...LINES_5X])("a RocketMQ %s broker with compr
   } else {
     it("is refused with SYSTEM_ERROR (its body is deflated, its header says it is not) and never listed", async () => {
       const [code, remark] = await waitFor(
-        `${broker.name} to log a refused registration`,
         () => brokerLog(broker).match(/Failed to register current broker to name server[^\n]*\n[^\n]*CODE: (\d+)\s+DESC: ([^\n]*)/)?.slice(1),
-        { timeoutMs: 30_000 },
+        `${broker.name} to log a refused registration`,
+        30_000,
+        250,
       );
       // The remark differs: Apache's 5.5.0 says "Failed to decode RegisterBrokerBody", 5.3.3 (fastjson 1
       // parses the bytes to null) a NullPointerException, ours "Failed to decode RegisterBrokerBody: <why>".

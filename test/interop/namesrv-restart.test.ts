@@ -3,7 +3,7 @@ import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { brokerLog, startBroker, type Broker } from "./support/broker.js";
 import { NEWEST_LINE, lineTag } from "./support/lines.js";
 import { startNameServer, type NameServer, type NameServerOptions } from "./support/namesrv.js";
-import { waitFor } from "./support/poll.js";
+import { waitFor } from "../support/wait-for.js";
 import { createTopicOnBroker, getRoute, registeredAddr } from "./support/remoting.js";
 import { fileDir, suite, unique } from "./support/suite.js";
 
@@ -65,7 +65,7 @@ describe.each(STORES)(`a RocketMQ ${version} broker across a restart of the Name
     const created = unique("InteropBeforeRestart");
     await createTopicOnBroker(broker.addr, created);
     before = ["TBW102", broker.name, broker.cluster, created];
-    await waitFor("every topic routed before the restart", () => brokerFullyRouted(namesrv.addr, broker, before), { timeoutMs: 15_000 });
+    await waitFor(() => brokerFullyRouted(namesrv.addr, broker, before), "every topic routed before the restart", 15_000, 250);
   });
 
   afterAll(async () => {
@@ -86,10 +86,7 @@ describe.each(STORES)(`a RocketMQ ${version} broker across a restart of the Name
 
   /** Waits until the broker and `topics` are served, within one registration period. */
   async function expectRestored(topics: string[], since: number, what: string): Promise<void> {
-    await waitFor(`${broker.name} and its routes back ${what}`, () => brokerFullyRouted(namesrv.addr, broker, topics), {
-      timeoutMs: RESTORE_DEADLINE_MS,
-      intervalMs: 200,
-    });
+    await waitFor(() => brokerFullyRouted(namesrv.addr, broker, topics), `${broker.name} and its routes back ${what}`, RESTORE_DEADLINE_MS, 200);
     console.log(`[interop] ${store}: ${broker.name} fully routed ${Date.now() - since} ms ${what}`);
   }
 

@@ -6,7 +6,7 @@ import { expectExactDelivery, roundTrip } from "./support/messaging.js";
 import { parseClusterList, parseTopicRoute } from "./support/mqadmin-output.js";
 import { startNameServer, type NameServer } from "./support/namesrv.js";
 import { DEFAULT_LINE, versionName } from "./support/lines.js";
-import { waitFor } from "./support/poll.js";
+import { waitFor } from "../support/wait-for.js";
 import { getClusterInfo, getRoute, registeredAddr, waitForRoute } from "./support/remoting.js";
 import { fileDir, suite, unique } from "./support/suite.js";
 
@@ -77,7 +77,7 @@ describe.skipIf(SKIP_REASON !== undefined)(SKIP_REASON ? `${TITLE} — ${SKIP_RE
 
   it("mqadmin clusterList through bridge 2 shows the broker that registered with bridge 1", async () => {
     const a = brokerA!;
-    await waitFor(`bridge 2 to list ${a.name}`, async () => (await registeredAddr(bridge2.addr, a.name, 0)) === a.addr, { timeoutMs: 15_000 });
+    await waitFor(async () => (await registeredAddr(bridge2.addr, a.name, 0)) === a.addr, `bridge 2 to list ${a.name}`, 15_000, 250);
     expect(parseClusterList(await mq2("clusterList"))).toContainEqual({ cluster: CLUSTER, brokerName: a.name, brokerId: 0, addr: a.addr, version: VERSION });
     // The broker's own topic, as bridge 2 routes it.
     const route = parseTopicRoute(await mq2("topicRoute", "-t", a.name));
@@ -98,12 +98,13 @@ describe.skipIf(SKIP_REASON !== undefined)(SKIP_REASON ? `${TITLE} — ${SKIP_RE
     const stopped = Date.now();
     a.proc.killGroup("SIGTERM");
     await waitFor(
-      `${a.name} to leave bridge 2's GET_BROKER_CLUSTER_INFO and routes`,
       async () => {
         const info = await getClusterInfo(bridge2.addr);
         return info.brokerAddrTable?.[a.name] === undefined && (await getRoute(bridge2.addr, topic)) === undefined && (await getRoute(bridge2.addr, a.name)) === undefined;
       },
-      { timeoutMs: REMOVAL_DEADLINE_MS, intervalMs: 200 },
+      `${a.name} to leave bridge 2's GET_BROKER_CLUSTER_INFO and routes`,
+      REMOVAL_DEADLINE_MS,
+      200,
     );
     const elapsed = Date.now() - stopped;
     console.log(`[interop] ${a.name} gone from bridge 2 ${elapsed} ms after SIGTERM`);

@@ -8,11 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevRestProxy, type DevRestProxy } from "../../tools/dev-rest-proxy";
-import { freePort, waitFor } from "../support/free-port";
+import { freePort } from "../support/ports";
+import { waitFor } from "../support/wait-for";
 import { startNamesrv, type NamesrvProcess } from "../support/namesrv-process";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { RemotingTestClient } from "../support/remoting-client";
-import { noSweepConfigFile, redisCommand, registerRequest, route, ROOT, spawnGroup, type Spawned } from "./support";
+import { registerRequest } from "../support/broker-registration";
+import { noSweepConfigFile, redisCommand, route, ROOT, spawnGroup, type Spawned } from "./support";
 
 const DENO = join(ROOT, "node_modules/.bin/deno");
 const TOKEN = "deno-test-token";

@@ -5,10 +5,11 @@
  * restarting the bridge, and every write acknowledged before the kill is there (AOF, fsync always).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../support/free-port";
+import { waitFor } from "../support/wait-for";
 import { startNamesrv, type NamesrvProcess } from "../support/namesrv-process";
 import { RemotingTestClient, text } from "../support/remoting-client";
-import { registerRequest, route, startPersistentRedis, type PersistentRedis } from "./support";
+import { registerRequest } from "../support/broker-registration";
+import { route, startPersistentRedis, type PersistentRedis } from "./support";
 
 const prefix = `restart-${process.pid}-${Date.now()}`;
 /** A RocketMQ client's default request timeout. */

@@ -9,14 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevRestProxy, type DevRestProxy } from "../../tools/dev-rest-proxy";
-import { waitFor } from "../support/free-port";
+import { registerRequest } from "../support/broker-registration";
+import { waitFor } from "../support/wait-for";
 import { startNamesrv, type NamesrvProcess } from "../support/namesrv-process";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { RemotingTestClient, text } from "../support/remoting-client";
 import {
   noSweepConfigFile,
   redisCommand,
-  registerRequest,
   route,
   scriptCalls,
   startEdgeBridge,

@@ -1,22 +1,19 @@
 /**
  * Processes and helpers of the multi-instance tests: the Worker under `wrangler dev`, a bridge that
  * forwards to it (NAMESRV_EDGE_URL), a redis-server with AOF persistence that can be killed and
- * restarted on the same port, and remoting requests of a broker. Every process is started in its
- * own process group and stopped by that group's id.
+ * restarted on the same port, and a route request of a client (a broker's registration is
+ * test/support/broker-registration.ts). Every process is started in its own process group and
+ * stopped by that group's id.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { deflateSync } from "node:zlib";
 import { RespConnection } from "../support/redis/node-resp-transport";
-import { brokerBodyCrc32 } from "../../shared/crc32";
-import type { RegisterBrokerBody } from "../../shared/model";
-import { encodeRegisterBrokerBody } from "../../shared/register-body";
-import { freePort, waitFor } from "../support/free-port";
+import { canConnect, freePort } from "../support/ports";
 import { redisServerMissingMessage } from "../support/redis-server";
 import type { RemotingTestClient } from "../support/remoting-client";
+import { waitFor } from "../support/wait-for";
 
 export const ROOT = resolve(__dirname, "../..");
 const BUN = join(ROOT, "node_modules/.bin/bun");
@@ -61,16 +58,6 @@ export function spawnGroup(command: string, args: string[], env: Record<string, 
       signalGroup("SIGKILL");
     },
   };
-}
-
-export function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, "127.0.0.1", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
 }
 
 /** A NameServer config file that turns the bridges' own expiry timer practically off. */
@@ -257,48 +244,7 @@ export async function scriptCalls(url: string): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// remoting requests of a broker
-
-export interface BrokerIdentity {
-  brokerName: string;
-  brokerAddr: string;
-  clusterName?: string;
-  brokerId?: number;
-  topics: string[];
-  counter?: number;
-  extra?: Record<string, string>;
-}
-
-/** REGISTER_BROKER (103) as a 5.x broker sends it: JSON body, CRC32 in the header. */
-export function registerRequest(b: BrokerIdentity) {
-  const body: RegisterBrokerBody = {
-    dataVersion: { stateVersion: 0, timestamp: 1700000000000, counter: b.counter ?? 1 },
-    topicConfigTable: Object.fromEntries(
-      b.topics.map((t) => [
-        t,
-        { topicName: t, readQueueNums: 4, writeQueueNums: 4, perm: 6, topicSysFlag: 0, topicFilterType: "SINGLE_TAG", order: false, attributes: {} },
-      ]),
-    ),
-    topicQueueMappingInfoMap: {},
-    filterServerList: [],
-  };
-  const bytes = encodeRegisterBrokerBody(body, { compressed: false, version: 479, deflate: (d) => new Uint8Array(deflateSync(d)) });
-  return {
-    version: 479,
-    body: bytes,
-    extFields: {
-      brokerName: b.brokerName,
-      brokerAddr: b.brokerAddr,
-      clusterName: b.clusterName ?? "DefaultCluster",
-      haServerAddr: b.brokerAddr,
-      brokerId: String(b.brokerId ?? 0),
-      enableActingMaster: "false",
-      compressed: "false",
-      bodyCrc32: String(brokerBodyCrc32(bytes)),
-      ...b.extra,
-    },
-  };
-}
+// remoting requests of a client
 
 /** GET_ROUTEINFO_BY_TOPIC (105): the response code and body text. */
 export async function route(client: RemotingTestClient, topic: string): Promise<{ code: number; body: string | null; remark: string | null }> {

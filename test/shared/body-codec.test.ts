@@ -1,12 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
   decodeDataVersion,
-  decodeKVConfigFile,
   decodeTopicRouteData,
   encodeBrokerMemberGroupBody,
   encodeClusterInfo,
   encodeDataVersion,
-  encodeKVConfigFile,
   encodeKVTable,
   encodeTopicList,
   encodeTopicRouteData,
@@ -130,11 +128,6 @@ describe("small bodies (§5.6, byte-exact)", () => {
       '{"brokerMemberGroup":{"brokerAddrs":{},"brokerName":"nope","cluster":"DefaultCluster"}}',
     );
   });
-  it("kvConfig.json (§6), Java HashMap order", () => {
-    expect(encodeKVConfigFile({ EMPTY_NS: {}, ORDER_TOPIC_CONFIG: { TopicOrder: "broker-a:4" } })).toBe(
-      '{"configTable":{"ORDER_TOPIC_CONFIG":{"TopicOrder":"broker-a:4"},"EMPTY_NS":{}}}',
-    );
-  });
 });
 
 describe("decoders", () => {
@@ -167,14 +160,5 @@ describe("decoders", () => {
     expect(() => decodeTopicRouteData('{"queueDatas":{}}')).toThrow(BodyDecodeError);
     expect(() => decodeTopicRouteData('{"queueDatas":[{"perm":"x"}]}')).toThrow(BodyDecodeError);
     expect(() => decodeTopicRouteData("not json")).toThrow(BodyDecodeError);
-  });
-  it("kvConfig.json", () => {
-    expect(decodeKVConfigFile('{"configTable":{"ORDER_TOPIC_CONFIG":{"TopicOrder":"broker-a:4"},"EMPTY_NS":{}}}')).toEqual({
-      ORDER_TOPIC_CONFIG: { TopicOrder: "broker-a:4" },
-      EMPTY_NS: {},
-    });
-    expect(decodeKVConfigFile("")).toEqual({});
-    expect(() => decodeKVConfigFile('{"configTable":{"a":')).toThrow(BodyDecodeError);
-    expect(() => decodeKVConfigFile('{"configTable":[]}')).toThrow(BodyDecodeError);
   });
 });

@@ -97,16 +97,16 @@ describe("FrameDecoder", () => {
     expect(() => new FrameDecoder().push(hex("ff ff ff ff"))).toThrow(ProtocolError);
   });
 
-  it("is linear on many small chunks", () => {
-    const big = new Uint8Array(2_000_000);
+  it("reassembles a large frame from many small chunks", () => {
+    const big = Uint8Array.from({ length: 2_000_000 }, (_, i) => i % 251);
     const framed = lenPrefixed(big);
     const d = new FrameDecoder();
-    const t0 = performance.now();
     const out: Uint8Array[] = [];
     for (let i = 0; i < framed.length; i += 100) out.push(...d.push(framed.subarray(i, i + 100)));
     expect(out).toHaveLength(1);
     expect(out[0].length).toBe(big.length);
-    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(out[0].every((b, i) => b === big[i])).toBe(true);
+    expect(d.pendingBytes).toBe(0);
   });
 
   it("holds only the bytes that arrived, not the length a peer announced", () => {

@@ -1,46 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { plainTopicConfig, TopicConfigSchema } from "../../shared/body-schemas";
+import { plainTopicConfig, TopicConfigSchema } from "../../shared/topic-config";
 import { seededRandom } from "../support/seeded-random";
+import { topicConfigWithOddFields as topicConfig } from "../support/topic-config-values";
 
 const random = seededRandom;
-
-const ABSENT = Symbol("absent");
-const pick = <T,>(next: () => number, values: readonly T[]): T => values[Math.floor(next() * values.length)];
-
-const INTS = [0, 1, 6, 8, -1, 2147483647, 2 ** 53, 1.5, Number.NaN, "8", null, true, ABSENT] as const;
-const FIELD_VALUES: Record<string, readonly unknown[]> = {
-  topicName: ["TopicA", "%RETRY%g", "", 7, null, ABSENT],
-  readQueueNums: INTS,
-  writeQueueNums: INTS,
-  perm: INTS,
-  topicSysFlag: INTS,
-  topicFilterType: ["SINGLE_TAG", "MULTI_TAG", "OTHER", 1, null, ABSENT],
-  order: [true, false, "true", null, ABSENT],
-  attributes: [{}, { "+a": "1" }, { a: 1 }, [], null, "x", ABSENT],
-  extra: ["kept?", ABSENT],
-};
-
-/** Mostly plain configs (the fast path), with one or two fields drawn from odd values. */
-function topicConfig(next: () => number): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    topicName: "TopicA",
-    readQueueNums: 8,
-    writeQueueNums: 8,
-    perm: 6,
-    topicFilterType: "SINGLE_TAG",
-    topicSysFlag: 0,
-    order: false,
-    attributes: {},
-  };
-  const changes = next() < 0.3 ? 0 : 1 + Math.floor(next() * 2);
-  for (let i = 0; i < changes; i++) {
-    const field = pick(next, Object.keys(FIELD_VALUES));
-    const value = pick(next, FIELD_VALUES[field]);
-    if (value === ABSENT) delete out[field];
-    else out[field] = value;
-  }
-  return out;
-}
 
 describe("plainTopicConfig", () => {
   it("is either null or exactly what TopicConfigSchema makes of the same value", () => {

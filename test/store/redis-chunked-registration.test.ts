@@ -17,7 +17,7 @@ import { EXPIRE_BROKERS, UNREGISTER_BROKERS, UNREGISTER_CHANNEL } from "../../ed
 import { StoreRpcProcess } from "../support/redis/store-rpc";
 import type { BrokerRegistration, Store } from "../../edge/store/store";
 import type { TopicConfig, TopicRouteData } from "../../shared/model";
-import { waitFor } from "../support/free-port";
+import { waitFor } from "../support/wait-for";
 import { useRedisServer } from "../support/redis-server";
 import { dv, reg } from "./store-conformance";
 

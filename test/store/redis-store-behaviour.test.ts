@@ -11,7 +11,7 @@ import { StoreRpcProcess } from "../support/redis/store-rpc";
 import { UpstashTransport, createUpstashRedisStore } from "../../edge/store/redis/upstash-transport";
 import { startDevRestProxy } from "../../tools/dev-rest-proxy";
 import type { TopicConfig } from "../../shared/model";
-import { freePort } from "../support/free-port";
+import { freePort } from "../support/ports";
 import { useRedisServer } from "../support/redis-server";
 import { dv, reg } from "./store-conformance";
 

@@ -1,4 +1,4 @@
-import { deflateSync } from "node:zlib";
+import { crc32, deflateSync } from "node:zlib";
 import { brokerBodyCrc32 } from "../../shared/crc32";
 import type { RegisterBrokerBody } from "../../shared/model";
 import { encodeRegisterBrokerBody } from "../../shared/register-body";
@@ -48,7 +48,7 @@ export function registerRequest(o: BrokerOptions = {}) {
       brokerId: String(o.brokerId ?? 0),
       enableActingMaster: "false",
       compressed: String(compressed),
-      bodyCrc32: String(o.crc ?? brokerBodyCrc32(body)),
+      bodyCrc32: String(o.crc ?? brokerBodyCrc32(body, crc32)),
       ...o.extra,
     },
   };

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { freePort, waitFor } from "./free-port";
-import { connect } from "node:net";
+import { canConnect, freePort } from "./ports";
+import { waitFor } from "./wait-for";
 
 const ROOT = resolve(__dirname, "../..");
 const BUN = join(ROOT, "node_modules/.bin/bun");
@@ -17,17 +17,6 @@ export interface NamesrvProcess {
   output: () => string;
   http: (path: string, init?: RequestInit) => Promise<Response>;
   stop: () => Promise<void>;
-}
-
-/** Whether something accepts TCP connections on 127.0.0.1:`port` now. */
-export function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, "127.0.0.1", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
 }
 
 /** Starts `bun tcp-bridge/main.ts` on free ports with its own kvConfig.json; resolves when both ports answer. */

@@ -6,7 +6,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll } from "vitest";
 import { RespConnection } from "./redis/node-resp-transport";
-import { freePort, waitFor } from "./free-port";
+import { freePort } from "./ports";
+import { waitFor } from "./wait-for";
 
 export interface RedisServer {
   port: number;

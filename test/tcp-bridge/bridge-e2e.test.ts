@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerRequest } from "../support/broker-registration";
-import { waitFor } from "../support/free-port";
+import { waitFor } from "../support/wait-for";
 import { useRedisServer } from "../support/redis-server";
 import { startNamesrv, type NamesrvProcess } from "../support/namesrv-process";
 import { RemotingTestClient, text } from "../support/remoting-client";

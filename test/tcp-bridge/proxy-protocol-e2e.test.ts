@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FrameDecoder } from "../../shared/frame-decoder";
 import { decodeCommand, encodeCommand, type RemotingCommand } from "../../shared/remoting-command";
-import { freePort, waitFor } from "../support/free-port";
+import { freePort } from "../support/ports";
+import { waitFor } from "../support/wait-for";
 import { startNamesrv, type NamesrvProcess } from "../support/namesrv-process";
 
 const ascii = (text: string) => new TextEncoder().encode(text);

@@ -9,16 +9,38 @@ import { RemotingConnection, type ByteSink, type ConnectionContext, type Request
 /** A socket stand-in that accepts at most `capacity` bytes per write until drained. */
 class FakeSink implements ByteSink {
   written: Uint8Array[] = [];
+  /** Calls of write, also those that took nothing. */
+  writes = 0;
   ended = false;
   capacity = Infinity;
+  private waiters: Array<{ ready: () => boolean; resolve: () => void }> = [];
   write(data: Uint8Array): number {
     if (this.ended) return -1;
+    this.writes++;
     const n = Math.min(data.length, this.capacity);
     this.written.push(data.slice(0, n));
+    this.notify();
     return n;
   }
   end() {
     this.ended = true;
+    this.notify();
+  }
+  /** Resolves once `ready()` holds: checked now, and after every write and end. */
+  until(ready: () => boolean): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ ready, resolve }));
+  }
+  /** Resolves once `n` whole answers have been written. */
+  answered(n: number): Promise<void> {
+    return this.until(() => this.responses().length >= n);
+  }
+  private notify() {
+    this.waiters = this.waiters.filter((waiter) => {
+      if (!waiter.ready()) return true;
+      waiter.resolve();
+      return false;
+    });
   }
   responses(): RemotingCommand[] {
     const decoder = new FrameDecoder();
@@ -32,19 +54,51 @@ class FakeSink implements ByteSink {
   }
 }
 
-class EchoHandler implements RequestHandler {
+/** Records requests and closes, and tells a test when the connection has what it handles. */
+abstract class RecordingHandler implements RequestHandler {
   closed: string[] = [];
   requests: RemotingCommand[] = [];
-  constructor(private readonly delays: Record<number, number> = {}) {}
-  async handle(request: RemotingCommand, context: ConnectionContext) {
+  private answers: Promise<unknown>[] = [];
+  private startWaiters: Array<{ count: number; resolve: () => void }> = [];
+  handle(request: RemotingCommand, context: ConnectionContext): Promise<RemotingCommand | null> {
     this.requests.push(request);
-    if (request.code === 103) context.registeredBroker = true;
-    const delay = this.delays[request.opaque];
-    if (delay) await new Promise((r) => setTimeout(r, delay));
-    return createResponse(request, 0, `echo ${request.code}`, null, request.body);
+    for (const waiter of this.startWaiters.filter((w) => this.requests.length >= w.count)) waiter.resolve();
+    this.startWaiters = this.startWaiters.filter((w) => this.requests.length < w.count);
+    const answer = this.answer(request, context);
+    this.answers.push(answer);
+    return answer;
   }
+  protected abstract answer(request: RemotingCommand, context: ConnectionContext): Promise<RemotingCommand | null>;
   async connectionClosed(context: ConnectionContext) {
     this.closed.push(context.channelId);
+  }
+  /**
+   * Resolves once the requests handled so far are answered and the connection has taken their
+   * answers: it awaited them before this did, so it has sent (or queued) each one already.
+   */
+  async idle(): Promise<void> {
+    await Promise.all(this.answers);
+  }
+  /** Resolves once `count` requests have reached the handler. */
+  started(count: number): Promise<void> {
+    if (this.requests.length >= count) return Promise.resolve();
+    return new Promise((resolve) => this.startWaiters.push({ count, resolve }));
+  }
+}
+
+/** Answers every request with its code, after holding those with an opaque in `held` until released. */
+class EchoHandler extends RecordingHandler {
+  private releases = new Map<number, () => void>();
+  constructor(private readonly held: number[] = []) {
+    super();
+  }
+  protected async answer(request: RemotingCommand, context: ConnectionContext) {
+    if (request.code === 103) context.registeredBroker = true;
+    if (this.held.includes(request.opaque)) await new Promise<void>((r) => this.releases.set(request.opaque, r));
+    return createResponse(request, 0, `echo ${request.code}`, null, request.body);
+  }
+  release(opaque: number) {
+    this.releases.get(opaque)!();
   }
 }
 
@@ -54,9 +108,6 @@ function frame(code: number, opaque: number, flag = 0, body: Uint8Array | null =
   });
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 20));
-const tick = () => new Promise((r) => setImmediate(r));
-
 describe("RemotingConnection", () => {
   it("answers requests split at every byte offset", async () => {
     const stream = new Uint8Array([...frame(105, 1), ...frame(106, 2)]);
@@ -65,8 +116,7 @@ describe("RemotingConnection", () => {
       const conn = new RemotingConnection("c", "peer", sink, new EchoHandler(), silentLogger);
       conn.onData(stream.subarray(0, cut));
       conn.onData(stream.subarray(cut));
-      await tick(); // handled
-      await tick(); // written
+      await sink.answered(2);
       expect(sink.responses().map((r) => [r.code, r.opaque, r.remark])).toEqual([
         [0, 1, "echo 105"],
         [0, 2, "echo 106"],
@@ -78,16 +128,20 @@ describe("RemotingConnection", () => {
     const sink = new FakeSink();
     const conn = new RemotingConnection("c", "peer", sink, new EchoHandler(), silentLogger);
     conn.onData(new Uint8Array([...frame(105, 1), ...frame(105, 2), ...frame(105, 3)]));
-    await settle();
+    await sink.answered(3);
     expect(sink.written).toHaveLength(1);
     expect(sink.responses().map((r) => r.opaque)).toEqual([1, 2, 3]);
   });
 
   it("sends responses as they complete, matched by opaque, and echoes negative opaques", async () => {
     const sink = new FakeSink();
-    const conn = new RemotingConnection("c", "peer", sink, new EchoHandler({ 1: 30 }), silentLogger);
+    const handler = new EchoHandler([1]);
+    const conn = new RemotingConnection("c", "peer", sink, handler, silentLogger);
     conn.onData(new Uint8Array([...frame(105, 1), ...frame(105, -2147483648)]));
-    await new Promise((r) => setTimeout(r, 60));
+    await sink.answered(1);
+    expect(sink.responses().map((r) => r.opaque)).toEqual([-2147483648]);
+    handler.release(1);
+    await sink.answered(2);
     expect(sink.responses().map((r) => r.opaque)).toEqual([-2147483648, 1]);
     expect(sink.responses().every((r) => r.flag === 1)).toBe(true);
   });
@@ -98,7 +152,8 @@ describe("RemotingConnection", () => {
     const conn = new RemotingConnection("c", "peer", sink, handler, silentLogger);
     conn.onData(frame(904, 7, 2));
     conn.onData(frame(105, 8));
-    await settle();
+    await handler.idle();
+    await sink.answered(1);
     expect(handler.requests.map((r) => r.code)).toEqual([904, 105]);
     expect(sink.responses().map((r) => r.opaque)).toEqual([8]);
   });
@@ -110,7 +165,7 @@ describe("RemotingConnection", () => {
     const conn = new RemotingConnection("c", "peer", sink, new EchoHandler(), silentLogger);
     conn.onData(frame(105, 1, 0, body));
     conn.onData(frame(105, 2, 0, body));
-    await settle();
+    await sink.until(() => sink.writes > 0);
     expect(conn.pendingWriteBytes).toBeGreaterThan(0);
     let rounds = 0;
     while (conn.pendingWriteBytes > 0 && rounds++ < 10_000) conn.onDrain();
@@ -120,7 +175,7 @@ describe("RemotingConnection", () => {
     expect(responses[0].body).toEqual(body);
   });
 
-  it("closes on an oversized frame, a bad serialize type or a truncated header, without answering", async () => {
+  it("closes on an oversized frame, a bad serialize type or a truncated header, without answering", () => {
     const oversized = new Uint8Array([0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0]);
     const badType = new Uint8Array([0, 0, 0, 6, 0x05, 0, 0, 2, 0x7b, 0x7d]);
     const badHeaderLength = new Uint8Array([0, 0, 0, 6, 0x00, 0, 0, 9, 0x7b, 0x7d]);
@@ -129,8 +184,7 @@ describe("RemotingConnection", () => {
       const sink = new FakeSink();
       const handler = new EchoHandler();
       const conn = new RemotingConnection("c", "peer", sink, handler, silentLogger);
-      conn.onData(bytes);
-      await settle();
+      conn.onData(bytes); // refused as it arrives: nothing reaches the handler to be answered later
       expect(sink.ended).toBe(true);
       expect(conn.isClosed).toBe(true);
       expect(sink.written).toEqual([]);
@@ -142,14 +196,13 @@ describe("RemotingConnection", () => {
     const handler = new EchoHandler();
     const client = new RemotingConnection("client", "peer", new FakeSink(), handler, silentLogger);
     client.onData(frame(105, 1));
-    await settle();
+    await handler.idle();
     client.onClose();
     const broker = new RemotingConnection("broker", "peer", new FakeSink(), handler, silentLogger);
     broker.onData(frame(103, 1));
-    await settle();
+    await handler.idle();
     broker.onClose();
     broker.onClose();
-    await settle();
     expect(handler.closed).toEqual(["broker"]);
   });
 
@@ -157,9 +210,8 @@ describe("RemotingConnection", () => {
     const handler = new EchoHandler();
     const conn = new RemotingConnection("broker", "peer", new FakeSink(), handler, silentLogger);
     conn.onData(frame(103, 1));
-    await settle();
+    await handler.idle();
     conn.close("server stopping", false);
-    await settle();
     expect(handler.closed).toEqual([]);
   });
 });
@@ -176,16 +228,15 @@ class PausableSink extends FakeSink {
 }
 
 /** A handler whose answers wait until released, one by one. */
-class GatedHandler implements RequestHandler {
-  requests: RemotingCommand[] = [];
+class GatedHandler extends RecordingHandler {
   private gates: Array<() => void> = [];
-  constructor(private readonly body: Uint8Array | null = null) {}
-  async handle(request: RemotingCommand) {
-    this.requests.push(request);
+  constructor(private readonly body: Uint8Array | null = null) {
+    super();
+  }
+  protected async answer(request: RemotingCommand) {
     await new Promise<void>((r) => this.gates.push(r));
     return createResponse(request, 0, null, null, this.body);
   }
-  async connectionClosed() {}
   release(n = 1) {
     for (const open of this.gates.splice(0, n)) open();
   }
@@ -201,13 +252,13 @@ describe("RemotingConnection limits", () => {
     expect(conn.requestsInFlight).toBe(2);
     expect(sink.paused).toBe(true);
     handler.release(1);
-    await settle();
+    await handler.started(3);
     expect(handler.requests.map((r) => r.opaque)).toEqual([1, 2, 3]);
     expect(sink.paused).toBe(true);
     handler.release(2);
-    await settle();
+    await handler.started(5);
     handler.release(2);
-    await settle();
+    await sink.answered(5);
     expect(handler.requests).toHaveLength(5);
     expect(conn.requestsInFlight).toBe(0);
     expect(sink.paused).toBe(false);
@@ -220,7 +271,7 @@ describe("RemotingConnection limits", () => {
     conn.onData(new Uint8Array([...frame(105, 1), ...frame(105, 2), ...frame(105, 3)]));
     conn.onClose();
     handler.release(1);
-    await settle();
+    await handler.idle();
     expect(handler.requests.map((r) => r.opaque)).toEqual([1]);
   });
 
@@ -232,13 +283,13 @@ describe("RemotingConnection limits", () => {
     const body = new Uint8Array(4000);
     const conn = new RemotingConnection("c", "peer", sink, handler, silentLogger, { limits });
     conn.onData(frame(105, 1, 0, body));
-    await settle();
+    await handler.idle();
     expect(sink.paused).toBe(false);
     conn.onData(frame(105, 2, 0, body));
-    await settle();
+    await handler.idle();
     expect(sink.paused).toBe(true);
     conn.onData(frame(105, 3, 0, body)); // bytes the kernel had buffered before the pause: they wait
-    await settle();
+    await handler.idle();
     expect(handler.requests).toHaveLength(2);
     expect(conn.isClosed).toBe(false);
 
@@ -247,9 +298,8 @@ describe("RemotingConnection limits", () => {
     sink2.capacity = 0;
     const conn2 = new RemotingConnection("c2", "peer", sink2, new EchoHandler(), silentLogger, { limits });
     conn2.onData(new Uint8Array([...frame(105, 1, 0, body), ...frame(105, 2, 0, body), ...frame(105, 3, 0, body)]));
-    await settle();
+    await sink2.until(() => sink2.ended);
     expect(conn2.isClosed).toBe(true);
-    expect(sink2.ended).toBe(true);
   });
 
   it("starts no more requests of a chunk while its peer is behind on reading, and goes on once it reads", async () => {
@@ -261,14 +311,12 @@ describe("RemotingConnection limits", () => {
     });
     const frames = Array.from({ length: 50 }, (_, i) => [...frame(105, i + 1, 0, new Uint8Array(4000))]).flat();
     conn.onData(new Uint8Array(frames)); // all 50 in one chunk, as a kernel buffer delivers them
-    await settle();
+    await handler.idle();
     expect(handler.requests.length).toBeLessThanOrEqual(3);
     expect(sink.paused).toBe(true);
     sink.capacity = Infinity;
-    for (let i = 0; i < 200 && handler.requests.length < 50; i++) {
-      conn.onDrain();
-      await settle();
-    }
+    conn.onDrain(); // from here each write makes room for the next requests
+    await sink.answered(50);
     expect(handler.requests).toHaveLength(50);
     expect(sink.responses().map((r) => r.opaque)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(sink.paused).toBe(false);
@@ -279,14 +327,15 @@ describe("RemotingConnection limits", () => {
     const options = { limits: { pendingWritePauseBytes: 3000, maxPendingWriteBytes: 1 << 20 }, budgets: { pendingWrites } };
     const reader = new PausableSink();
     reader.capacity = 0;
-    const a = new RemotingConnection("a", "peer", reader, new EchoHandler(), silentLogger, options);
+    const handlerA = new EchoHandler();
+    const a = new RemotingConnection("a", "peer", reader, handlerA, silentLogger, options);
     a.onData(frame(105, 1, 0, new Uint8Array(2500)));
-    await settle();
+    await handlerA.idle();
     const stuck = new PausableSink();
     stuck.capacity = 0;
     const b = new RemotingConnection("b", "peer", stuck, new EchoHandler(), silentLogger, options);
     b.onData(new Uint8Array([...frame(105, 1, 0, new Uint8Array(4000)), ...frame(105, 2, 0, new Uint8Array(4000))]));
-    await settle();
+    await stuck.until(() => stuck.ended);
     expect(b.isClosed).toBe(true); // over the budget and 8000 bytes behind
     expect(a.isClosed).toBe(false); // within its own pause threshold
     expect(pendingWrites.used).toBe(a.pendingWriteBytes);
@@ -302,7 +351,7 @@ describe("RemotingConnection limits", () => {
     };
     const conn = new RemotingConnection("c", "peer", sink, largeAnswer, silentLogger, { limits: { maxFrameBytes: 3000 } });
     conn.onData(frame(105, 1));
-    await settle();
+    await sink.answered(1);
     const [tooLarge] = sink.responses();
     expect(tooLarge.code).toBe(ResponseCode.SYSTEM_ERROR);
     expect(tooLarge.opaque).toBe(1);
@@ -316,7 +365,7 @@ describe("RemotingConnection limits", () => {
     const sink2 = new FakeSink();
     const conn2 = new RemotingConnection("c", "peer", sink2, hugeHeader, silentLogger, { limits: { maxFrameBytes: 64 << 20 } });
     conn2.onData(frame(101, 9));
-    await settle();
+    await sink2.answered(1);
     const [unencodable] = sink2.responses();
     expect(unencodable.code).toBe(ResponseCode.SYSTEM_ERROR);
     expect(unencodable.opaque).toBe(9);
@@ -359,23 +408,21 @@ describe("RemotingConnection limits", () => {
       });
       conn.onData(stream.subarray(0, cut));
       conn.onData(stream.subarray(cut));
-      await tick();
-      await tick();
+      await sink.answered(1);
       expect(conn.remoteAddress).toBe("10.9.8.7");
       expect(seen).toEqual(["127.0.0.1->10.9.8.7"]);
       expect(sink.responses().map((r) => r.opaque)).toEqual([1]);
     }
   });
 
-  it("closes on a malformed PROXY header, or when the proxied peer is refused", async () => {
+  it("closes on a malformed PROXY header, or when the proxied peer is refused", () => {
     const malformed = new RemotingConnection("c", "127.0.0.1", new FakeSink(), new EchoHandler(), silentLogger);
     malformed.onData(new TextEncoder().encode("PROXY TCP4 999.1.1.1 10.0.0.1 1 2\r\n"));
     expect(malformed.isClosed).toBe(true);
     const handler = new EchoHandler();
     const refused = new RemotingConnection("c", "127.0.0.1", new FakeSink(), handler, silentLogger, { onProxiedPeer: () => "too many" });
     refused.onData(new Uint8Array([...new TextEncoder().encode("PROXY TCP4 10.1.1.1 10.0.0.1 1 2\r\n"), ...frame(105, 1)]));
-    await settle();
-    expect(refused.isClosed).toBe(true);
+    expect(refused.isClosed).toBe(true); // refused as the header arrives, before any request is read
     expect(handler.requests).toEqual([]);
   });
 });

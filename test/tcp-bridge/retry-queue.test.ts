@@ -1,19 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../shared/logger";
 import { RetryQueue } from "../../tcp-bridge/retry-queue";
+import { waitFor } from "../support/wait-for";
 
 function capturingLog() {
   const lines: Record<string, unknown>[] = [];
   return { lines, log: createLogger("debug", (line) => lines.push(JSON.parse(line))) };
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** The queue's delays are a few milliseconds: look often. */
+const until = (check: () => boolean, what: string) => waitFor(check, what, 5000, 5);
 
 describe("RetryQueue", () => {
   it("retries a failed attempt with growing delays until it succeeds, and logs both", async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerRequest } from "../support/broker-registration";
-import { waitFor } from "../support/free-port";
+import { waitFor } from "../support/wait-for";
 import { startNamesrv, type NamesrvProcess } from "../support/namesrv-process";
 import { useRedisServer } from "../support/redis-server";
 import { RemotingTestClient } from "../support/remoting-client";

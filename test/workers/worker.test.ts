@@ -5,6 +5,8 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import worker from "../../edge/runtime/worker";
+import { httpRegistration, topicConfig } from "../support/http-api";
+import { waitFor } from "../support/wait-for";
 
 const prefix = inject("redisPrefix");
 const key = (rest: string) => `{${prefix}}:${rest}`;
@@ -35,27 +37,14 @@ async function redis(...command: string[]): Promise<unknown> {
 }
 
 function registration(brokerName: string, brokerAddr: string, topics: string[], extra: Record<string, unknown> = {}) {
-  return {
+  return httpRegistration({
     clusterName: "WorkerCluster",
     brokerAddr,
     brokerName,
-    brokerId: 0,
     haServerAddr: brokerAddr,
-    dataVersion: { stateVersion: 0, timestamp: 1700000000000, counter: 1 },
-    topicConfigTable: Object.fromEntries(
-      topics.map((t) => [t, { topicName: t, readQueueNums: 4, writeQueueNums: 4, perm: 6, topicSysFlag: 0 }]),
-    ),
+    topicConfigTable: Object.fromEntries(topics.map((t) => [t, topicConfig(t)])),
     ...extra,
-  };
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  });
 }
 
 describe("the Worker on Redis (workerd)", () => {
@@ -118,7 +107,7 @@ describe("the Worker on Redis (workerd)", () => {
     const deadline = Number(await redis("ZSCORE", key("brokerLiveTable"), member));
     expect(deadline).toBeGreaterThan(0);
     // past its deadline the route leaves it out, before any sweep
-    await until(async () => (await call("/api/v1/topics/ExpTopic/route")).status === 404, "the route to drop the expired broker");
+    await waitFor(async () => (await call("/api/v1/topics/ExpTopic/route")).status === 404, "the route to drop the expired broker", 10_000);
     expect(await redis("ZSCORE", key("brokerLiveTable"), member)).not.toBeNull();
 
     await worker.scheduled(createScheduledController({ cron: "* * * * *", scheduledTime: Date.now() }), env);

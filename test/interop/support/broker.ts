@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { JAVA17_FLAGS, classpath, javaHome } from "./java.js";
 import { isLine5, type RocketMQVersion } from "./lines.js";
-import { waitFor } from "./poll.js";
+import { waitFor } from "../../support/wait-for.js";
 import { freeBrokerPort } from "./ports.js";
 import { startProcess, tail, type ManagedProcess } from "./process.js";
 import { registeredAddr } from "./remoting.js";
@@ -109,12 +109,13 @@ export async function startBroker(o: BrokerOptions): Promise<Broker> {
       return broker;
     }
     await waitFor(
-      `${proc.name} to register at ${o.namesrv}`,
       async () => {
         if (!proc.running) throw new Error("broker exited");
         return (await registeredAddr(o.namesrv, o.name, o.id)) === addr;
       },
-      { timeoutMs: 120_000, intervalMs: 500 },
+      `${proc.name} to register at ${o.namesrv}`,
+      120_000,
+      500,
     );
   } catch (error) {
     await proc.stop("SIGKILL");

@@ -1,11 +1,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
 import { JAVA17_FLAGS, classpath, javaHome } from "./java.js";
 import { DEFAULT_LINE, type Line5 } from "./lines.js";
 import { ROOT } from "./paths.js";
-import { waitFor } from "./poll.js";
-import { freePort } from "./ports.js";
+import { canConnect, freePort } from "../../support/ports.js";
+import { waitFor } from "../../support/wait-for.js";
 import { startProcess, tail, type ManagedProcess } from "./process.js";
 import { remotingCall } from "./remoting.js";
 
@@ -28,17 +27,6 @@ export interface NameServer {
   httpPort?: number;
   kvPath: string;
   proc: ManagedProcess;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolvePromise) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolvePromise(true);
-    });
-    socket.once("error", () => resolvePromise(false));
-  });
 }
 
 export interface NameServerOptions {
@@ -100,15 +88,16 @@ export async function startNameServer(kind: NamesrvKind, dir: string, options: N
 
   try {
     await waitFor(
-      `${proc.name} on ${addr}`,
       async () => {
         if (!proc.running) throw new Error(`exited early:\n${tail(proc.output)}`);
-        if (!(await accepts(port))) return false;
+        if (!(await canConnect(port))) return false;
         if (httpUrl && (await fetch(`${httpUrl}/health`)).status !== 200) return false;
         // The remoting endpoint must answer, not just accept.
         return (await remotingCall(addr, 106)).code === 0;
       },
-      { timeoutMs: 60_000 },
+      `${proc.name} on ${addr}`,
+      60_000,
+      250,
     );
   } catch (error) {
     await proc.stop("SIGKILL");

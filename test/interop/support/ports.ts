@@ -1,28 +1,4 @@
-import { createServer } from "node:net";
-
-/** True when 127.0.0.1:port can be bound right now. */
-export function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolvePromise) => {
-    const server = createServer();
-    server.once("error", () => resolvePromise(false));
-    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => {
-      server.close(() => resolvePromise(true));
-    });
-  });
-}
-
-/** A port the kernel just handed out on 127.0.0.1 (free at the time of the call). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen({ port: 0, host: "127.0.0.1", exclusive: true }, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePromise(port));
-    });
-  });
-}
+import { freePort, isPortFree } from "../../support/ports.js";
 
 const handedOut = new Set<number>();
 

@@ -6,7 +6,7 @@
 import { parseFastjson as parseFastjsonText } from "../../../shared/fastjson-reader.js";
 import type { ClusterInfo, TopicRouteData } from "../../../shared/model.js";
 import { RemotingTestClient, text } from "../../support/remoting-client.js";
-import { waitFor } from "./poll.js";
+import { waitFor } from "../../support/wait-for.js";
 
 export type { ClusterInfo, TopicRouteData };
 
@@ -72,7 +72,7 @@ export function waitForRoute(
   accept: (route: TopicRouteData | undefined) => boolean,
   timeoutMs = 30_000,
 ): Promise<true> {
-  return waitFor(`route of ${topic} at ${namesrv}`, async () => accept(await getRoute(namesrv, topic)), { timeoutMs });
+  return waitFor(async () => accept(await getRoute(namesrv, topic)), `route of ${topic} at ${namesrv}`, timeoutMs, 250);
 }
 
 /**
