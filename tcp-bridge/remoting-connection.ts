@@ -6,16 +6,8 @@ import { DEFAULT_MAX_JSON_DEPTH } from "../shared/fastjson-reader";
 import { createResponse, decodeCommandWithin, encodeFrameHead, isOneway, isResponse, type RemotingCommand } from "../shared/remoting-command";
 import type { Logger } from "../shared/logger";
 import { readProxyHeader } from "./proxy-protocol";
+import type { ByteSink } from "./transport";
 
-/** The part of a socket a connection needs: `write` may accept fewer bytes than given. */
-export interface ByteSink {
-  /** Returns the number of bytes taken (possibly fewer than given; negative when closed). */
-  write(data: Uint8Array): number;
-  end(): void;
-  /** Stops reading from the peer (its sends then wait in the kernel, and then at the peer). */
-  pause?(): void;
-  resume?(): void;
-}
 
 /** What the bridge knows of one connection while handling its requests. */
 export interface ConnectionContext {

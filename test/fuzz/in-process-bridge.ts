@@ -10,7 +10,8 @@ import { EmbeddedStore } from "../../edge/store/embedded-store";
 import { FrameDecoder } from "../../shared/frame-decoder";
 import { decodeCommand, encodeCommand, type RemotingCommand } from "../../shared/remoting-command";
 import { createLogger } from "../../shared/logger";
-import { RemotingConnection, type ByteSink, type ConnectionContext, type RequestHandler } from "../../tcp-bridge/remoting-connection";
+import { RemotingConnection, type ConnectionContext, type RequestHandler } from "../../tcp-bridge/remoting-connection";
+import type { ByteSink } from "../../tcp-bridge/transport";
 import { RemotingRequestHandler } from "../../tcp-bridge/remoting-request-handler";
 
 export interface HandledRequest {

@@ -21,31 +21,15 @@ afterAll(async () => {
   await rpc?.stop();
 });
 
-// The proxies forward the Store methods every store has; the Upstash runs cover the refresh on Redis.
-const skip = [
-  {
-    reason: "the store-rpc proxy does not forward the optional refreshRegistration",
-    tests: [
-      "refreshRegistration > refreshes liveness only for the same body, as registering it again would",
-      "refreshRegistration > declines after a topic of the broker was deleted, so the full registration re-adds it",
-      "refreshRegistration > declines after a registration without a DataVersion (the full one would rewrite every topic)",
-      "refreshRegistration > answers a slave with its live master, like a registration",
-      "refreshRegistration > a refresh of a broker past its deadline brings it back into routes",
-    ],
-  },
-];
-
-describeStoreConformance("RedisStore over RESP (Bun RedisClient)", async () => rpc.open({ prefix: `resp-${++n}` }), { skip });
+describeStoreConformance("RedisStore over RESP (Bun RedisClient)", async () => rpc.open({ prefix: `resp-${++n}` }));
 
 describeStoreConformance(
   "RedisStore over RESP (Bun RedisClient), staged registrations",
   async () => rpc.open({ prefix: `resp-staged-${++n}`, maxRequestBytes: 1 }),
-  { skip },
 );
 
 // Every registration with topics staged, committed as an overlay and folded one topic per script.
 describeStoreConformance(
   "RedisStore over RESP (Bun RedisClient), chunked registrations",
   async () => rpc.open({ prefix: `resp-chunked-${++n}`, chunkTopics: 1 }),
-  { skip },
 );

@@ -4,7 +4,8 @@ import { ResponseCode } from "../../shared/codes";
 import { FrameDecoder } from "../../shared/frame-decoder";
 import { createResponse, decodeCommand, encodeCommand, type RemotingCommand } from "../../shared/remoting-command";
 import { silentLogger } from "../../shared/logger";
-import { RemotingConnection, type ByteSink, type ConnectionContext, type RequestHandler } from "../../tcp-bridge/remoting-connection";
+import { RemotingConnection, type ConnectionContext, type RequestHandler } from "../../tcp-bridge/remoting-connection";
+import type { ByteSink } from "../../tcp-bridge/transport";
 
 /** A socket stand-in that accepts at most `capacity` bytes per write until drained. */
 class FakeSink implements ByteSink {

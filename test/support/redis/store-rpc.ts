@@ -32,6 +32,7 @@ export type RpcResponse =
 
 export const STORE_METHODS = [
   "registerBroker",
+  "refreshRegistration",
   "unregisterBrokers",
   "unregisterChannel",
   "expireBrokers",
