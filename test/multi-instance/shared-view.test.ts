@@ -8,7 +8,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { httpNamesrv } from "../../edge/port/http-namesrv";
 import { startDevRestProxy, type DevRestProxy } from "../../tools/dev-rest-proxy";
+import { describeNamesrvPortConformance } from "../port/namesrv-port-conformance";
 import { registerRequest } from "../support/broker-registration";
 import { waitFor } from "../support/wait-for";
 import { startNamesrv, type NamesrvProcess } from "../support/namesrv-process";
@@ -186,3 +188,7 @@ describe("two bridges and a Worker on one Redis", () => {
     broker.close();
   }, 30_000);
 });
+
+// The Worker under `wrangler dev` answers the NameServer port exactly as the in-process port does
+// (the same suite as test/port), over the HTTP a bridge with NAMESRV_EDGE_URL uses.
+describeNamesrvPortConformance("over HTTP: the Worker under wrangler dev on Redis", () => ({ port: httpNamesrv(worker.url) }));
