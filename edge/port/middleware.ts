@@ -22,13 +22,19 @@ export function responseCodeOf(error: unknown): number {
   return error instanceof NamesrvError ? error.code : ResponseCode.SYSTEM_ERROR;
 }
 
-/** `port` with every call passing through `middlewares`, the first outermost. */
+const DONE: Promise<void> = Promise.resolve();
+
+/**
+ * `port` with every call passing through `middlewares`, the first outermost. Route queries are most
+ * of a NameServer's traffic, so a call costs one object and one promise per middleware, no more.
+ */
 export function withMiddleware(port: NamesrvPort, middlewares: readonly Middleware[]): NamesrvPort {
   if (middlewares.length === 0) return port;
+  const count = middlewares.length;
   const chained: Partial<Record<Operation, unknown>> = {};
   for (const operation of OPERATIONS) {
     const requestCode = OPERATION_CODES[operation];
-    chained[operation] = async (input: unknown, info: CallInfo = INTERNAL_CALL) => {
+    chained[operation] = (input: unknown, info: CallInfo = INTERNAL_CALL): Promise<unknown> => {
       const call: PortCall = {
         operation,
         requestCode,
@@ -41,27 +47,33 @@ export function withMiddleware(port: NamesrvPort, middlewares: readonly Middlewa
       };
       let result: unknown;
       const started = performance.now();
-      const settle = (error: unknown) => {
+      const settle = (error: unknown): void => {
         call.outcome = { code: responseCodeOf(error), error, durationMs: performance.now() - started };
       };
-      const dispatch = async (index: number): Promise<void> => {
+      const succeed = (value: unknown): void => {
+        result = value;
+        settle(null);
+      };
+      const dispatch = (index: number): Promise<void> => {
+        let step: Promise<unknown>;
         try {
-          if (index === middlewares.length) {
-            result = await (port[operation] as (input: unknown, call: CallInfo) => Promise<unknown>).call(port, input, call);
-            settle(null);
-          } else {
-            await middlewares[index](call, () => dispatch(index + 1));
-          }
+          step =
+            index === count
+              ? (port[operation] as (input: unknown, call: CallInfo) => Promise<unknown>).call(port, input, call).then(succeed)
+              : middlewares[index](call, () => dispatch(index + 1));
         } catch (err) {
           settle(err);
+          return DONE;
         }
+        return step.then(undefined, settle) as Promise<void>;
       };
-      await dispatch(0);
-      if (call.outcome === null) {
-        throw new NamesrvError(ResponseCode.SYSTEM_ERROR, `a middleware neither ran nor refused ${operation}`);
-      }
-      if (call.outcome.error !== null) throw call.outcome.error;
-      return result;
+      return dispatch(0).then(() => {
+        if (call.outcome === null) {
+          throw new NamesrvError(ResponseCode.SYSTEM_ERROR, `a middleware neither ran nor refused ${operation}`);
+        }
+        if (call.outcome.error !== null) throw call.outcome.error;
+        return result;
+      });
     };
   }
   return chained as NamesrvPort;

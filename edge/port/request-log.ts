@@ -1,5 +1,6 @@
 import type { Logger } from "../../shared/logger";
 import { NamesrvError } from "./namesrv-error";
+import type { PortCall } from "./call";
 import type { Middleware } from "./middleware";
 
 /**
@@ -8,8 +9,7 @@ import type { Middleware } from "./middleware";
  * answer (a store outage, a bug), at any level.
  */
 export function requestLog(log: Logger): Middleware {
-  return async function logRequest(call, next) {
-    await next();
+  const write = (call: PortCall): void => {
     const outcome = call.outcome!;
     const unexpected = outcome.error !== null && !(outcome.error instanceof NamesrvError);
     if (!unexpected && !log.enabled("debug")) return;
@@ -25,5 +25,8 @@ export function requestLog(log: Logger): Middleware {
     };
     if (unexpected) log.error(entry);
     else log.debug(entry);
+  };
+  return function logRequest(call, next) {
+    return next().then(() => write(call));
   };
 }

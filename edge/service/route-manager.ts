@@ -250,7 +250,8 @@ export class RouteManager {
     if (topic != null) checkWellFormed("topic", topic);
     if (clusterName) checkWellFormed("clusterName", clusterName);
     if (topic == null) return;
-    return this.store.deleteTopic(topic, clusterName && clusterName.length > 0 ? clusterName : null);
+    // Java's StringUtils.isNotBlank: a blank cluster deletes the whole topic
+    return this.store.deleteTopic(topic, clusterName != null && clusterName.trim() !== "" ? clusterName : null);
   }
 
   /** REGISTER_TOPIC_IN_NAMESRV: nothing to register without a topic or queues. */

@@ -312,7 +312,6 @@ export class EmbeddedStore implements Store {
   }
 
   async registerTopic(topic: string, queueDatas: QueueData[]): Promise<void> {
-    if (queueDatas.length === 0) return;
     const busy = this.sliced.busyFor(queueDatas);
     if (busy) {
       await busy;

@@ -110,9 +110,12 @@ export interface Store {
   wipeWritePerm(brokerName: string): Promise<number>;
   /** Sets perm to 6 on every QueueData of brokerName; returns how many topics it touched. */
   addWritePerm(brokerName: string): Promise<number>;
-  /** Deletes a topic entirely, or only the queues of one cluster's brokers. */
+  /**
+   * Deletes a topic entirely (clusterName null), or only the queues of one cluster's brokers. The
+   * caller has decided what a blank name means (RouteManager: the whole topic, as Java).
+   */
   deleteTopic(topic: string, clusterName: string | null): Promise<void>;
-  /** REGISTER_TOPIC_IN_NAMESRV. */
+  /** REGISTER_TOPIC_IN_NAMESRV with at least one QueueData (the caller leaves out an empty list). */
   registerTopic(topic: string, queueDatas: QueueData[]): Promise<void>;
 
   // --- KV config ----------------------------------------------------------------------------

@@ -145,8 +145,13 @@ export function describeNamesrvPortConformance(name: string, make: () => Promise
       await port.registerTopicInNamesrv({ topic, queueDatas: [queue] });
       expect(JSON.parse(await route(port, topic)).queueDatas).toEqual([queue]);
       await port.registerTopicInNamesrv({ topic: null, queueDatas: [queue] });
+      await port.registerTopicInNamesrv({ topic, queueDatas: [] });
+      expect(JSON.parse(await route(port, topic)).queueDatas).toEqual([queue]);
+      await port.deleteTopicInNamesrv({ topic: `${topic}-none`, clusterName: "  " });
+      await port.deleteTopicInNamesrv({ topic, clusterName: "no-such-cluster" });
+      expect(JSON.parse(await route(port, topic)).queueDatas).toEqual([queue]);
       await port.deleteTopicInNamesrv({ topic: null, clusterName: null });
-      await port.deleteTopicInNamesrv({ topic, clusterName: null });
+      await port.deleteTopicInNamesrv({ topic, clusterName: " " }); // blank: the whole topic, as Java
       await expect(port.getRouteInfoByTopic({ topic, zoneName: null, dialect: "standard" })).rejects.toMatchObject({ code: ResponseCode.TOPIC_NOT_EXIST });
     });
 

@@ -29,11 +29,11 @@ function updatePerm(tables: RouteTables, brokerName: string, update: (perm: numb
   return count;
 }
 
-/** Deletes the topic, or (with a cluster name that is not blank) only the queues of that cluster's brokers. */
+/** Deletes the topic, or (with a cluster name) only the queues of that cluster's brokers. */
 export function deleteTopic(tables: RouteTables, topic: string, clusterName: string | null): void {
   const queueDataMap = tables.topicQueueTable.get(topic);
   if (!queueDataMap) return;
-  if (clusterName === null || clusterName.trim() === "") {
+  if (clusterName === null) {
     if (queueDataMap.size > 0) tables.queueRemovals++;
     queueDataMap.clear();
   } else {

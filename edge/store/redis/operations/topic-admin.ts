@@ -91,14 +91,12 @@ export async function addWritePerm(calls: ScriptCalls, brokerName: string): Prom
   return Number(await calls.run(OPERATE_PERM, [brokerName, "add"]));
 }
 
-/** clusterName null or blank: the whole topic. */
+/** clusterName null: the whole topic (the script reads an empty cluster argument so). */
 export async function deleteTopic(calls: ScriptCalls, topic: string, clusterName: string | null): Promise<void> {
-  const cluster = clusterName === null || clusterName.trim() === "" ? "" : clusterName;
-  await calls.run(DELETE_TOPIC, [topic, cluster]);
+  await calls.run(DELETE_TOPIC, [topic, clusterName ?? ""]);
 }
 
 export async function registerTopic(calls: ScriptCalls, topic: string, queueDatas: QueueData[]): Promise<void> {
-  if (queueDatas.length === 0) return;
   const args = [topic];
   for (const qd of queueDatas) args.push(qd.brokerName, queueDataJson(qd));
   await calls.run(REGISTER_TOPIC, args);
