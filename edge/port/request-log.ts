@@ -4,8 +4,8 @@ import type { PortCall } from "./call";
 import type { Middleware } from "./middleware";
 
 /**
- * The request log: one debug line per call (operation, request code, transport, peer, outcome,
- * duration), and an error line for every call that failed for a reason other than a NameServer
+ * The request log: one debug line per call (operation, request code, transport, peer, connection,
+ * outcome, duration), and an error line for every call that failed for a reason other than a NameServer
  * answer (a store outage, a bug), at any level.
  */
 export function requestLog(log: Logger): Middleware {
@@ -19,6 +19,7 @@ export function requestLog(log: Logger): Middleware {
       code: call.requestCode,
       transport: call.transport,
       peer: call.peer,
+      connection: call.connection,
       outcome: outcome.code,
       durationMs: Math.round(outcome.durationMs * 1000) / 1000,
       ...(outcome.error !== null ? { error: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) } : {}),

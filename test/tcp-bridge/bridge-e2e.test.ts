@@ -25,7 +25,8 @@ function describeBridgeEndToEnd(storeName: string, env: () => Record<string, str
     let client: RemotingTestClient;
 
     beforeAll(async () => {
-      ns = await startNamesrv(env());
+      // debug: the request log shows each call, closes included (one test waits for one)
+      ns = await startNamesrv({ ...env(), NAMESRV_LOG_LEVEL: "debug" });
       client = await RemotingTestClient.connect(ns.port);
     });
     afterAll(async () => {
@@ -144,13 +145,16 @@ function describeBridgeEndToEnd(storeName: string, env: () => Record<string, str
       const first = await RemotingTestClient.connect(ns.port);
       const second = await RemotingTestClient.connect(ns.port);
       try {
+        const logged = (operation: string) =>
+          ns.output().split("\n").filter((line) => line.includes(`"operation":"${operation}"`)).map((line) => JSON.parse(line) as { connection: string });
+        const registeredBefore = logged("registerBroker").length;
         expect((await first.request(103, registerRequest({ brokerName: "broker-r", topics: ["RaceTopic", "Base"] }))).code).toBe(0);
+        const firstChannel = logged("registerBroker")[registeredBefore].connection;
         expect((await second.request(103, registerRequest({ brokerName: "broker-r", topics: ["RaceTopic", "Base"] }))).code).toBe(0);
         first.close();
         await first.closed;
-        // a request on another connection after the close was processed
-        await client.request(106);
-        await new Promise((r) => setTimeout(r, 200));
+        // the request log's line for that connection's close: the bridge has handled it
+        await waitFor(() => logged("closeChannel").some((c) => c.connection === firstChannel), "the close of the older connection to be handled", 5000);
         expect(await routeStatus(client, "RaceTopic")).toBe(0);
         second.close();
         await waitFor(async () => (await routeStatus(client, "RaceTopic")) === 17, "route removal after the current close", 5000);
