@@ -1,4 +1,5 @@
 import type { Logger } from "../shared/logger";
+import type { ConfigPersister } from "./config/config-store-file";
 import type { NamesrvConfig } from "./config/namesrv-config";
 import { LocalNamesrv } from "./port/local-namesrv";
 import { withMiddleware, type Middleware } from "./port/middleware";
@@ -14,6 +15,8 @@ export interface NamesrvOptions {
   /** run around every call after the request log, in order */
   middlewares?: readonly Middleware[];
   clock?: () => number;
+  /** saves the whole configuration after each UPDATE_NAMESRV_CONFIG (the Bun server on the embedded store) */
+  persistConfig?: ConfigPersister;
 }
 
 export interface Namesrv {
@@ -24,7 +27,7 @@ export interface Namesrv {
 
 /** The NameServer of one process over `store`: its services, and its port with the middleware chain. */
 export function createNamesrv(store: Store, config: NamesrvConfig, options: NamesrvOptions): Namesrv {
-  const services = createServices(store, config, options.extra ?? {}, options.clock);
+  const services = createServices(store, config, options.extra ?? {}, options.clock, options.persistConfig ?? null);
   const port = withMiddleware(new LocalNamesrv(services), [requestLog(options.log), ...(options.middlewares ?? [])]);
   return { services, port };
 }

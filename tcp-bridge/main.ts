@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { createApp } from "../edge/http/app";
+import { configStoreFilePersister } from "../edge/config/config-store-file";
 import { ConfigError, type NamesrvConfig } from "../edge/config/namesrv-config";
 import { readBunDeployment } from "../edge/config/deployment-config";
 import { createNamesrv } from "../edge/namesrv";
@@ -40,7 +41,10 @@ interface Backend {
 /** The app in this process, over the selected store, with its HTTP listener. */
 async function localBackend(config: NamesrvConfig, extra: Record<string, string>, selection: StoreSelection): Promise<Backend> {
   const store = await openStore(selection, config.kvConfigPath);
-  const { services, port } = createNamesrv(store, config, { log, extra });
+  // As Java, updates are saved to configStorePath; only a `-c` file is read back at start-up. On
+  // Redis the updates are kept in Redis and shared, so no instance writes its own copy.
+  const persistConfig = selection.kind === "embedded" ? configStoreFilePersister(config.configStorePath, log) : undefined;
+  const { services, port } = createNamesrv(store, config, { log, extra, persistConfig });
   const app = createApp(port, { config: services.config, log, peerOf: bunPeer });
   const http = Bun.serve({
     hostname: config.bindAddress,
@@ -54,7 +58,9 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
     describe: {
       http: `http://${config.bindAddress}:${http.port}`,
       store: selection.kind,
-      ...(selection.kind === "embedded" ? { kvConfigPath: config.kvConfigPath } : { redisPrefix: selection.prefix }),
+      ...(selection.kind === "embedded"
+        ? { kvConfigPath: config.kvConfigPath, configStorePath: config.configStorePath }
+        : { redisPrefix: selection.prefix }),
     },
     async stop() {
       http.stop(true);
