@@ -28,6 +28,8 @@ import { startExpiryTimer } from "./expiry-timer";
 import { createLogger, type Logger } from "../shared/logger";
 import { RemotingRequestHandler } from "./remoting-request-handler";
 import { RetryQueue } from "./retry-queue";
+import { productEnvAddresses, productEnvRouteClient } from "./product-env-route-client";
+import type { ProductEnvRouteSource } from "../edge/service/cluster-test-routes";
 
 /** The process's log: at info until the configuration says otherwise. */
 let log: Logger = createLogger("info");
@@ -44,7 +46,7 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
   // As Java, updates are saved to configStorePath; only a `-c` file is read back at start-up. On
   // Redis the updates are kept in Redis and shared, so no instance writes its own copy.
   const persistConfig = selection.kind === "embedded" ? configStoreFilePersister(config.configStorePath, log) : undefined;
-  const { services, port } = createNamesrv(store, config, { log, extra, persistConfig });
+  const { services, port } = createNamesrv(store, config, { log, extra, persistConfig, productEnvRoutes: productEnv(config) });
   const app = createApp(port, { config: services.config, log, peerOf: bunPeer });
   const http = Bun.serve({
     hostname: config.bindAddress,
@@ -67,6 +69,16 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
       await store.close();
     },
   };
+}
+
+/** clusterTest mode's product environment, fixed at start-up as Java's processor is; undefined otherwise. */
+function productEnv(config: NamesrvConfig): ProductEnvRouteSource | undefined {
+  if (!config.clusterTest) return undefined;
+  const addresses = productEnvAddresses(process.env.NAMESRV_ADDR);
+  const describe = { productEnvName: config.productEnvName, productEnvNamesrv: addresses };
+  if (addresses.length === 0) log.warn({ msg: "clusterTest without NAMESRV_ADDR: route misses stay TOPIC_NOT_EXIST", ...describe });
+  else log.info({ msg: "clusterTest: route misses are asked of the product environment", ...describe });
+  return productEnvRouteClient({ addresses, productEnvName: config.productEnvName, log });
 }
 
 function openStore(selection: StoreSelection, kvConfigPath: string): Promise<Store> | Store {
