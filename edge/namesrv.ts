@@ -1,9 +1,11 @@
 import type { Logger } from "../shared/logger";
+import type { ConfigPersister } from "./config/config-store-file";
 import type { NamesrvConfig } from "./config/namesrv-config";
 import { LocalNamesrv } from "./port/local-namesrv";
 import { withMiddleware, type Middleware } from "./port/middleware";
 import type { NamesrvPort } from "./port/namesrv-port";
 import { requestLog } from "./port/request-log";
+import type { ProductEnvRouteSource } from "./service/cluster-test-routes";
 import { createServices, type NamesrvServices } from "./service/services";
 import type { Store } from "./store/store";
 
@@ -14,6 +16,10 @@ export interface NamesrvOptions {
   /** run around every call after the request log, in order */
   middlewares?: readonly Middleware[];
   clock?: () => number;
+  /** saves the whole configuration after each UPDATE_NAMESRV_CONFIG (the Bun server on the embedded store) */
+  persistConfig?: ConfigPersister;
+  /** where clusterTest mode looks up the routes this NameServer does not have (the Bun server) */
+  productEnvRoutes?: ProductEnvRouteSource;
 }
 
 export interface Namesrv {
@@ -24,7 +30,10 @@ export interface Namesrv {
 
 /** The NameServer of one process over `store`: its services, and its port with the middleware chain. */
 export function createNamesrv(store: Store, config: NamesrvConfig, options: NamesrvOptions): Namesrv {
-  const services = createServices(store, config, options.extra ?? {}, options.clock);
+  const services = createServices(store, config, options.extra ?? {}, options.clock, {
+    persistConfig: options.persistConfig,
+    productEnvRoutes: options.productEnvRoutes,
+  });
   const port = withMiddleware(new LocalNamesrv(services), [requestLog(options.log), ...(options.middlewares ?? [])]);
   return { services, port };
 }

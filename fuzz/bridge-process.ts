@@ -58,6 +58,7 @@ export class BridgeProcess {
         NAMESRV_PORT: String(port),
         NAMESRV_HTTP_PORT: String(await freePort()),
         NAMESRV_KV_PATH: join(dir, "kvConfig.json"),
+        NAMESRV_CONFIG_configStorePath: join(dir, "namesrv.properties"),
         NAMESRV_BIND_ADDRESS: "127.0.0.1",
         NAMESRV_LOG_LEVEL: "error",
         ...(redis ? { REDIS_URL: redis.url, NAMESRV_REDIS_PREFIX: `fuzz-${seed >>> 0}` } : {}),

@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { createApp } from "../edge/http/app";
+import { configStoreFilePersister } from "../edge/config/config-store-file";
 import { ConfigError, type NamesrvConfig } from "../edge/config/namesrv-config";
 import { readBunDeployment } from "../edge/config/deployment-config";
 import { createNamesrv } from "../edge/namesrv";
@@ -27,6 +28,8 @@ import { startExpiryTimer } from "./expiry-timer";
 import { createLogger, type Logger } from "../shared/logger";
 import { RemotingRequestHandler } from "./remoting-request-handler";
 import { RetryQueue } from "./retry-queue";
+import { productEnvAddresses, productEnvRouteClient } from "./product-env-route-client";
+import type { ProductEnvRouteSource } from "../edge/service/cluster-test-routes";
 
 /** The process's log: at info until the configuration says otherwise. */
 let log: Logger = createLogger("info");
@@ -40,7 +43,10 @@ interface Backend {
 /** The app in this process, over the selected store, with its HTTP listener. */
 async function localBackend(config: NamesrvConfig, extra: Record<string, string>, selection: StoreSelection): Promise<Backend> {
   const store = await openStore(selection, config.kvConfigPath);
-  const { services, port } = createNamesrv(store, config, { log, extra });
+  // As Java, updates are saved to configStorePath; only a `-c` file is read back at start-up. On
+  // Redis the updates are kept in Redis and shared, so no instance writes its own copy.
+  const persistConfig = selection.kind === "embedded" ? configStoreFilePersister(config.configStorePath, log) : undefined;
+  const { services, port } = createNamesrv(store, config, { log, extra, persistConfig, productEnvRoutes: productEnv(config) });
   const app = createApp(port, { config: services.config, log, peerOf: bunPeer });
   const http = Bun.serve({
     hostname: config.bindAddress,
@@ -54,13 +60,25 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
     describe: {
       http: `http://${config.bindAddress}:${http.port}`,
       store: selection.kind,
-      ...(selection.kind === "embedded" ? { kvConfigPath: config.kvConfigPath } : { redisPrefix: selection.prefix }),
+      ...(selection.kind === "embedded"
+        ? { kvConfigPath: config.kvConfigPath, configStorePath: config.configStorePath }
+        : { redisPrefix: selection.prefix }),
     },
     async stop() {
       http.stop(true);
       await store.close();
     },
   };
+}
+
+/** clusterTest mode's product environment, fixed at start-up as Java's processor is; undefined otherwise. */
+function productEnv(config: NamesrvConfig): ProductEnvRouteSource | undefined {
+  if (!config.clusterTest) return undefined;
+  const addresses = productEnvAddresses(process.env.NAMESRV_ADDR);
+  const describe = { productEnvName: config.productEnvName, productEnvNamesrv: addresses };
+  if (addresses.length === 0) log.warn({ msg: "clusterTest without NAMESRV_ADDR: route misses stay TOPIC_NOT_EXIST", ...describe });
+  else log.info({ msg: "clusterTest: route misses are asked of the product environment", ...describe });
+  return productEnvRouteClient({ addresses, productEnvName: config.productEnvName, log });
 }
 
 function openStore(selection: StoreSelection, kvConfigPath: string): Promise<Store> | Store {

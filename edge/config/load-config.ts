@@ -65,7 +65,14 @@ export async function loadNamesrvConfig(sources: ConfigSources): Promise<LoadedC
     } catch (err) {
       throw new ConfigError(`cannot read config file ${configFile}: ${(err as Error).message}`);
     }
-    const fromFile = applyConfigEntries(config, parseJavaProperties(bytes));
+    let fromFile: ReturnType<typeof applyConfigEntries>;
+    try {
+      fromFile = applyConfigEntries(config, parseJavaProperties(bytes));
+    } catch (err) {
+      // The file may be one an update rewrote (it is configStorePath): say which file to fix.
+      throw new ConfigError(`config file ${configFile}: ${(err as Error).message}`);
+    }
+    // Java's NamesrvStartup: updates are persisted back into the `-c` file.
     config = { ...fromFile.config, configStorePath: configFile };
     extra = fromFile.extra;
   }

@@ -31,7 +31,7 @@ export class LocalNamesrv implements NamesrvPort {
   }
 
   getRouteInfoByTopic(input: { topic: string | null; zoneName: string | null; dialect: Dialect }) {
-    return this.services.routes.getEncodedRoute(input.topic, input.zoneName, input.dialect);
+    return (this.services.clusterTestRoutes ?? this.services.routes).getEncodedRoute(input.topic, input.zoneName, input.dialect);
   }
 
   getBrokerClusterInfo() {

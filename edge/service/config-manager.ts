@@ -11,6 +11,7 @@ import {
   NAMESRV_CONFIG_SCHEMA,
   type NamesrvConfig,
 } from "../config/namesrv-config";
+import type { ConfigPersister } from "../config/config-store-file";
 
 /** How long a fetched set of runtime overrides is trusted before the store is asked again. */
 const OVERRIDES_TTL_MS = 1000;
@@ -32,6 +33,8 @@ export class ConfigManager {
     private readonly startup: NamesrvConfig,
     private readonly startupExtra: Record<string, string> = {},
     private readonly clock: () => number = Date.now,
+    /** Where the whole configuration is saved after each update (configStorePath on the embedded store). */
+    private readonly persist: ConfigPersister | null = null,
   ) {
     this.blackList = configBlackList(startup);
     const known = new Set([...Object.keys(NAMESRV_CONFIG_SCHEMA), ...Object.keys(startupExtra)]);
@@ -59,7 +62,8 @@ export class ConfigManager {
       if (Object.hasOwn(entries, key)) throw new NamesrvError(ResponseCode.NO_PERMISSION, Remark.CONFIG_BLACK_LIST);
     }
     const known = this.updatableEntries(entries);
-    if (Object.keys(known).length === 0) return;
+    // Java persists after every accepted update, even one that changed nothing.
+    if (Object.keys(known).length === 0) return this.persist?.(() => this.properties());
     try {
       applyConfigEntries(this.startup, known);
     } catch (err) {
@@ -69,6 +73,7 @@ export class ConfigManager {
     await this.store.putConfigOverrides(known);
     this.cached = null;
     this.cachedSignature = null;
+    await this.persist?.(() => this.properties());
   }
 
   /**

@@ -1,5 +1,7 @@
 import type { Store } from "../store/store";
 import type { NamesrvConfig } from "../config/namesrv-config";
+import type { ConfigPersister } from "../config/config-store-file";
+import { ClusterTestRoutes, type ProductEnvRouteSource } from "./cluster-test-routes";
 import { ConfigManager } from "./config-manager";
 import { KVManager } from "./kv-manager";
 import { RouteManager } from "./route-manager";
@@ -9,6 +11,16 @@ export interface NamesrvServices {
   routes: RouteManager;
   kv: KVManager;
   config: ConfigManager;
+  /** route queries in clusterTest mode (fixed at start-up, as Java picks its processor then); null otherwise */
+  clusterTestRoutes: ClusterTestRoutes | null;
+}
+
+/** What a runtime plugs into the services beyond the store. */
+export interface ServiceDependencies {
+  /** saves the whole configuration after each update */
+  persistConfig?: ConfigPersister | null;
+  /** the product environment's routes, for clusterTest mode */
+  productEnvRoutes?: ProductEnvRouteSource | null;
 }
 
 export function createServices(
@@ -16,7 +28,11 @@ export function createServices(
   startupConfig: NamesrvConfig,
   startupExtra: Record<string, string> = {},
   clock: () => number = Date.now,
+  dependencies: ServiceDependencies = {},
 ): NamesrvServices {
-  const config = new ConfigManager(store, startupConfig, startupExtra, clock);
-  return { config, routes: new RouteManager(store, config, clock), kv: new KVManager(store, config) };
+  const config = new ConfigManager(store, startupConfig, startupExtra, clock, dependencies.persistConfig ?? null);
+  const routes = new RouteManager(store, config, clock);
+  const clusterTestRoutes =
+    startupConfig.clusterTest && dependencies.productEnvRoutes ? new ClusterTestRoutes(routes, dependencies.productEnvRoutes) : null;
+  return { config, routes, kv: new KVManager(store, config), clusterTestRoutes };
 }

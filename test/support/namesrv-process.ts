@@ -34,6 +34,8 @@ export async function startNamesrv(env: Record<string, string> = {}, args: strin
       NAMESRV_HTTP_PORT: String(httpPort),
       NAMESRV_KV_PATH: kvPath,
       NAMESRV_BIND_ADDRESS: "127.0.0.1",
+      // updates are saved to configStorePath (default ~/namesrv/namesrv.properties); a `-c` file is its own
+      ...(args.includes("-c") ? {} : { NAMESRV_CONFIG_configStorePath: join(dir, "namesrv.properties") }),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -64,6 +64,7 @@ export async function startNameServer(kind: NamesrvKind, dir: string, options: N
         NAMESRV_HTTP_PORT: String(httpPort),
         NAMESRV_KV_PATH: kvPath,
         NAMESRV_BIND_ADDRESS: "127.0.0.1",
+        NAMESRV_CONFIG_configStorePath: join(dir, "namesrv.properties"),
         ...options.env,
       },
       logFile,

@@ -1,0 +1,35 @@
+import { ResponseCode } from "../../shared/codes";
+import { encodeTopicRouteData, utf8, type Dialect } from "../../shared/body-codec";
+import type { TopicRouteData } from "../../shared/model";
+import { NamesrvError } from "../port/namesrv-error";
+import type { RouteManager } from "./route-manager";
+
+/**
+ * Asks the product environment's NameServer for a topic's route; null when it has none or cannot
+ * be reached (the caller then answers as if nobody had the route).
+ */
+export type ProductEnvRouteSource = (topic: string) => Promise<TopicRouteData | null>;
+
+/**
+ * Route queries in Java's clusterTest mode (ClusterTestRequestProcessor): a topic this NameServer
+ * has no route for is looked up in the product environment (`productEnvName`), and that route is
+ * the answer. Java re-encodes the fetched route with fastjson's default settings, so it is
+ * answered in the legacy dialect whatever the client's version; a local route is answered as usual.
+ */
+export class ClusterTestRoutes {
+  constructor(
+    private readonly routes: RouteManager,
+    private readonly productEnv: ProductEnvRouteSource,
+  ) {}
+
+  async getEncodedRoute(topic: string | null, zoneName: string | null, dialect: Dialect): Promise<Uint8Array> {
+    try {
+      return await this.routes.getEncodedRoute(topic, zoneName, dialect);
+    } catch (err) {
+      if (!(err instanceof NamesrvError) || err.code !== ResponseCode.TOPIC_NOT_EXIST || topic === null) throw err;
+      const route = await this.productEnv(topic);
+      if (route === null) throw err;
+      return utf8(encodeTopicRouteData(route, "legacy"));
+    }
+  }
+}
