@@ -1,6 +1,7 @@
 /**
  * The live table (Java's brokerLiveTable): a hash per (cluster, address) and its liveness deadline
- * as a score in `P:brokerLiveTable`, plus the filter servers of the same id.
+ * as a score in `P:brokerLiveTable`, its connections (one per bridge) in `P:brokerLiveChannels:<id>`,
+ * plus the filter servers of the same id.
  */
 import { KEYS } from "./keys";
 import { luaFragment } from "./lua-script";
@@ -19,13 +20,13 @@ local function renewLive(id, now, timeout)
   redis.call('HSET', liveKey(id), 'lastUpdateTimestamp', now, 'deadline', deadline)
   redis.call('ZADD', LIVE_Z, deadline, id)
 end
--- a removed live entry can change routes (an address past its deadline is hidden, one without an
--- entry is not): a removal changes the route version
 local function forgetChannels(id)
   local ck = liveChannelsKey(id)
   for _, ch in ipairs(redis.call('HVALS', ck)) do redis.call('SREM', channelKey(ch), id) end
   redis.call('DEL', ck)
 end
+-- a removed live entry can change routes (an address past its deadline is hidden, one without an
+-- entry is not): a removal changes the route version
 local function removeLive(id)
   forgetChannels(id)
   local n = redis.call('DEL', liveKey(id)) + redis.call('ZREM', LIVE_Z, id)
