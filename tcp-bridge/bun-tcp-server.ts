@@ -24,7 +24,10 @@ export interface TcpServerOptions {
   log: Logger;
   /** Connections with neither a read nor a write for this long are closed (0 = never). */
   idleTimeoutSeconds: number;
-  /** Distinguishes this process's connections from other bridges' in the shared store. */
+  /**
+   * Distinguishes this process's connections from other bridges' in the shared store, which reads
+   * a channel's bridge as the part of its id before the last "-" (so: no "-" at the end of it).
+   */
   instanceId: string;
   limits: ServerLimits;
 }

@@ -11,7 +11,8 @@
  *
  * Deliberate differences from Java:
  * - unregistration has no BatchUnregistrationService queue (a large one is applied in slices);
- * - unregisterChannel removes every live entry recorded with that channel (Java stops at the first);
+ * - unregisterChannel removes every live entry whose last connection that channel is (Java stops at
+ *   the first, and keeps one connection per entry: see Store.unregisterChannel);
  * - a live entry whose address no longer holds a broker slot is dropped when it expires or its
  *   channel closes (Java keeps it forever); such entries are not part of the returned list;
  * - a registration without a DataVersion counts as changed (Java's fresh DataVersion usually does);
@@ -28,6 +29,7 @@ import type {
   TopicRouteData,
 } from "../../shared/model";
 import { LARGE_REGISTRATION_TOPICS, Slices, SLICE_MILLIS } from "../../shared/event-loop-slices";
+import { releaseChannel } from "./broker-channels";
 import type { KVConfigTable } from "./kv-config-file";
 import { KVTable } from "./embedded/kv-table";
 import {
@@ -185,7 +187,8 @@ export class EmbeddedStore implements Store {
       await busy;
       return this.unregisterChannel(channel);
     }
-    return this.unregisterLiveEntries((live) => live.channel === channel);
+    // releasing is idempotent, so the selection may run again after a sliced write commits
+    return this.unregisterLiveEntries((live) => releaseChannel(live.channels, channel) === "last");
   }
 
   async expireBrokers(now: number): Promise<BrokerUnregistration[]> {

@@ -10,8 +10,9 @@ import type {
 
 /**
  * One broker registration as the route tables see it (REGISTER_BROKER after the wire body was
- * decoded and checked). `channel` names the connection that carried it, so that a close of that
- * connection can unregister the broker, and a close of an older one cannot.
+ * decoded and checked). `channel` names the connection that carried it (`<bridge instance>-<n>`,
+ * null when no connection did), so that closing it can unregister the broker, and closing a
+ * superseded one cannot (see Store.unregisterChannel).
  */
 export interface BrokerRegistration {
   clusterName: string;
@@ -87,7 +88,23 @@ export interface Store {
    */
   refreshRegistration?(refresh: RegistrationRefresh): Promise<RegisterBrokerResult | null>;
   unregisterBrokers(requests: BrokerUnregistration[]): Promise<void>;
-  /** Unregisters the brokers whose current registration came through `channel`; returns them. */
+  /**
+   * A closed connection; returns the brokers it unregistered. A broker registers with every
+   * NameServer address it knows, so with several bridges on one store its live entry (cluster,
+   * address) is carried by one connection per bridge instance. The rule, Java's onChannelDestroy
+   * applied per bridge (the bridge of a channel is the part of its id before the last `-`):
+   * - a registration (or refreshRegistration) through channel C records C as the entry's channel
+   *   of C's bridge, replacing the one that bridge recorded before (a reconnect); the channels of
+   *   other bridges stay. A registration without a channel forgets them all (as Java's null
+   *   channel: no close removes the entry, expiry does);
+   * - closing C when it is not its bridge's recorded channel of an entry (superseded by a later
+   *   registration on another connection, RocketMQ #11043, or never used) changes nothing;
+   * - closing C when other bridges still record a channel forgets C only: the broker stays routed;
+   * - closing the last recorded channel unregisters the broker, as UNREGISTER_BROKER would.
+   * Liveness is one deadline per entry, refreshed through any connection (registration, heartbeat,
+   * QUERY_DATA_VERSION); expiry and unregistration remove the entry with all its channels. A
+   * bridge that dies without closing leaves its channel recorded: the broker then leaves by expiry.
+   */
   unregisterChannel(channel: string): Promise<BrokerUnregistration[]>;
   /** Unregisters every broker whose last refresh + timeout is before `now`; returns them. */
   expireBrokers(now: number): Promise<BrokerUnregistration[]>;

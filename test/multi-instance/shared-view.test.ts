@@ -139,9 +139,10 @@ describe("two bridges and a Worker on one Redis", () => {
     const broker = { brokerName: "broker-race", brokerAddr: "127.0.0.1:43911", topics: ["RaceTopic", "RaceBase"] };
     expect((await a.request(103, registerRequest(broker))).code).toBe(0);
     expect((await b.request(103, registerRequest(broker))).code).toBe(0);
-    const liveKey = key("brokerLiveTable:DefaultCluster:127.0.0.1:43911");
-    const channelB = await redisCommand(redis.url, "HGET", liveKey, "channel");
-    expect(channelB).toBeTruthy();
+    // one connection per bridge instance (docs/redis-keys.md, "Connections of a broker")
+    const channelsKey = key("brokerLiveChannels:DefaultCluster:127.0.0.1:43911");
+    const both = (await redisCommand(redis.url, "HVALS", channelsKey)) as string[];
+    expect(both).toHaveLength(2);
 
     // A closes; bridge 1 runs one Store call (one script) for it: wait for that, then look
     const before = await scriptCalls(redis.url);
@@ -150,7 +151,10 @@ describe("two bridges and a Worker on one Redis", () => {
     await waitFor(async () => (await scriptCalls(redis.url)) > before, "bridge 1 to process the close of A", 10_000);
     expect((await route(client2, "RaceTopic")).code).toBe(0);
     expect((await worker.fetch("/api/v1/topics/RaceTopic/route")).status).toBe(200);
-    expect(await redisCommand(redis.url, "HGET", liveKey, "channel")).toBe(channelB);
+    // only A's connection is forgotten
+    const left = (await redisCommand(redis.url, "HVALS", channelsKey)) as string[];
+    expect(left).toHaveLength(1);
+    expect(both).toContain(left[0]);
 
     b.close();
     await waitFor(async () => (await route(client1, "RaceTopic")).code === 17, "the broker to go when B closes", 10_000);

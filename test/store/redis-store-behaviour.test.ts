@@ -113,10 +113,12 @@ describe("key schema", () => {
       lastUpdateTimestamp: String(T0),
       heartbeatTimeoutMillis: "120000",
       deadline: String(T0 + 120_000),
-      channel: `ch-${MASTER}`,
       haServerAddr: "10.0.0.1:10912",
     });
     expect(JSON.parse(live.dataVersion)).toEqual(dv(1));
+    // its connections: bridge instance (the channel id before its last "-") → channel, and the index back
+    expect(await hgetall(t, `${P}:brokerLiveChannels:${CLUSTER}:${MASTER}`)).toEqual({ ch: `ch-${MASTER}` });
+    expect(await t.command(["SMEMBERS", `${P}:brokerLiveChannel:ch-${MASTER}`])).toEqual([`${CLUSTER}:${MASTER}`]);
     expect(await t.command(["ZRANGE", `${P}:brokerLiveTable`, "0", "-1", "WITHSCORES"])).toEqual([
       `${CLUSTER}:${MASTER}`,
       String(T0 + 120_000),
@@ -288,14 +290,21 @@ describe("several stores on one Redis", () => {
 
   it("a close of the older connection on bridge 1 leaves the newer registration through bridge 2", async () => {
     const p = prefix();
+    const t = transport();
     const bridge1 = new RedisStore(transport(), { prefix: p, clock: () => T0 });
     const bridge2 = new RedisStore(transport(), { prefix: p, clock: () => T0 });
     await bridge1.registerBroker(reg({ channel: "bridge1/conn-7" }));
     await bridge2.registerBroker(reg({ channel: "bridge2/conn-3", now: T0 + 1 }));
     expect(await bridge1.unregisterChannel("bridge1/conn-7")).toEqual([]);
     expect((await bridge1.getTopicRoute("TopicA"))?.brokerDatas[0].brokerAddrs).toEqual({ "0": MASTER });
+    expect(((await t.command(["KEYS", `{${p}}:brokerLiveChannel*`])) as string[]).sort()).toEqual([
+      `{${p}}:brokerLiveChannel:bridge2/conn-3`,
+      `{${p}}:brokerLiveChannels:${CLUSTER}:${MASTER}`,
+    ]);
     expect(await bridge2.unregisterChannel("bridge2/conn-3")).toHaveLength(1);
     expect(await bridge1.getTopicRoute("TopicA")).toBeNull();
+    // neither the entry's connections nor the channel index outlive it
+    expect(await t.command(["KEYS", `{${p}}:brokerLiveChannel*`])).toEqual([]);
   });
 
   it("no lost update: master and slave of one group registering at once through two stores", async () => {

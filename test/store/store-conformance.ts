@@ -367,6 +367,16 @@ export function describeStoreConformance(
         expect(await refreshRegistration(refresh())).toBeNull();
       });
 
+      it("records its connection for its bridge, keeping the other bridges' connections", async () => {
+        await store.registerBroker({ ...reg({ channel: "bridgeA-1" }), bodyDigest: "d1" });
+        expect(await refreshRegistration(refresh({ channel: "bridgeB-1", now: T0 + 1 }))).toEqual({});
+        expect(await refreshRegistration(refresh({ channel: "bridgeA-2", now: T0 + 2 }))).toEqual({});
+        expect(await store.unregisterChannel("bridgeA-1")).toEqual([]);
+        expect(await store.unregisterChannel("bridgeA-2")).toEqual([]);
+        expect(await isLive(CLUSTER, MASTER)).toBe(true);
+        expect(await store.unregisterChannel("bridgeB-1")).toHaveLength(1);
+      });
+
       it("declines after a topic of the broker was deleted, so the full registration re-adds it", async () => {
         await store.registerBroker({ ...reg(), bodyDigest: "d1" });
         await store.deleteTopic("TopicA", null);
@@ -741,6 +751,81 @@ export function describeStoreConformance(
         expect(await store.getTopicRoute("TopicA")).toBeNull();
       });
 
+      const M = { clusterName: CLUSTER, brokerAddr: MASTER, brokerName: BROKER_A, brokerId: 0 };
+
+      it("a broker registered through two bridges stays routed until its last connection closes", async () => {
+        await store.registerBroker(reg({ channel: "bridgeA-1" }));
+        await store.registerBroker(reg({ channel: "bridgeB-1", now: T0 + 1 }));
+        // the connection of the latest registration first
+        expect(await store.unregisterChannel("bridgeB-1")).toEqual([]);
+        expect(await addrsOf("TopicA")).toEqual({ "0": MASTER });
+        expect(await isLive(CLUSTER, MASTER)).toBe(true);
+        expect(await store.unregisterChannel("bridgeB-1")).toEqual([]);
+        expect(await store.unregisterChannel("bridgeA-1")).toEqual([M]);
+        expect(await store.getTopicRoute("TopicA")).toBeNull();
+        expect(await isLive(CLUSTER, MASTER)).toBe(false);
+      });
+
+      it("either order of closing the two bridges' connections", async () => {
+        await store.registerBroker(reg({ channel: "bridgeA-1" }));
+        await store.registerBroker(reg({ channel: "bridgeB-1", now: T0 + 1 }));
+        await store.registerBroker(reg({ channel: "bridgeA-1", now: T0 + 2 }));
+        expect(await store.unregisterChannel("bridgeA-1")).toEqual([]);
+        expect(await addrsOf("TopicA")).toEqual({ "0": MASTER });
+        expect(await store.unregisterChannel("bridgeB-1")).toEqual([M]);
+        expect(await store.getTopicRoute("TopicA")).toBeNull();
+      });
+
+      it("a reconnect replaces its bridge's channel: the stale close is ignored, the new one counts", async () => {
+        await store.registerBroker(reg({ channel: "bridgeA-1" }));
+        await store.registerBroker(reg({ channel: "bridgeB-1", now: T0 + 1 }));
+        await store.registerBroker(reg({ channel: "bridgeA-2", now: T0 + 2 }));
+        expect(await store.unregisterChannel("bridgeA-1")).toEqual([]);
+        expect(await store.unregisterChannel("bridgeB-1")).toEqual([]);
+        expect(await addrsOf("TopicA")).toEqual({ "0": MASTER });
+        // bridge A's old connection no longer counts: closing the new one is closing the last
+        expect(await store.unregisterChannel("bridgeA-2")).toEqual([M]);
+        expect(await store.getTopicRoute("TopicA")).toBeNull();
+      });
+
+      it("a stale close arriving after the other bridge's connection closed is still ignored", async () => {
+        await store.registerBroker(reg({ channel: "bridgeA-1" }));
+        await store.registerBroker(reg({ channel: "bridgeB-1", now: T0 + 1 }));
+        await store.registerBroker(reg({ channel: "bridgeA-2", now: T0 + 2 }));
+        expect(await store.unregisterChannel("bridgeB-1")).toEqual([]);
+        expect(await store.unregisterChannel("bridgeA-1")).toEqual([]);
+        expect(await addrsOf("TopicA")).toEqual({ "0": MASTER });
+        expect(await store.unregisterChannel("bridgeA-2")).toEqual([M]);
+      });
+
+      it("each live entry keeps its own connections", async () => {
+        await store.registerBroker(reg({ channel: "bridgeA-1" }));
+        await store.registerBroker(reg({ channel: "bridgeB-1" }));
+        await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, channel: "bridgeA-1" }));
+        expect(await store.unregisterChannel("bridgeA-1")).toEqual([
+          { clusterName: CLUSTER, brokerAddr: SLAVE, brokerName: BROKER_A, brokerId: 1 },
+        ]);
+        expect(await addrsOf("TopicA")).toEqual({ "0": MASTER });
+        expect(await store.unregisterChannel("bridgeB-1")).toEqual([M]);
+      });
+
+      it("a registration without a channel leaves the broker to expiry", async () => {
+        await store.registerBroker(reg({ channel: "bridgeA-1" }));
+        await store.registerBroker(reg({ channel: "bridgeB-1" }));
+        await store.registerBroker(reg({ channel: null, now: T0 + 1 }));
+        expect(await store.unregisterChannel("bridgeA-1")).toEqual([]);
+        expect(await store.unregisterChannel("bridgeB-1")).toEqual([]);
+        expect(await addrsOf("TopicA")).toEqual({ "0": MASTER });
+      });
+
+      it("an unregistration forgets every connection of the entry", async () => {
+        await store.registerBroker(reg({ channel: "bridgeA-1" }));
+        await store.registerBroker(reg({ channel: "bridgeB-1" }));
+        await store.unregisterBrokers([M]);
+        await store.registerBroker(reg({ channel: "bridgeA-1", now: T0 + 1 }));
+        expect(await store.unregisterChannel("bridgeA-1")).toEqual([M]);
+      });
+
       it("a connection that never registered a broker does nothing", async () => {
         await store.registerBroker(reg({ channel: "ch-1" }));
         expect(await store.unregisterChannel("client-connection")).toEqual([]);
@@ -776,6 +861,21 @@ export function describeStoreConformance(
         expect(await store.expireBrokers(T0 + 1901)).toHaveLength(1);
         expect(await store.refreshBroker(CLUSTER, MASTER, T0 + 2000)).toBe(false);
         expect(await store.refreshBroker("OtherCluster", MASTER, T0)).toBe(false);
+      });
+
+      it("a heartbeat keeps a broker of several connections alive; expiry removes it with all of them", async () => {
+        await store.registerBroker(reg({ heartbeatTimeoutMillis: 1000, channel: "bridgeA-1" }));
+        await store.registerBroker(reg({ heartbeatTimeoutMillis: 1000, channel: "bridgeB-1", now: T0 + 100 }));
+        expect(await store.refreshBroker(CLUSTER, MASTER, T0 + 900)).toBe(true);
+        expect(await store.expireBrokers(T0 + 1500)).toEqual([]);
+        expect(await store.expireBrokers(T0 + 1901)).toEqual([
+          { clusterName: CLUSTER, brokerAddr: MASTER, brokerName: BROKER_A, brokerId: 0 },
+        ]);
+        expect(await store.getTopicRoute("TopicA")).toBeNull();
+        // bridge B's connection went with the entry: bridge A's new registration is the only one
+        await store.registerBroker(reg({ channel: "bridgeA-1", now: T0 + 2000 }));
+        expect(await store.unregisterChannel("bridgeA-1")).toHaveLength(1);
+        expect(await store.unregisterChannel("bridgeB-1")).toEqual([]);
       });
 
       it("refreshBroker is keyed by cluster", async () => {

@@ -20,6 +20,7 @@ import type {
   RegistrationRefresh,
   UnitTopicKind,
 } from "../store";
+import { bindChannel, type BrokerChannels } from "../broker-channels";
 import { Staging } from "./staging";
 import { TopicMappings } from "./topic-mappings";
 import { TopicQueues } from "./topic-queues";
@@ -94,7 +95,8 @@ export interface BrokerLiveEntry {
   dataVersion: DataVersion;
   /** true when the registration carried no DataVersion: never equal to anything */
   dataVersionMissing: boolean;
-  channel: string | null;
+  /** the connections the entry is registered on, one per bridge (edge/store/broker-channels.ts) */
+  channels: BrokerChannels;
   haServerAddr: string | null;
   /** digest of the body of the last full registration (see Store.refreshRegistration) */
   bodyDigest: string | null;
@@ -260,7 +262,7 @@ export class RouteTables {
     const routeChanged = this.deadlineShowsIn(live, r.now + r.heartbeatTimeoutMillis);
     live.lastUpdateTimestamp = r.now;
     live.heartbeatTimeoutMillis = r.heartbeatTimeoutMillis;
-    live.channel = r.channel;
+    bindChannel(live.channels, r.channel);
     live.haServerAddr = r.haServerAddr;
     return { result: this.masterOf(r.clusterName, r.brokerId, brokerData.brokerAddrs), routeChanged };
   }
@@ -361,9 +363,11 @@ export class RouteTables {
         staged && samePlan(staged.plan, plan) ? this.commitTopicData(staged) : this.writeTopicData(r, plan);
     }
 
-    // 11. liveness (replaces the previous entry, including its channel)
+    // 11. liveness (replaces the previous entry; its connections through other bridges stay)
     const key = addrKey(clusterName, brokerAddr);
     const previousLive = this.brokerLiveTable.get(key);
+    const channels: BrokerChannels = new Map(previousLive?.channels);
+    bindChannel(channels, r.channel);
     const livenessChanged = previousLive !== undefined && this.deadlineShowsIn(previousLive, r.now + r.heartbeatTimeoutMillis);
     this.brokerLiveTable.set(key, {
       clusterName,
@@ -372,7 +376,7 @@ export class RouteTables {
       heartbeatTimeoutMillis: r.heartbeatTimeoutMillis,
       dataVersion,
       dataVersionMissing,
-      channel: r.channel,
+      channels,
       haServerAddr: r.haServerAddr,
       bodyDigest: r.bodyDigest ?? null,
       queueRemovalsSeen: this.queueRemovals,

@@ -29,6 +29,7 @@ end
 local function liveId(cluster, addr) return esc(cluster) .. ':' .. addr end
 local function liveKey(id) return P .. ':brokerLiveTable:' .. id end
 local function channelKey(channel) return P .. ':brokerLiveChannel:' .. channel end
+local function liveChannelsKey(id) return P .. ':brokerLiveChannels:' .. id end
 local function clusterKey(cluster) return P .. ':clusterAddrTable:' .. cluster end
 local function bdKey(name) return P .. ':brokerAddrTable:' .. name end
 local function topicKey(topic) return P .. ':topicQueueTable:' .. topic end

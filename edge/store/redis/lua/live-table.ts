@@ -1,6 +1,7 @@
 /**
  * The live table (Java's brokerLiveTable): a hash per (cluster, address) and its liveness deadline
- * as a score in `P:brokerLiveTable`, plus the filter servers of the same id.
+ * as a score in `P:brokerLiveTable`, its connections (one per bridge) in `P:brokerLiveChannels:<id>`,
+ * plus the filter servers of the same id.
  */
 import { KEYS } from "./keys";
 import { luaFragment } from "./lua-script";
@@ -19,14 +20,40 @@ local function renewLive(id, now, timeout)
   redis.call('HSET', liveKey(id), 'lastUpdateTimestamp', now, 'deadline', deadline)
   redis.call('ZADD', LIVE_Z, deadline, id)
 end
+local function forgetChannels(id)
+  local ck = liveChannelsKey(id)
+  for _, ch in ipairs(redis.call('HVALS', ck)) do redis.call('SREM', channelKey(ch), id) end
+  redis.call('DEL', ck)
+end
 -- a removed live entry can change routes (an address past its deadline is hidden, one without an
 -- entry is not): a removal changes the route version
 local function removeLive(id)
-  local lk = liveKey(id)
-  local ch = redis.call('HGET', lk, 'channel')
-  if ch then redis.call('SREM', channelKey(ch), id) end
-  local n = redis.call('DEL', lk) + redis.call('ZREM', LIVE_Z, id)
+  forgetChannels(id)
+  local n = redis.call('DEL', liveKey(id)) + redis.call('ZREM', LIVE_Z, id)
   if n > 0 then routeChanged() end
+end
+-- The connections of a live entry, one per bridge instance (Store.unregisterChannel): the bridge
+-- of a channel id is the part before its last '-'.
+local function bridgeOf(channel) return string.match(channel, '^(.*)%-[^%-]*$') or channel end
+-- a registration through channel (nil: none) replaces its bridge's channel; none forgets them all
+local function bindChannel(id, channel)
+  if not channel then return forgetChannels(id) end
+  local ck, bridge = liveChannelsKey(id), bridgeOf(channel)
+  local old = redis.call('HGET', ck, bridge)
+  if old == channel then return end
+  if old then redis.call('SREM', channelKey(old), id) end
+  redis.call('HSET', ck, bridge, channel)
+  redis.call('SADD', channelKey(channel), id)
+end
+-- a closed channel: 'last' when it is the entry's only one (unregister), 'released' when other
+-- bridges still carry the entry (forgotten here), 'ignored' when not its bridge's current one
+local function releaseChannel(id, channel)
+  local ck, bridge = liveChannelsKey(id), bridgeOf(channel)
+  if redis.call('HGET', ck, bridge) ~= channel then return 'ignored' end
+  if redis.call('HLEN', ck) == 1 then return 'last' end
+  redis.call('HDEL', ck, bridge)
+  redis.call('SREM', channelKey(channel), id)
+  return 'released'
 end
 local function removeFilters(id)
   if redis.call('HDEL', FILTERS, id) == 1 then routeChanged() end

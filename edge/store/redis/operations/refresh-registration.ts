@@ -21,7 +21,7 @@ import type { ScriptCalls } from "./script-calls";
  * (no QueueData it would restore was removed), the slot brokerAddrs[brokerId] is still this address,
  * the acting-master header, zone and acting-master flag are the same, and the cluster still lists
  * the broker name. Then it writes what that registration would change: lastUpdateTimestamp,
- * timeout, deadline, channel, haServerAddr — through refreshed(), like every liveness refresh.
+ * timeout, deadline, its bridge's channel, haServerAddr — through refreshed(), like every liveness refresh.
  * Answers as REGISTER_BROKER does.
  */
 export const REFRESH_REGISTRATION = luaScript(
@@ -32,7 +32,7 @@ local h = cjson.decode(ARGV[1])
 local cluster, addr, name, idStr = h.clusterName, h.brokerAddr, h.brokerName, h.brokerId
 local myId = liveId(cluster, addr)
 local myLive = liveKey(myId)
-local f = redis.call('HMGET', myLive, 'bodyDigest', 'bodyEpoch', 'enableActingMasterSent', 'dataVersionMissing', 'channel')
+local f = redis.call('HMGET', myLive, 'bodyDigest', 'bodyEpoch', 'enableActingMasterSent', 'dataVersionMissing')
 if not f[1] or f[1] ~= h.bodyDigest or f[4] ~= 'false' then return 'null' end
 if f[2] ~= (redis.call('HGET', TOPIC_EPOCH, name) or '0') then return 'null' end
 local sent = nn(h.enableActingMaster)
@@ -50,14 +50,7 @@ end
 if bd[1] ~= tostring(sent == true) or (bd[2] or nil) ~= nn(h.zoneName) then return 'null' end
 if redis.call('SISMEMBER', clusterKey(cluster), name) == 0 then return 'null' end
 -- 11. liveness, as the registration would write it (a revival changes the route version)
-local channel = nn(h.channel)
-if f[5] and f[5] ~= channel then redis.call('SREM', channelKey(f[5]), myId) end
-if channel then
-  redis.call('HSET', myLive, 'channel', channel)
-  redis.call('SADD', channelKey(channel), myId)
-else
-  redis.call('HDEL', myLive, 'channel')
-end
+bindChannel(myId, nn(h.channel))
 if nn(h.haServerAddr) then redis.call('HSET', myLive, 'haServerAddr', h.haServerAddr)
 else redis.call('HDEL', myLive, 'haServerAddr') end
 redis.call('HSET', myLive, 'heartbeatTimeoutMillis', h.timeout)

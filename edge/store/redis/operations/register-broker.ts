@@ -284,22 +284,14 @@ if publishes(addrs) and mode ~= 'probe' then
 elseif mode == 'probe' and publishes(addrs) then
   recordedDigest = digest .. '/' .. epochNow
 end
--- 11. liveness: replaces the entry, including its channel
+-- 11. liveness: replaces the entry and its bridge's channel (other bridges' channels stay)
 refreshed(deadlineBefore, h.now)
 local deadline = fmtInt(tonumber(h.now) + tonumber(h.timeout))
-local oldChannel = redis.call('HGET', myLive, 'channel')
-local channel = nn(h.channel)
-if oldChannel and oldChannel ~= channel then
-  redis.call('SREM', channelKey(oldChannel), myId)
-end
+bindChannel(myId, nn(h.channel))
 redis.call('DEL', myLive)
 redis.call('HSET', myLive, 'clusterName', cluster, 'brokerAddr', addr, 'lastUpdateTimestamp', h.now,
   'heartbeatTimeoutMillis', h.timeout, 'deadline', deadline,
   'dataVersion', dv or h.storedDataVersion, 'dataVersionMissing', tostring(dv == nil))
-if channel then
-  redis.call('HSET', myLive, 'channel', channel)
-  redis.call('SADD', channelKey(channel), myId)
-end
 if nn(h.haServerAddr) then redis.call('HSET', myLive, 'haServerAddr', h.haServerAddr) end
 if recordedDigest then redis.call('HSET', myLive, 'topicSetDigest', recordedDigest) end
 -- for refreshRegistration: the body, and the topic index as this registration leaves it

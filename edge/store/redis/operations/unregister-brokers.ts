@@ -28,7 +28,10 @@ return list(toFold)
 `,
 );
 
-/** ARGV[1] = channel, ARGV[2] = inlineTopics. Answers UnregisteredReply. */
+/**
+ * ARGV[1] = channel, ARGV[2] = inlineTopics. Unregisters the entries whose last connection it was
+ * (Store.unregisterChannel). Answers UnregisteredReply.
+ */
 export const UNREGISTER_CHANNEL = luaScript(
   "unregisterChannel",
   [KEYS, UNREGISTER, JSON_VALUES],
@@ -37,8 +40,9 @@ inlineTopics = tonumber(ARGV[2])
 local ck = channelKey(ARGV[1])
 local ids = {}
 for _, id in ipairs(redis.call('SMEMBERS', ck)) do
-  if redis.call('HGET', liveKey(id), 'channel') == ARGV[1] then ids[#ids + 1] = id
-  else redis.call('SREM', ck, id) end
+  local released = releaseChannel(id, ARGV[1])
+  if released == 'last' then ids[#ids + 1] = id
+  elseif released == 'ignored' then redis.call('SREM', ck, id) end
 end
 return '{"unregistered":' .. list(unregisterLive(ids)) .. ',"toFold":' .. list(toFold) .. '}'
 `,
