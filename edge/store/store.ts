@@ -43,6 +43,28 @@ export type RegistrationRefresh = Omit<BrokerRegistration, "body" | "bodyDigest"
 export interface RegisterBrokerResult {
   haServerAddr?: string;
   masterAddr?: string;
+  /** set when this registration lowered its group's smallest broker id (the master came back) */
+  minBrokerIdChange?: MinBrokerIdChange;
+}
+
+/**
+ * A broker group whose smallest broker id changed (Java's isMinBrokerIdChanged in
+ * RouteInfoManager.registerBroker / unRegisterBroker): what the service needs to decide on, and
+ * build, a NOTIFY_MIN_BROKER_ID_CHANGE. Reported whatever the configuration says.
+ */
+export interface MinBrokerIdChange {
+  brokerName: string;
+  /** the group's addresses by broker id once the operation is applied (never empty) */
+  brokerAddrs: Record<string, string>;
+  /** an unregistration: the address whose removal changed it (the last one, in a batch); a registration: null */
+  offlineBrokerAddr: string | null;
+  /** the group's enableActingMaster once the operation is applied (Java notifies an unregistration only then) */
+  enableActingMaster: boolean;
+}
+
+/** A broker an unregistration removed; carries its group's change when the removal raised the min id. */
+export interface UnregisteredBroker extends BrokerUnregistration {
+  minBrokerIdChange?: MinBrokerIdChange;
 }
 
 /** Identifies one broker instance to remove (UNREGISTER_BROKER, a closed connection, expiry). */
@@ -86,11 +108,15 @@ export interface Store {
    * answer as registerBroker would. null = not applicable: send the full registration.
    */
   refreshRegistration?(refresh: RegistrationRefresh): Promise<RegisterBrokerResult | null>;
-  unregisterBrokers(requests: BrokerUnregistration[]): Promise<void>;
-  /** Unregisters the brokers whose current registration came through `channel`; returns them. */
-  unregisterChannel(channel: string): Promise<BrokerUnregistration[]>;
-  /** Unregisters every broker whose last refresh + timeout is before `now`; returns them. */
-  expireBrokers(now: number): Promise<BrokerUnregistration[]>;
+  /** Answers the groups, still registered, whose smallest id the batch raised (one per group). */
+  unregisterBrokers(requests: BrokerUnregistration[]): Promise<MinBrokerIdChange[]>;
+  /**
+   * Unregisters the brokers whose current registration came through `channel`; returns them, a
+   * group's min-id change on the last of its removals that raised it.
+   */
+  unregisterChannel(channel: string): Promise<UnregisteredBroker[]>;
+  /** Unregisters every broker whose last refresh + timeout is before `now`; returns them as unregisterChannel. */
+  expireBrokers(now: number): Promise<UnregisteredBroker[]>;
   /** BROKER_HEARTBEAT: refreshes a live entry; false when there is none. */
   refreshBroker(clusterName: string, brokerAddr: string, now: number): Promise<boolean>;
   /** QUERY_DATA_VERSION: compares, then refreshes the live entry if there is one. */
