@@ -1,5 +1,6 @@
 import type { Logger } from "../shared/logger";
 import type { NamesrvConfig } from "./config/namesrv-config";
+import type { BrokerNotifier } from "./service/broker-notifier";
 import { LocalNamesrv } from "./port/local-namesrv";
 import { withMiddleware, type Middleware } from "./port/middleware";
 import type { NamesrvPort } from "./port/namesrv-port";
@@ -14,6 +15,8 @@ export interface NamesrvOptions {
   /** run around every call after the request log, in order */
   middlewares?: readonly Middleware[];
   clock?: () => number;
+  /** how NOTIFY_MIN_BROKER_ID_CHANGE reaches brokers; none: it is not sent (a runtime without sockets) */
+  brokerNotifier?: BrokerNotifier;
 }
 
 export interface Namesrv {
@@ -24,7 +27,7 @@ export interface Namesrv {
 
 /** The NameServer of one process over `store`: its services, and its port with the middleware chain. */
 export function createNamesrv(store: Store, config: NamesrvConfig, options: NamesrvOptions): Namesrv {
-  const services = createServices(store, config, options.extra ?? {}, options.clock);
+  const services = createServices(store, config, options.extra ?? {}, options.clock, options.brokerNotifier);
   const port = withMiddleware(new LocalNamesrv(services), [requestLog(options.log), ...(options.middlewares ?? [])]);
   return { services, port };
 }

@@ -22,6 +22,7 @@ import type { Store } from "../edge/store/store";
 import { StoreSelectionError, type StoreSelection } from "../edge/store/store-selection";
 import { AdmissionControl, Lane } from "./admission-control";
 import { BodyDecoder } from "./body-decoder";
+import { RemotingBrokerNotifier } from "./broker-notifier";
 import { startTcpServer, type ServerLimits } from "./bun-tcp-server";
 import { startExpiryTimer } from "./expiry-timer";
 import { createLogger, type Logger } from "../shared/logger";
@@ -40,7 +41,7 @@ interface Backend {
 /** The app in this process, over the selected store, with its HTTP listener. */
 async function localBackend(config: NamesrvConfig, extra: Record<string, string>, selection: StoreSelection): Promise<Backend> {
   const store = await openStore(selection, config.kvConfigPath);
-  const { services, port } = createNamesrv(store, config, { log, extra });
+  const { services, port } = createNamesrv(store, config, { log, extra, brokerNotifier: new RemotingBrokerNotifier(log) });
   const app = createApp(port, { config: services.config, log, peerOf: bunPeer });
   const http = Bun.serve({
     hostname: config.bindAddress,

@@ -1,5 +1,6 @@
 import type { Store } from "../store/store";
 import type { NamesrvConfig } from "../config/namesrv-config";
+import type { BrokerNotifier } from "./broker-notifier";
 import { ConfigManager } from "./config-manager";
 import { KVManager } from "./kv-manager";
 import { RouteManager } from "./route-manager";
@@ -16,7 +17,8 @@ export function createServices(
   startupConfig: NamesrvConfig,
   startupExtra: Record<string, string> = {},
   clock: () => number = Date.now,
+  brokerNotifier: BrokerNotifier | null = null,
 ): NamesrvServices {
   const config = new ConfigManager(store, startupConfig, startupExtra, clock);
-  return { config, routes: new RouteManager(store, config, clock), kv: new KVManager(store, config) };
+  return { config, routes: new RouteManager(store, config, clock, brokerNotifier), kv: new KVManager(store, config) };
 }
