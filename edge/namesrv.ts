@@ -1,6 +1,7 @@
 import type { Logger } from "../shared/logger";
 import type { ConfigPersister } from "./config/config-store-file";
 import type { NamesrvConfig } from "./config/namesrv-config";
+import type { BrokerNotifier } from "./service/broker-notifier";
 import { LocalNamesrv } from "./port/local-namesrv";
 import { withMiddleware, type Middleware } from "./port/middleware";
 import type { NamesrvPort } from "./port/namesrv-port";
@@ -20,6 +21,8 @@ export interface NamesrvOptions {
   persistConfig?: ConfigPersister;
   /** where clusterTest mode looks up the routes this NameServer does not have (the Bun server) */
   productEnvRoutes?: ProductEnvRouteSource;
+  /** how NOTIFY_MIN_BROKER_ID_CHANGE reaches brokers; none: it is not sent (a runtime without sockets) */
+  brokerNotifier?: BrokerNotifier;
 }
 
 export interface Namesrv {
@@ -33,6 +36,7 @@ export function createNamesrv(store: Store, config: NamesrvConfig, options: Name
   const services = createServices(store, config, options.extra ?? {}, options.clock, {
     persistConfig: options.persistConfig,
     productEnvRoutes: options.productEnvRoutes,
+    brokerNotifier: options.brokerNotifier,
   });
   const port = withMiddleware(new LocalNamesrv(services), [requestLog(options.log), ...(options.middlewares ?? [])]);
   return { services, port };

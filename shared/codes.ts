@@ -26,6 +26,11 @@ export const RequestCode = {
 } as const;
 export type RequestCode = (typeof RequestCode)[keyof typeof RequestCode];
 
+/** Request codes the NameServer sends to brokers, as a client (not served). */
+export const OutboundRequestCode = {
+  NOTIFY_MIN_BROKER_ID_CHANGE: 905,
+} as const;
+
 /** Response codes (RocketMQ `RemotingSysResponseCode` and `ResponseCode`). */
 export const ResponseCode = {
   SUCCESS: 0,

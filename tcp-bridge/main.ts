@@ -23,6 +23,7 @@ import type { Store } from "../edge/store/store";
 import { StoreSelectionError, type StoreSelection } from "../edge/store/store-selection";
 import { AdmissionControl, Lane } from "./admission-control";
 import { BodyDecoder } from "./body-decoder";
+import { RemotingBrokerNotifier } from "./broker-notifier";
 import { startTcpServer, type ServerLimits } from "./bun-tcp-server";
 import { startExpiryTimer } from "./expiry-timer";
 import { createLogger, type Logger } from "../shared/logger";
@@ -46,7 +47,7 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
   // As Java, updates are saved to configStorePath; only a `-c` file is read back at start-up. On
   // Redis the updates are kept in Redis and shared, so no instance writes its own copy.
   const persistConfig = selection.kind === "embedded" ? configStoreFilePersister(config.configStorePath, log) : undefined;
-  const { services, port } = createNamesrv(store, config, { log, extra, persistConfig, productEnvRoutes: productEnv(config) });
+  const { services, port } = createNamesrv(store, config, { log, extra, persistConfig, productEnvRoutes: productEnv(config), brokerNotifier: new RemotingBrokerNotifier(log) });
   const app = createApp(port, { config: services.config, log, peerOf: bunPeer });
   const http = Bun.serve({
     hostname: config.bindAddress,

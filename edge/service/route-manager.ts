@@ -18,10 +18,18 @@ import { NamesrvError, validate } from "../port/namesrv-error";
 import type {
   BrokerUnregistration,
   DataVersionAnswer,
+  MinBrokerIdChange,
   RegisterBrokerResult,
   Store,
   UnitTopicKind,
+  UnregisteredBroker,
 } from "../store/store";
+import {
+  registrationNotification,
+  unregistrationNotification,
+  type BrokerNotifier,
+  type MinBrokerIdNotification,
+} from "./broker-notifier";
 import { Slices } from "../../shared/event-loop-slices";
 import type { ConfigManager } from "./config-manager";
 import {
@@ -50,6 +58,8 @@ export class RouteManager {
     private readonly store: Store,
     private readonly config: ConfigManager,
     private readonly clock: () => number = Date.now,
+    /** sends NOTIFY_MIN_BROKER_ID_CHANGE; none: the runtime cannot reach brokers, nothing is sent */
+    private readonly notifier: BrokerNotifier | null = null,
   ) {
     this.startedAt = clock();
   }
@@ -79,7 +89,29 @@ export class RouteManager {
       now: this.clock(),
     });
     if (result === null) throw new NamesrvError(ResponseCode.SYSTEM_ERROR, Remark.REGISTER_BROKER_FAILED);
-    return { ...result, orderTopicConfig: await this.orderTopicConfigFor(config) };
+    const { minBrokerIdChange, ...reply } = result;
+    // Java: on a registration, whatever the group's acting-master flag
+    if (minBrokerIdChange && config.notifyMinBrokerIdChanged) {
+      this.notify(registrationNotification(minBrokerIdChange, input.haServerAddr));
+    }
+    return { ...reply, orderTopicConfig: await this.orderTopicConfigFor(config) };
+  }
+
+  /** NOTIFY_MIN_BROKER_ID_CHANGE after unregistrations, when the configuration says so at that moment. */
+  private async notifyUnregistered(changes: MinBrokerIdChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    // the brokers are unregistered already: a configuration the store cannot serve now means no notice, not a failure
+    const enabled = await this.config.current().then((c) => c.notifyMinBrokerIdChanged, () => false);
+    if (!enabled) return;
+    // one notice per group, as the batch left it (Java keys its notify map by broker name)
+    const byGroup = new Map(changes.map((change) => [change.brokerName, change]));
+    for (const change of byGroup.values()) this.notify(unregistrationNotification(change));
+  }
+
+  private notify(notification: MinBrokerIdNotification | null): void {
+    if (notification && notification.brokerAddrs.length > 0) {
+      this.notifier?.notifyMinBrokerIdChange(notification.brokerAddrs, notification.notice);
+    }
   }
 
   private async orderTopicConfigFor(config: NamesrvConfig): Promise<Record<string, string> | null> {
@@ -105,20 +137,33 @@ export class RouteManager {
       now: this.clock(),
     });
     if (result === null) return null;
-    return { ...result, orderTopicConfig: await this.orderTopicConfigFor(config) };
+    // a refresh keeps the broker in its slot: it never lowers the group's smallest id
+    const { minBrokerIdChange: _unchanged, ...reply } = result;
+    return { ...reply, orderTopicConfig: await this.orderTopicConfigFor(config) };
   }
 
   async unregisterBroker(input: UnregisterBrokerInput): Promise<void> {
     checkBrokerNames(input);
-    await this.store.unregisterBrokers([validate(unregistrationRule, input, "request")]);
+    await this.notifyUnregistered(await this.store.unregisterBrokers([validate(unregistrationRule, input, "request")]));
   }
 
-  unregisterChannel(channel: string): Promise<BrokerUnregistration[]> {
-    return this.store.unregisterChannel(channel);
+  async unregisterChannel(channel: string): Promise<BrokerUnregistration[]> {
+    return this.unregistered(await this.store.unregisterChannel(channel));
   }
 
-  expireBrokers(): Promise<BrokerUnregistration[]> {
-    return this.store.expireBrokers(this.clock());
+  async expireBrokers(): Promise<BrokerUnregistration[]> {
+    return this.unregistered(await this.store.expireBrokers(this.clock()));
+  }
+
+  /** Notifies the groups the removals changed, and answers the removed brokers alone. */
+  private async unregistered(removed: UnregisteredBroker[]): Promise<BrokerUnregistration[]> {
+    const changes: MinBrokerIdChange[] = [];
+    const brokers = removed.map(({ minBrokerIdChange, ...broker }) => {
+      if (minBrokerIdChange) changes.push(minBrokerIdChange);
+      return broker;
+    });
+    await this.notifyUnregistered(changes);
+    return brokers;
   }
 
   /** BROKER_HEARTBEAT: refreshes a live broker's deadline; an unknown (or unnamed) broker is a no-op. */

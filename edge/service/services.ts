@@ -2,6 +2,7 @@ import type { Store } from "../store/store";
 import type { NamesrvConfig } from "../config/namesrv-config";
 import type { ConfigPersister } from "../config/config-store-file";
 import { ClusterTestRoutes, type ProductEnvRouteSource } from "./cluster-test-routes";
+import type { BrokerNotifier } from "./broker-notifier";
 import { ConfigManager } from "./config-manager";
 import { KVManager } from "./kv-manager";
 import { RouteManager } from "./route-manager";
@@ -21,6 +22,8 @@ export interface ServiceDependencies {
   persistConfig?: ConfigPersister | null;
   /** the product environment's routes, for clusterTest mode */
   productEnvRoutes?: ProductEnvRouteSource | null;
+  /** how NOTIFY_MIN_BROKER_ID_CHANGE reaches brokers; none: it is not sent (a runtime without sockets) */
+  brokerNotifier?: BrokerNotifier | null;
 }
 
 export function createServices(
@@ -31,7 +34,7 @@ export function createServices(
   dependencies: ServiceDependencies = {},
 ): NamesrvServices {
   const config = new ConfigManager(store, startupConfig, startupExtra, clock, dependencies.persistConfig ?? null);
-  const routes = new RouteManager(store, config, clock);
+  const routes = new RouteManager(store, config, clock, dependencies.brokerNotifier ?? null);
   const clusterTestRoutes =
     startupConfig.clusterTest && dependencies.productEnvRoutes ? new ClusterTestRoutes(routes, dependencies.productEnvRoutes) : null;
   return { config, routes, kv: new KVManager(store, config), clusterTestRoutes };

@@ -19,7 +19,7 @@
  * - an unregistration of a broker name with no BrokerData does not throw while clearing write bits;
  * - routes leave out addresses past their liveness deadline before the sweep removes them, as the
  *   sweep would (as the Redis store does): a route never shows a broker the sweep is about to drop;
- * - no NOTIFY_MIN_BROKER_ID_CHANGE.
+ * - no NOTIFY_MIN_BROKER_ID_CHANGE here: min-id changes are reported, the service notifies.
  */
 import type {
   BrokerMemberGroup,
@@ -48,13 +48,16 @@ import type {
   BrokerUnregistration,
   DataVersionAnswer,
   DataVersionQuery,
+  MinBrokerIdChange,
   RegisterBrokerResult,
   RegistrationRefresh,
   RouteStamp,
   StampedRoute,
   Store,
   UnitTopicKind,
+  UnregisteredBroker,
 } from "./store";
+import { withMinBrokerIdChanges } from "./min-broker-id-changes";
 
 export interface EmbeddedStoreOptions {
   /** kvConfig.json location; null keeps the KV table in memory only. */
@@ -170,17 +173,17 @@ export class EmbeddedStore implements Store {
   // unregistration (PROTOCOL §4.4, §4.8)
   // =============================================================================================
 
-  async unregisterBrokers(requests: BrokerUnregistration[]): Promise<void> {
+  async unregisterBrokers(requests: BrokerUnregistration[]): Promise<MinBrokerIdChange[]> {
     const busy = this.sliced.busyFor(requests);
     if (busy) {
       await busy;
       return this.unregisterBrokers(requests);
     }
     this.changes++;
-    await this.unregister(requests);
+    return this.unregister(requests);
   }
 
-  async unregisterChannel(channel: string): Promise<BrokerUnregistration[]> {
+  async unregisterChannel(channel: string): Promise<UnregisteredBroker[]> {
     // a registration the connection sent before it closed is one of its brokers once committed
     const busy = this.sliced.busyOn(channel);
     if (busy) {
@@ -191,7 +194,7 @@ export class EmbeddedStore implements Store {
     return this.unregisterLiveEntries((live) => releaseChannel(live.channels, channel) === "last");
   }
 
-  async expireBrokers(now: number): Promise<BrokerUnregistration[]> {
+  async expireBrokers(now: number): Promise<UnregisteredBroker[]> {
     return this.unregisterLiveEntries(
       (live) => live.lastUpdateTimestamp + live.heartbeatTimeoutMillis < now,
     );
@@ -202,7 +205,7 @@ export class EmbeddedStore implements Store {
    * any more are simply dropped. When one of the brokers is being written in slices, the whole
    * batch is built again after its commit.
    */
-  private async unregisterLiveEntries(select: (live: BrokerLiveEntry) => boolean): Promise<BrokerUnregistration[]> {
+  private async unregisterLiveEntries(select: (live: BrokerLiveEntry) => boolean): Promise<UnregisteredBroker[]> {
     const { requests, unheld } = this.tables.unregistrationsOf(select);
     const busy = this.sliced.busyFor(requests);
     if (busy) {
@@ -211,13 +214,13 @@ export class EmbeddedStore implements Store {
     }
     this.tables.dropLiveEntries(unheld);
     if (requests.length > 0) this.changes++;
-    await this.unregister(requests);
-    return requests.map((r) => ({ ...r }));
+    const changes = await this.unregister(requests);
+    return withMinBrokerIdChanges(requests, changes);
   }
 
   /** Applies unregistrations: at once, or in slices when the table is large. */
-  private unregister(requests: BrokerUnregistration[]): void | Promise<void> {
-    if (requests.length === 0) return;
+  private unregister(requests: BrokerUnregistration[]): MinBrokerIdChange[] | Promise<MinBrokerIdChange[]> {
+    if (requests.length === 0) return [];
     if (this.tables.topicQueueTable.size < this.sliceAtTopics) return this.tables.unregister(requests);
     const names = new Set(requests.map((request) => request.brokerName));
     return this.sliced.hold(names, null, this.unregisterInSlices(requests));
@@ -228,12 +231,13 @@ export class EmbeddedStore implements Store {
    * then the unregistration is applied and they are committed in one step. Meanwhile writes that
    * concern these brokers wait, as for a registration being applied.
    */
-  private async unregisterInSlices(requests: BrokerUnregistration[]): Promise<void> {
+  private async unregisterInSlices(requests: BrokerUnregistration[]): Promise<MinBrokerIdChange[]> {
     const staged: StagedUnregistration = { staging: new Staging(), topics: [], removals: 0 };
     try {
       await this.tables.stageUnregistration(requests, staged, new Slices(this.sliceMillis));
-      this.tables.commitUnregistration(requests, staged);
+      const changes = this.tables.commitUnregistration(requests, staged);
       this.changes++;
+      return changes;
     } finally {
       staged.staging.abandon();
       this.sliced.tidy(staged.topics, []);

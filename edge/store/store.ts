@@ -44,6 +44,28 @@ export type RegistrationRefresh = Omit<BrokerRegistration, "body" | "bodyDigest"
 export interface RegisterBrokerResult {
   haServerAddr?: string;
   masterAddr?: string;
+  /** set when this registration lowered its group's smallest broker id (the master came back) */
+  minBrokerIdChange?: MinBrokerIdChange;
+}
+
+/**
+ * A broker group whose smallest broker id changed (Java's isMinBrokerIdChanged in
+ * RouteInfoManager.registerBroker / unRegisterBroker): what the service needs to decide on, and
+ * build, a NOTIFY_MIN_BROKER_ID_CHANGE. Reported whatever the configuration says.
+ */
+export interface MinBrokerIdChange {
+  brokerName: string;
+  /** the group's addresses by broker id once the operation is applied (never empty) */
+  brokerAddrs: Record<string, string>;
+  /** an unregistration: the address whose removal changed it (the last one, in a batch); a registration: null */
+  offlineBrokerAddr: string | null;
+  /** the group's enableActingMaster once the operation is applied (Java notifies an unregistration only then) */
+  enableActingMaster: boolean;
+}
+
+/** A broker an unregistration removed; carries its group's change when the removal raised the min id. */
+export interface UnregisteredBroker extends BrokerUnregistration {
+  minBrokerIdChange?: MinBrokerIdChange;
 }
 
 /** Identifies one broker instance to remove (UNREGISTER_BROKER, a closed connection, expiry). */
@@ -87,9 +109,11 @@ export interface Store {
    * answer as registerBroker would. null = not applicable: send the full registration.
    */
   refreshRegistration?(refresh: RegistrationRefresh): Promise<RegisterBrokerResult | null>;
-  unregisterBrokers(requests: BrokerUnregistration[]): Promise<void>;
+  /** Answers the groups, still registered, whose smallest id the batch raised (one per group). */
+  unregisterBrokers(requests: BrokerUnregistration[]): Promise<MinBrokerIdChange[]>;
   /**
-   * A closed connection; returns the brokers it unregistered. A broker registers with every
+   * A closed connection; returns the brokers it unregistered (a group's min-id change on the last
+   * of its removals that raised it). A broker registers with every
    * NameServer address it knows, so with several bridges on one store its live entry (cluster,
    * address) is carried by one connection per bridge instance. The rule, Java's onChannelDestroy
    * applied per bridge (the bridge of a channel is the part of its id before the last `-`):
@@ -105,9 +129,9 @@ export interface Store {
    * QUERY_DATA_VERSION); expiry and unregistration remove the entry with all its channels. A
    * bridge that dies without closing leaves its channel recorded: the broker then leaves by expiry.
    */
-  unregisterChannel(channel: string): Promise<BrokerUnregistration[]>;
-  /** Unregisters every broker whose last refresh + timeout is before `now`; returns them. */
-  expireBrokers(now: number): Promise<BrokerUnregistration[]>;
+  unregisterChannel(channel: string): Promise<UnregisteredBroker[]>;
+  /** Unregisters every broker whose last refresh + timeout is before `now`; returns them as unregisterChannel. */
+  expireBrokers(now: number): Promise<UnregisteredBroker[]>;
   /** BROKER_HEARTBEAT: refreshes a live entry; false when there is none. */
   refreshBroker(clusterName: string, brokerAddr: string, now: number): Promise<boolean>;
   /** QUERY_DATA_VERSION: compares, then refreshes the live entry if there is one. */

@@ -732,7 +732,13 @@ export function describeStoreConformance(
         await store.registerBroker(reg({ channel: "ch-m" }));
         await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, channel: "ch-s" }));
         expect(await store.unregisterChannel("ch-m")).toEqual([
-          { clusterName: CLUSTER, brokerAddr: MASTER, brokerName: BROKER_A, brokerId: 0 },
+          {
+            clusterName: CLUSTER,
+            brokerAddr: MASTER,
+            brokerName: BROKER_A,
+            brokerId: 0,
+            minBrokerIdChange: { brokerName: BROKER_A, brokerAddrs: { "1": SLAVE }, offlineBrokerAddr: MASTER, enableActingMaster: false },
+          },
         ]);
         expect(await addrsOf("TopicA")).toEqual({ "1": SLAVE });
         expect(await store.unregisterChannel("ch-s")).toEqual([
@@ -830,6 +836,92 @@ export function describeStoreConformance(
         await store.registerBroker(reg({ channel: "ch-1" }));
         expect(await store.unregisterChannel("client-connection")).toEqual([]);
         expect(await addrsOf("TopicA")).toEqual({ "0": MASTER });
+      });
+    });
+
+    // -------------------------------------------------------------------------------------------
+    describe("min broker id changes (NOTIFY_MIN_BROKER_ID_CHANGE)", () => {
+      const change = (brokerAddrs: Record<string, string>, offlineBrokerAddr: string | null, enableActingMaster = true) => ({
+        brokerName: BROKER_A,
+        brokerAddrs,
+        offlineBrokerAddr,
+        enableActingMaster,
+      });
+
+      it("a registration with an id below the group's smallest reports the group as it now is", async () => {
+        expect((await store.registerBroker(reg({ brokerAddr: SLAVE2, brokerId: 2, enableActingMaster: true })))?.minBrokerIdChange).toBeUndefined();
+        const slave = await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, enableActingMaster: true }));
+        expect(slave?.minBrokerIdChange).toEqual(change({ "1": SLAVE, "2": SLAVE2 }, null));
+        const master = await store.registerBroker(reg({ enableActingMaster: false }));
+        expect(master).toEqual({ minBrokerIdChange: change({ "0": MASTER, "1": SLAVE, "2": SLAVE2 }, null, false) });
+      });
+
+      it("no change: the first member, a larger id, a re-registration, a rejected registration", async () => {
+        expect(await store.registerBroker(reg())).toEqual({});
+        expect((await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1 })))?.minBrokerIdChange).toBeUndefined();
+        expect(await store.registerBroker(reg({ now: T0 + 1 }))).toEqual({});
+        expect(await store.registerBroker(reg({ brokerName: BROKER_B, brokerAddr: OTHER, brokerId: 1 }))).toEqual({});
+        // the single-topic guard rejects id 0 of broker-b: nothing was registered, nothing changed
+        expect(await store.registerBroker(reg({ brokerName: BROKER_B, brokerAddr: SLAVE2, brokerId: 0, topics: ["TopicA"] }))).toBeNull();
+      });
+
+      it("unregistering the smallest id of a group that keeps members reports the rest and the offline address", async () => {
+        await store.registerBroker(reg({ enableActingMaster: true }));
+        await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, enableActingMaster: true }));
+        await store.registerBroker(reg({ brokerAddr: SLAVE2, brokerId: 2, enableActingMaster: true }));
+        expect(await store.unregisterBrokers([{ clusterName: CLUSTER, brokerAddr: SLAVE2, brokerName: BROKER_A, brokerId: 2 }])).toEqual([]);
+        expect(await store.unregisterBrokers([{ clusterName: CLUSTER, brokerAddr: MASTER, brokerName: BROKER_A, brokerId: 0 }])).toEqual([
+          change({ "1": SLAVE }, MASTER),
+        ]);
+        // the last member: the group is gone, nobody to tell
+        expect(await store.unregisterBrokers([{ clusterName: CLUSTER, brokerAddr: SLAVE, brokerName: BROKER_A, brokerId: 1 }])).toEqual([]);
+      });
+
+      it("reports the group's acting-master flag as it stands, and whether or not the flag is set", async () => {
+        await store.registerBroker(reg({ enableActingMaster: false }));
+        await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, enableActingMaster: false }));
+        expect(await store.unregisterBrokers([{ clusterName: CLUSTER, brokerAddr: MASTER, brokerName: BROKER_A, brokerId: 0 }])).toEqual([
+          change({ "1": SLAVE }, MASTER, false),
+        ]);
+      });
+
+      it("as Java, the request's id is compared with the smallest, and the removal goes by address", async () => {
+        await store.registerBroker(reg());
+        await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1 }));
+        // the master's address under the slave's id: removed, but not reported
+        expect(await store.unregisterBrokers([{ clusterName: CLUSTER, brokerAddr: MASTER, brokerName: BROKER_A, brokerId: 1 }])).toEqual([]);
+        expect(await addrsOf("TopicA")).toEqual({ "1": SLAVE });
+      });
+
+      it("one batch: one report per group, as the batch leaves it; none for a group the batch empties", async () => {
+        await store.registerBroker(reg({ enableActingMaster: true }));
+        await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, enableActingMaster: true }));
+        await store.registerBroker(reg({ brokerAddr: SLAVE2, brokerId: 2, enableActingMaster: true }));
+        await store.registerBroker(reg({ brokerName: BROKER_B, brokerAddr: OTHER, topics: ["TopicB"] }));
+        await store.registerBroker(reg({ brokerName: BROKER_B, brokerAddr: "10.0.0.8:10911", brokerId: 1, topics: ["TopicB"] }));
+        const changes = await store.unregisterBrokers([
+          { clusterName: CLUSTER, brokerAddr: MASTER, brokerName: BROKER_A, brokerId: 0 },
+          { clusterName: CLUSTER, brokerAddr: SLAVE, brokerName: BROKER_A, brokerId: 1 },
+          { clusterName: CLUSTER, brokerAddr: OTHER, brokerName: BROKER_B, brokerId: 0 },
+          { clusterName: CLUSTER, brokerAddr: "10.0.0.8:10911", brokerName: BROKER_B, brokerId: 1 },
+        ]);
+        expect(changes).toEqual([change({ "2": SLAVE2 }, SLAVE)]);
+      });
+
+      it("a closed connection and an expiry report the change on the removal that made it", async () => {
+        await store.registerBroker(reg({ enableActingMaster: true, channel: "ch-m", heartbeatTimeoutMillis: 1000 }));
+        await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, enableActingMaster: true, channel: "ch-s" }));
+        await store.registerBroker(reg({ brokerAddr: SLAVE2, brokerId: 2, enableActingMaster: true, channel: "ch-s2" }));
+        expect(await store.unregisterChannel("ch-s2")).toEqual([
+          { clusterName: CLUSTER, brokerAddr: SLAVE2, brokerName: BROKER_A, brokerId: 2 },
+        ]);
+        expect(await store.expireBrokers(T0 + 5000)).toEqual([
+          { clusterName: CLUSTER, brokerAddr: MASTER, brokerName: BROKER_A, brokerId: 0, minBrokerIdChange: change({ "1": SLAVE }, MASTER) },
+        ]);
+        // the master comes back: the slave is told by the registration's report
+        expect((await store.registerBroker(reg({ enableActingMaster: true, now: T0 + 6000 })))?.minBrokerIdChange).toEqual(
+          change({ "0": MASTER, "1": SLAVE }, null),
+        );
       });
     });
 

@@ -16,6 +16,7 @@ import type {
   BrokerUnregistration,
   DataVersionAnswer,
   DataVersionQuery,
+  MinBrokerIdChange,
   RegisterBrokerResult,
   RegistrationRefresh,
   UnitTopicKind,
@@ -278,9 +279,9 @@ export class RouteTables {
   }
 
   /**
-   * The registration of PROTOCOL §4.3, its steps numbered as there (steps 4 and 14, the min-broker-id
-   * notification, are left out: no NOTIFY_MIN_BROKER_ID_CHANGE). Answers whether it wrote queue or
-   * mapping data that differs from what was there.
+   * The registration of PROTOCOL §4.3, its steps numbered as there (step 14, the notification
+   * itself, is the service's: the result reports the change of step 4). Answers whether it wrote
+   * queue or mapping data that differs from what was there.
    */
   private doRegisterBroker(
     r: BrokerRegistration,
@@ -321,8 +322,11 @@ export class RouteTables {
     brokerData.enableActingMaster = !isOldVersionBroker && r.enableActingMaster === true;
     brokerData.zoneName = r.zoneName;
 
-    // 5. role switch: one address holds one id
+    // 4. a smaller id than the group's smallest (an empty group counts as 0, as in Java)
     const addrs = brokerData.brokerAddrs;
+    const minBrokerIdChanged = brokerId < (addrs.size > 0 ? minId(addrs) : 0);
+
+    // 5. role switch: one address holds one id
     for (const [id, addr] of addrs) {
       if (addr === brokerAddr && id !== brokerId) addrs.delete(id);
     }
@@ -390,7 +394,16 @@ export class RouteTables {
     }
 
     // 13. a slave learns its live master
-    return { result: this.masterOf(clusterName, brokerId, addrs), topicDataChanged, livenessChanged };
+    const result = this.masterOf(clusterName, brokerId, addrs);
+    if (minBrokerIdChanged) {
+      result.minBrokerIdChange = {
+        brokerName,
+        brokerAddrs: addrsRecord(addrs),
+        offlineBrokerAddr: null,
+        enableActingMaster: brokerData.enableActingMaster,
+      };
+    }
+    return { result, topicDataChanged, livenessChanged };
   }
 
   /**
@@ -679,9 +692,9 @@ export class RouteTables {
    * Removes the brokers' addresses, and then their queues from every topic (or the write bit, for
    * an acting-master group left without its master), in one step.
    */
-  unregister(requests: BrokerUnregistration[]): void {
-    const { removed, masked } = this.unlinkBrokers(requests);
-    if (removed.size === 0 && masked.size === 0) return;
+  unregister(requests: BrokerUnregistration[]): MinBrokerIdChange[] {
+    const { removed, masked, minBrokerIdChanges } = this.unlinkBrokers(requests);
+    if (removed.size === 0 && masked.size === 0) return minBrokerIdChanges;
     for (const [topic, queueDataMap] of this.topicQueueTable) {
       for (const brokerName of removed) if (queueDataMap.delete(brokerName)) this.queueRemovals++;
       if (queueDataMap.isEmpty()) {
@@ -693,6 +706,7 @@ export class RouteTables {
         if (queueData) queueDataMap.set(this.writeMasked(queueData));
       }
     }
+    return minBrokerIdChanges;
   }
 
   /**
@@ -722,10 +736,11 @@ export class RouteTables {
   }
 
   /** Applies the unregistration whose queue changes were staged, and commits them, in one step. */
-  commitUnregistration(requests: BrokerUnregistration[], staged: StagedUnregistration): void {
-    this.unlinkBrokers(requests);
+  commitUnregistration(requests: BrokerUnregistration[], staged: StagedUnregistration): MinBrokerIdChange[] {
+    const { minBrokerIdChanges } = this.unlinkBrokers(requests);
     staged.staging.commit();
     this.queueRemovals += staged.removals;
+    return minBrokerIdChanges;
   }
 
   private writeMasked(queueData: QueueData): QueueData {
@@ -735,11 +750,18 @@ export class RouteTables {
   /**
    * The unregistrations' changes to every table but the topics': liveness, filter servers, broker
    * addresses, broker names. Answers the brokers whose queues go (`removed`) and those whose queues
-   * lose the write bit (`masked`: an acting-master group left without a master).
+   * lose the write bit (`masked`: an acting-master group left without a master), and the groups
+   * still registered whose smallest id went (Java: the request's id was the group's smallest, and the
+   * group kept members; the last such removal of a group names the offline address).
    */
-  private unlinkBrokers(requests: BrokerUnregistration[]): { removed: Set<string>; masked: Set<string> } {
+  private unlinkBrokers(requests: BrokerUnregistration[]): {
+    removed: Set<string>;
+    masked: Set<string>;
+    minBrokerIdChanges: MinBrokerIdChange[];
+  } {
     const removed = new Set<string>();
     const reduced = new Set<string>();
+    const offlineMin = new Map<string, string>();
     for (const request of requests) {
       const key = addrKey(request.clusterName, request.brokerAddr);
       this.brokerLiveTable.delete(key);
@@ -747,9 +769,11 @@ export class RouteTables {
 
       const brokerData = this.brokerAddrTable.get(request.brokerName);
       if (!brokerData) continue;
+      const wasMin = brokerData.brokerAddrs.size > 0 && request.brokerId === minId(brokerData.brokerAddrs);
       for (const [id, addr] of brokerData.brokerAddrs) {
         if (addr === request.brokerAddr) brokerData.brokerAddrs.delete(id);
       }
+      if (wasMin && brokerData.brokerAddrs.size > 0) offlineMin.set(request.brokerName, request.brokerAddr);
       if (brokerData.brokerAddrs.size === 0) {
         this.brokerAddrTable.delete(request.brokerName);
         const names = this.clusterAddrTable.get(request.clusterName);
@@ -767,7 +791,19 @@ export class RouteTables {
       const brokerData = this.brokerAddrTable.get(brokerName);
       if (brokerData?.enableActingMaster && noMasterExists(brokerData)) masked.add(brokerName);
     }
-    return { removed, masked };
+    const minBrokerIdChanges: MinBrokerIdChange[] = [];
+    for (const [brokerName, offlineBrokerAddr] of offlineMin) {
+      // a later request of the batch may have emptied the group: Java then finds no BrokerData
+      const brokerData = this.brokerAddrTable.get(brokerName);
+      if (!brokerData) continue;
+      minBrokerIdChanges.push({
+        brokerName,
+        brokerAddrs: addrsRecord(brokerData.brokerAddrs),
+        offlineBrokerAddr,
+        enableActingMaster: brokerData.enableActingMaster,
+      });
+    }
+    return { removed, masked, minBrokerIdChanges };
   }
 
   /** What unlinkBrokers would answer if it ran now, changing nothing. */

@@ -17,12 +17,14 @@ import type {
   BrokerUnregistration,
   DataVersionAnswer,
   DataVersionQuery,
+  MinBrokerIdChange,
   RegisterBrokerResult,
   RegistrationRefresh,
   RouteStamp,
   StampedRoute,
   Store,
   UnitTopicKind,
+  UnregisteredBroker,
 } from "../store";
 import { storeKeys, type StoreKeys } from "./lua/keys";
 import * as clusterQueries from "./operations/cluster-queries";
@@ -196,15 +198,15 @@ export class RedisStore implements Store {
     return refreshRegistration(this.calls, refresh);
   }
 
-  unregisterBrokers(requests: BrokerUnregistration[]): Promise<void> {
+  unregisterBrokers(requests: BrokerUnregistration[]): Promise<MinBrokerIdChange[]> {
     return unregistration.unregisterBrokers(this.calls, requests);
   }
 
-  unregisterChannel(channel: string): Promise<BrokerUnregistration[]> {
+  unregisterChannel(channel: string): Promise<UnregisteredBroker[]> {
     return unregistration.unregisterChannel(this.calls, channel);
   }
 
-  expireBrokers(now: number): Promise<BrokerUnregistration[]> {
+  expireBrokers(now: number): Promise<UnregisteredBroker[]> {
     return unregistration.expireBrokers(this.calls, now);
   }
 

@@ -19,6 +19,9 @@ export const UNREGISTER = luaFragment(
 local inlineTopics = 500
 -- broker names whose topics this script left to the fold
 local toFold = {}
+-- groups still registered whose smallest id the batch removed (Java's isMinBrokerIdChanged), as
+-- JSON objects {brokerName, brokerAddrs, offlineBrokerAddr, enableActingMaster}
+local minBrokerIdChanges = {}
 
 local function dropBrokerTopics(name)
   local rk = brokerTopicsKey(name)
@@ -47,7 +50,7 @@ end
 -- PROTOCOL 4.4, one batch: computes everything first, then writes (after calling beforeWrites)
 local function unregister(reqs, beforeWrites)
   local addrsOf, exists, before = {}, {}, {}
-  local removed, reduced = {}, {}
+  local removed, reduced, offlineMin = {}, {}, {}
   for _, r in ipairs(reqs) do
     local name = r.brokerName
     if exists[name] == nil then
@@ -60,6 +63,8 @@ local function unregister(reqs, beforeWrites)
     if addrs == nil then
       reduced[name] = true
     else
+      -- the request's id, as Java compares it, before the removal (which goes by address)
+      local wasMin = next(addrs) ~= nil and tonumber(r.brokerId) == minId(addrs)
       for i, a in pairs(addrs) do
         if a == r.brokerAddr then addrs[i] = nil end
       end
@@ -68,6 +73,7 @@ local function unregister(reqs, beforeWrites)
         removed[name] = r.clusterName
       else
         reduced[name] = true
+        if wasMin then offlineMin[name] = r.brokerAddr end
       end
     end
   end
@@ -78,6 +84,17 @@ local function unregister(reqs, beforeWrites)
        redis.call('HGET', bdKey(name), 'enableActingMaster') == 'true' then
       wipes[name] = readPerms(name)
     end
+  end
+  local changedNames = {}
+  for name in pairs(offlineMin) do
+    if not removed[name] then changedNames[#changedNames + 1] = name end
+  end
+  table.sort(changedNames)
+  for _, name in ipairs(changedNames) do
+    minBrokerIdChanges[#minBrokerIdChanges + 1] = '{"brokerName":' .. cjson.encode(name) ..
+      ',"brokerAddrs":' .. encodeAddrs(addrsOf[name]) ..
+      ',"offlineBrokerAddr":' .. cjson.encode(offlineMin[name]) ..
+      ',"enableActingMaster":' .. tostring(redis.call('HGET', bdKey(name), 'enableActingMaster') == 'true') .. '}'
   end
   for name in pairs(removed) do requireFolded(name) end
   for name in pairs(wipes) do requireFolded(name) end

@@ -12,6 +12,7 @@
  * the answer is "applied", "not applied", or — when Redis does not answer at all — an error that
  * says the outcome is unknown.
  */
+import { minBrokerIdChange } from "./min-broker-id-change-reply";
 import type { BrokerRegistration, RegisterBrokerResult, RegistrationRefresh } from "../../store";
 import { KEYS } from "../lua/keys";
 import { LIVE_TABLE } from "../lua/live-table";
@@ -98,6 +99,9 @@ local deleteOthers = h.deleteTopics and #mappings == 0
 
 local addrs = readAddrs(name)
 local registerFirst = addrs == nil
+-- 4. a smaller id than the group's smallest (an empty group counts as 0, as in Java)
+local minBrokerIdChanged = false
+if addrs ~= nil and next(addrs) ~= nil then minBrokerIdChanged = id < minId(addrs) end
 -- what routes show of this broker name now: a registration that changes none of it (the periodic
 -- re-registration of an unchanged broker) leaves the route version alone
 local addrsBefore = addrs and encodeAddrs(addrs)
@@ -312,7 +316,14 @@ if ARGV[6] ~= 'null' then
   end
 end
 -- 13. a slave learns its live master
-return finish(masterOf(cluster, id, addrs))
+local reply = masterOf(cluster, id, addrs)
+if minBrokerIdChanged then
+  -- 4. / 14. the change, for the service to notify the group of
+  if reply ~= '{}' then reply = string.sub(reply, 1, -2) .. ',' else reply = '{' end
+  reply = reply .. '"minBrokerIdChange":{"brokerName":' .. cjson.encode(name) .. ',"brokerAddrs":' ..
+    encodeAddrs(addrs) .. ',"offlineBrokerAddr":null,"enableActingMaster":' .. tostring(acting) .. '}}'
+end
+return finish(reply)
 `,
 );
 
@@ -399,7 +410,7 @@ return 'OK'
  * single-topic guard), needTopics = changed nothing, send the topics staged (the probe, or an
  * inline registration that would delete more than inlineTopics topics), otherwise the step-13 answer.
  */
-type RegisterReply = null | { needTopics: true } | { haServerAddr?: string; masterAddr?: string };
+type RegisterReply = null | { needTopics: true } | { haServerAddr?: string; masterAddr?: string; minBrokerIdChange?: unknown };
 
 /** The fields of the registration scripts' header that say who registers, when and through what. */
 export function registeringBroker(r: RegistrationRefresh | BrokerRegistration) {
@@ -421,10 +432,11 @@ export function registeringBroker(r: RegistrationRefresh | BrokerRegistration) {
 /** A registration reply as the Store answers it: null (rejected / not applicable) or the step-13 answer. */
 export function registrationResult(reply: unknown): RegisterBrokerResult | null {
   if (reply === null) return null;
-  const result = reply as { haServerAddr?: unknown; masterAddr?: unknown };
+  const result = reply as { haServerAddr?: unknown; masterAddr?: unknown; minBrokerIdChange?: unknown };
   const out: RegisterBrokerResult = {};
   if (typeof result.haServerAddr === "string") out.haServerAddr = result.haServerAddr;
   if (typeof result.masterAddr === "string") out.masterAddr = result.masterAddr;
+  if (result.minBrokerIdChange !== undefined) out.minBrokerIdChange = minBrokerIdChange(result.minBrokerIdChange, "registerBroker");
   return out;
 }
 

@@ -3,7 +3,9 @@
  * (§4.8). A broker name that loses its last address with more than chunkTopics topics loses them
  * at once for readers (an overlay) and in chunks in the topic tables (the fold).
  */
-import type { BrokerUnregistration } from "../../store";
+import { withMinBrokerIdChanges } from "../../min-broker-id-changes";
+import { minBrokerIdChange } from "./min-broker-id-change-reply";
+import type { BrokerUnregistration, MinBrokerIdChange, UnregisteredBroker } from "../../store";
 import { KEYS } from "../lua/keys";
 import { luaScript } from "../lua/lua-script";
 import { UNREGISTER } from "../lua/unregister";
@@ -15,7 +17,7 @@ import type { ScriptCalls } from "./script-calls";
 
 /**
  * ARGV[1] = JSON array of {clusterName, brokerAddr, brokerName, brokerId}, ARGV[2] = inlineTopics.
- * Answers the broker names left to the fold (JSON array).
+ * Answers UnregisteredReply without `unregistered`.
  */
 export const UNREGISTER_BROKERS = luaScript(
   "unregisterBrokers",
@@ -24,7 +26,7 @@ export const UNREGISTER_BROKERS = luaScript(
 local reqs = cjson.decode(ARGV[1])
 inlineTopics = tonumber(ARGV[2])
 unregister(reqs)
-return list(toFold)
+return '{"toFold":' .. list(toFold) .. ',"minBrokerIdChanges":[' .. table.concat(minBrokerIdChanges, ',') .. ']}'
 `,
 );
 
@@ -44,7 +46,9 @@ for _, id in ipairs(redis.call('SMEMBERS', ck)) do
   if released == 'last' then ids[#ids + 1] = id
   elseif released == 'ignored' then redis.call('SREM', ck, id) end
 end
-return '{"unregistered":' .. list(unregisterLive(ids)) .. ',"toFold":' .. list(toFold) .. '}'
+local unregistered = list(unregisterLive(ids))
+return '{"unregistered":' .. unregistered .. ',"toFold":' .. list(toFold) ..
+  ',"minBrokerIdChanges":[' .. table.concat(minBrokerIdChanges, ',') .. ']}'
 `,
 );
 
@@ -58,7 +62,9 @@ export const EXPIRE_BROKERS = luaScript(
   String.raw`
 inlineTopics = tonumber(ARGV[2])
 local ids = redis.call('ZRANGEBYSCORE', LIVE_Z, '-inf', '(' .. ARGV[1])
-return '{"unregistered":' .. list(unregisterLive(ids)) .. ',"toFold":' .. list(toFold) .. '}'
+local unregistered = list(unregisterLive(ids))
+return '{"unregistered":' .. unregistered .. ',"toFold":' .. list(toFold) ..
+  ',"minBrokerIdChanges":[' .. table.concat(minBrokerIdChanges, ',') .. ']}'
 `,
 );
 
@@ -67,21 +73,23 @@ interface UnregisteredReply {
   unregistered: BrokerUnregistration[] | Record<string, never>;
   /** broker names whose topics are left to the fold */
   toFold: string[] | Record<string, never>;
+  minBrokerIdChanges: unknown;
 }
 
-export async function unregisterBrokers(calls: ScriptCalls, requests: BrokerUnregistration[]): Promise<void> {
-  if (requests.length === 0) return;
+export async function unregisterBrokers(calls: ScriptCalls, requests: BrokerUnregistration[]): Promise<MinBrokerIdChange[]> {
+  if (requests.length === 0) return [];
   const reqs = requests.map((q) => ({
     clusterName: q.clusterName,
     brokerAddr: q.brokerAddr,
     brokerName: q.brokerName,
     brokerId: toInt(q.brokerId),
   }));
-  const reply = await calls.runJson(UNREGISTER_BROKERS, [JSON.stringify(reqs), String(calls.chunkTopics)]);
-  await foldQuietly(calls, asArray<string>(reply, UNREGISTER_BROKERS.name));
+  const reply = (await calls.runJson(UNREGISTER_BROKERS, [JSON.stringify(reqs), String(calls.chunkTopics)])) as UnregisteredReply | null;
+  await foldQuietly(calls, asArray<string>(reply?.toFold, UNREGISTER_BROKERS.name));
+  return minBrokerIdChangesOf(reply, UNREGISTER_BROKERS.name);
 }
 
-export function unregisterChannel(calls: ScriptCalls, channel: string): Promise<BrokerUnregistration[]> {
+export function unregisterChannel(calls: ScriptCalls, channel: string): Promise<UnregisteredBroker[]> {
   return unregistered(calls, UNREGISTER_CHANNEL, [channel, String(calls.chunkTopics)]);
 }
 
@@ -89,7 +97,7 @@ export function unregisterChannel(calls: ScriptCalls, channel: string): Promise<
  * The sweep also completes overlays that their registering store left unfolded (best effort: a
  * fold that fails must not keep dead brokers alive; the sweep of a broker that needs it folds it).
  */
-export async function expireBrokers(calls: ScriptCalls, now: number): Promise<BrokerUnregistration[]> {
+export async function expireBrokers(calls: ScriptCalls, now: number): Promise<UnregisteredBroker[]> {
   await foldAll(calls).catch(() => undefined);
   return unregistered(calls, EXPIRE_BROKERS, [String(toInt(now)), String(calls.chunkTopics)]);
 }
@@ -98,7 +106,7 @@ async function unregistered(
   calls: ScriptCalls,
   script: RedisScript,
   args: string[],
-): Promise<BrokerUnregistration[]> {
+): Promise<UnregisteredBroker[]> {
   const reply = (await calls.runJson(script, args)) as UnregisteredReply | null;
   const removed = asArray<BrokerUnregistration>(reply?.unregistered, script.name).map((q) => ({
     clusterName: q.clusterName,
@@ -107,5 +115,9 @@ async function unregistered(
     brokerId: q.brokerId,
   }));
   await foldQuietly(calls, asArray<string>(reply?.toFold, script.name));
-  return removed;
+  return withMinBrokerIdChanges(removed, minBrokerIdChangesOf(reply, script.name));
+}
+
+function minBrokerIdChangesOf(reply: UnregisteredReply | null, script: string): MinBrokerIdChange[] {
+  return asArray<unknown>(reply?.minBrokerIdChanges, script).map((c) => minBrokerIdChange(c, script));
 }
