@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { JAVA17_FLAGS, classpath, javaHome } from "./java.js";
 import { DEFAULT_LINE, type Line5 } from "./lines.js";
@@ -39,6 +39,12 @@ export interface NameServerOptions {
   /** Fixed ports, to start a NameServer again where it ran before (default: free ones). */
   port?: number;
   httpPort?: number;
+  /**
+   * Ours: start with `-c <dir>/namesrv.properties` (created when missing) instead of naming the
+   * configStorePath in the environment, as the Java NameServer is always started: updates are then
+   * saved into that file and read back by a restart.
+   */
+  configFile?: boolean;
 }
 
 export async function startNameServer(kind: NamesrvKind, dir: string, options: NameServerOptions = {}): Promise<NameServer> {
@@ -54,17 +60,19 @@ export async function startNameServer(kind: NamesrvKind, dir: string, options: N
   if (kind === "ours") {
     httpPort = options.httpPort ?? (await freePort());
     httpUrl = `http://127.0.0.1:${httpPort}`;
+    const props = join(dir, "namesrv.properties");
+    if (options.configFile && !existsSync(props)) writeFileSync(props, "");
     proc = startProcess({
       name: `namesrv(ours${options.label ? ` ${options.label}` : ""})`,
       command: "npx",
-      args: ["--no-install", "bun", "tcp-bridge/main.ts"],
+      args: ["--no-install", "bun", "tcp-bridge/main.ts", ...(options.configFile ? ["-c", props] : [])],
       cwd: ROOT,
       env: {
         NAMESRV_PORT: String(port),
         NAMESRV_HTTP_PORT: String(httpPort),
         NAMESRV_KV_PATH: kvPath,
         NAMESRV_BIND_ADDRESS: "127.0.0.1",
-        NAMESRV_CONFIG_configStorePath: join(dir, "namesrv.properties"),
+        ...(options.configFile ? {} : { NAMESRV_CONFIG_configStorePath: props }),
         ...options.env,
       },
       logFile,
@@ -74,7 +82,8 @@ export async function startNameServer(kind: NamesrvKind, dir: string, options: N
     const version = options.version ?? DEFAULT_LINE;
     const home = javaHome(dir);
     const props = join(dir, "namesrv.properties");
-    writeFileSync(
+    // a restart with configFile keeps the file the first start wrote (and the updates saved into it)
+    if (!options.configFile || !existsSync(props)) writeFileSync(
       props,
       [`listenPort=${port}`, "bindAddress=127.0.0.1", `kvConfigPath=${kvPath}`, `configStorePath=${join(dir, "namesrv.properties.store")}`, ""].join("\n"),
     );
