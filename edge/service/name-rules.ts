@@ -1,5 +1,6 @@
 import type { RegisterBrokerBody } from "../../shared/model";
 import type { NamesrvConfig } from "../config/namesrv-config";
+import { utf8Length } from "../../shared/utf8-length";
 import { isWellFormedName, unpairedSurrogateRemark } from "../../shared/well-formed-names";
 import { badRequest } from "../port/namesrv-error";
 import { keysOf, type Slices } from "../../shared/event-loop-slices";
@@ -105,21 +106,6 @@ export function checkKvValue(value: string, limits: Pick<NamesrvConfig, "maxKvVa
     throw badRequest(`KV value is larger than maxKvValueBytes (${max} bytes in UTF-8)`);
   }
   checkWellFormed("value", value);
-}
-
-/** UTF-8 bytes of a well-formed string (a lone surrogate counts 3, as its replacement would). */
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
 }
 
 /** A broker's heartbeatTimeoutMillis, when it asks for one: positive and at most maxHeartbeatTimeoutMillis. */

@@ -12,6 +12,7 @@
  * the answer is "applied", "not applied", or — when Redis does not answer at all — an error that
  * says the outcome is unknown.
  */
+import { utf8Length } from "../../../../shared/utf8-length";
 import { minBrokerIdChange } from "./min-broker-id-change-reply";
 import type { BrokerRegistration, RegisterBrokerResult, RegistrationRefresh } from "../../store";
 import { KEYS } from "../lua/keys";
@@ -627,20 +628,6 @@ function lastWins(items: string[]): string[] {
   const byTopic = new Map<string, string>();
   for (let i = 0; i < items.length; i += 2) byTopic.set(items[i], items[i + 1]);
   return [...byTopic].flat();
-}
-
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
 }
 
 /** Approximate request bytes of one argument (JSON quoting and RESP framing included). */
