@@ -3,6 +3,7 @@ import { encodeTopicRouteData, utf8, type Dialect } from "../../shared/body-code
 import type { TopicRouteData } from "../../shared/model";
 import { NamesrvError } from "../port/namesrv-error";
 import type { RouteManager } from "./route-manager";
+import { filterByZone } from "./route-rewrites";
 
 /**
  * Asks the product environment's NameServer for a topic's route; null when it has none or cannot
@@ -15,6 +16,8 @@ export type ProductEnvRouteSource = (topic: string) => Promise<TopicRouteData | 
  * has no route for is looked up in the product environment (`productEnvName`), and that route is
  * the answer. Java re-encodes the fetched route with fastjson's default settings, so it is
  * answered in the legacy dialect whatever the client's version; a local route is answered as usual.
+ * Java's zone filter is an RPC hook that rewrites every successful route answer, the product
+ * environment's included, so a zone-mode query gets the fetched route filtered too.
  */
 export class ClusterTestRoutes {
   constructor(
@@ -29,7 +32,7 @@ export class ClusterTestRoutes {
       if (!(err instanceof NamesrvError) || err.code !== ResponseCode.TOPIC_NOT_EXIST || topic === null) throw err;
       const route = await this.productEnv(topic);
       if (route === null) throw err;
-      return utf8(encodeTopicRouteData(route, "legacy"));
+      return utf8(encodeTopicRouteData(zoneName ? filterByZone(route, zoneName) : route, "legacy"));
     }
   }
 }
