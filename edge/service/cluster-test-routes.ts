@@ -1,6 +1,7 @@
 import { ResponseCode } from "../../shared/codes";
 import { encodeTopicRouteData, utf8, type Dialect } from "../../shared/body-codec";
 import type { TopicRouteData } from "../../shared/model";
+import { Remark, topicNotExistRemark } from "../../shared/remarks";
 import { NamesrvError } from "../port/namesrv-error";
 import type { RouteManager } from "./route-manager";
 import { filterByZone } from "./route-rewrites";
@@ -18,6 +19,8 @@ export type ProductEnvRouteSource = (topic: string) => Promise<TopicRouteData | 
  * answered in the legacy dialect whatever the client's version; a local route is answered as usual.
  * Java's zone filter is an RPC hook that rewrites every successful route answer, the product
  * environment's included, so a zone-mode query gets the fetched route filtered too.
+ * Java's processor has no `needWaitForService` wait; here, until the wait is over, this
+ * NameServer's own routes are passed over and the product environment answers.
  */
 export class ClusterTestRoutes {
   constructor(
@@ -29,10 +32,13 @@ export class ClusterTestRoutes {
     try {
       return await this.routes.getEncodedRoute(topic, zoneName, dialect);
     } catch (err) {
-      if (!(err instanceof NamesrvError) || err.code !== ResponseCode.TOPIC_NOT_EXIST || topic === null) throw err;
+      if (!(err instanceof NamesrvError) || topic === null || !(isMiss(err) || isNotReady(err))) throw err;
       const route = await this.productEnv(topic);
-      if (route === null) throw err;
+      if (route === null) throw new NamesrvError(ResponseCode.TOPIC_NOT_EXIST, topicNotExistRemark(topic));
       return utf8(encodeTopicRouteData(zoneName ? filterByZone(route, zoneName) : route, "legacy"));
     }
   }
 }
+
+const isMiss = (err: NamesrvError) => err.code === ResponseCode.TOPIC_NOT_EXIST;
+const isNotReady = (err: NamesrvError) => err.code === ResponseCode.SYSTEM_ERROR && err.message === Remark.NOT_READY;

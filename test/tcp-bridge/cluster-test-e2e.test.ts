@@ -16,6 +16,7 @@ describe("clusterTest mode: route misses answered from the product environment",
   let test: NamesrvProcess;
   let plain: NamesrvProcess;
   let unreachable: NamesrvProcess;
+  let waiting: NamesrvProcess;
   let productBroker: RemotingTestClient;
 
   async function route(ns: NamesrvProcess, topic: string, version = 479, zone: Record<string, string> = {}) {
@@ -40,10 +41,16 @@ describe("clusterTest mode: route misses answered from the product environment",
     test = await startNamesrv({ ...clusterTest, NAMESRV_ADDR: `127.0.0.1:${product.port}` });
     plain = await startNamesrv({ NAMESRV_ADDR: `127.0.0.1:${product.port}` });
     unreachable = await startNamesrv({ ...clusterTest, NAMESRV_ADDR: `127.0.0.1:${await freePort()}` });
+    waiting = await startNamesrv({
+      ...clusterTest,
+      NAMESRV_CONFIG_needWaitForService: "true",
+      NAMESRV_CONFIG_waitSecondsForService: "3600",
+      NAMESRV_ADDR: `127.0.0.1:${product.port}`,
+    });
   }, 60_000);
   afterAll(async () => {
     productBroker?.close();
-    for (const ns of [product, test, plain, unreachable]) await ns?.stop();
+    for (const ns of [product, test, plain, unreachable, waiting]) await ns?.stop();
   });
 
   it("answers the product environment's route, in the legacy dialect whatever the client's version", async () => {
@@ -73,6 +80,12 @@ describe("clusterTest mode: route misses answered from the product environment",
 
   it("answers TOPIC_NOT_EXIST when the product environment cannot be reached", async () => {
     expect(await route(unreachable, "ProductTopic")).toMatchObject({ code: 17, remark: topicNotExistRemark("ProductTopic") });
+  });
+
+  it("does not wait for service: Java's clusterTest processor has no needWaitForService check", async () => {
+    expect(await route(waiting, "ProductTopic")).toMatchObject({ code: 0, remark: null });
+    expect(text(await route(waiting, "ProductTopic"))).toBe(text(await route(product, "ProductTopic", 317)));
+    expect(await route(waiting, "NowhereTopic")).toMatchObject({ code: 17, remark: topicNotExistRemark("NowhereTopic") });
   });
 
   it("prefers a route of its own", async () => {
