@@ -45,6 +45,10 @@ export interface NameServerOptions {
    * saved into that file and read back by a restart.
    */
   configFile?: boolean;
+  /** NameServer configuration keys, for either kind (ours: NAMESRV_CONFIG_<key>; java: its properties file). */
+  config?: Record<string, string>;
+  /** NAMESRV_ADDR in the NameServer's environment (clusterTest mode's product environment). */
+  namesrvAddr?: string;
 }
 
 export async function startNameServer(kind: NamesrvKind, dir: string, options: NameServerOptions = {}): Promise<NameServer> {
@@ -56,6 +60,8 @@ export async function startNameServer(kind: NamesrvKind, dir: string, options: N
   let proc: ManagedProcess;
   let httpUrl: string | undefined;
   let httpPort: number | undefined;
+  const config = options.config ?? {};
+  const namesrvAddrEnv: Record<string, string> = options.namesrvAddr === undefined ? {} : { NAMESRV_ADDR: options.namesrvAddr };
 
   if (kind === "ours") {
     httpPort = options.httpPort ?? (await freePort());
@@ -73,6 +79,8 @@ export async function startNameServer(kind: NamesrvKind, dir: string, options: N
         NAMESRV_KV_PATH: kvPath,
         NAMESRV_BIND_ADDRESS: "127.0.0.1",
         ...(options.configFile ? {} : { NAMESRV_CONFIG_configStorePath: props }),
+        ...Object.fromEntries(Object.entries(config).map(([key, value]) => [`NAMESRV_CONFIG_${key}`, value])),
+        ...namesrvAddrEnv,
         ...options.env,
       },
       logFile,
@@ -85,16 +93,27 @@ export async function startNameServer(kind: NamesrvKind, dir: string, options: N
     // a restart with configFile keeps the file the first start wrote (and the updates saved into it)
     if (!options.configFile || !existsSync(props)) writeFileSync(
       props,
-      [`listenPort=${port}`, "bindAddress=127.0.0.1", `kvConfigPath=${kvPath}`, `configStorePath=${join(dir, "namesrv.properties.store")}`, ""].join("\n"),
+      [
+        `listenPort=${port}`,
+        "bindAddress=127.0.0.1",
+        `kvConfigPath=${kvPath}`,
+        `configStorePath=${join(dir, "namesrv.properties.store")}`,
+        ...Object.entries(config).map(([key, value]) => `${key}=${value}`),
+        "",
+      ].join("\n"),
     );
     proc = startProcess({
       name: `namesrv(java ${version}${options.label ? ` ${options.label}` : ""})`,
       command: "java",
       args: ["-Xms128m", "-Xmx128m", "-XX:+UseSerialGC", ...JAVA17_FLAGS, ...home.flags, "-cp", classpath(version), "org.apache.rocketmq.namesrv.NamesrvStartup", "-c", props],
-      env: home.env,
+      env: { ...home.env, ...namesrvAddrEnv },
       logFile,
     });
   }
+  // Java in clusterTest mode answers every request code as a route query (106 would fail to decode
+  // its missing topic header), so there any answer to a route query means ready; the scenario
+  // asserts what the answers are.
+  const clusterTest = config.clusterTest === "true";
 
   try {
     await waitFor(
@@ -103,6 +122,7 @@ export async function startNameServer(kind: NamesrvKind, dir: string, options: N
         if (!(await canConnect(port))) return false;
         if (httpUrl && (await fetch(`${httpUrl}/health`)).status !== 200) return false;
         // The remoting endpoint must answer, not just accept.
+        if (clusterTest) return (await remotingCall(addr, 105, { topic: "TBW102" }, 10_000)) !== undefined;
         return (await remotingCall(addr, 106)).code === 0;
       },
       `${proc.name} on ${addr}`,
