@@ -6,9 +6,7 @@
  * Unlike Java, each file is replaced atomically (temporary file, fsync, rename), so a crash never
  * leaves a half-written file that would stop the next start-up.
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { readFileIfPresent, replaceFileAtomically } from "../atomic-file";
 import type { Logger } from "../../shared/logger";
 import { renderNamesrvConfig } from "../../shared/properties";
 
@@ -23,42 +21,12 @@ function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function readIfPresent(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException | null)?.code === "ENOENT") return null;
-    throw err;
-  }
-}
-
-async function replaceAtomically(path: string, content: string): Promise<void> {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
-  let created = false;
-  try {
-    await mkdir(dir, { recursive: true });
-    handle = await open(tmp, "wx", 0o644);
-    created = true;
-    await handle.writeFile(content, "utf8");
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(tmp, path);
-    created = false;
-  } finally {
-    await handle?.close().catch(() => undefined);
-    if (created) await unlink(tmp).catch(() => undefined);
-  }
-}
-
 /** Writes `properties` to `path` in Java's layout, the former content to `<path>.bak` first. */
 export async function writeConfigStoreFile(path: string, properties: Record<string, string>): Promise<void> {
   try {
-    const previous = await readIfPresent(path);
-    if (previous !== null) await replaceAtomically(`${path}.bak`, previous);
-    await replaceAtomically(path, renderNamesrvConfig(properties));
+    const previous = await readFileIfPresent(path);
+    if (previous !== null) await replaceFileAtomically(`${path}.bak`, previous);
+    await replaceFileAtomically(path, renderNamesrvConfig(properties));
   } catch (err) {
     throw new ConfigStoreFileError(`cannot write config file ${path}: ${describeError(err)}`, { cause: err });
   }

@@ -6,9 +6,8 @@
  * whole table atomically: a temporary file in the same directory, fsync, rename over the target.
  */
 import { readFileSync } from "node:fs";
-import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
-import { randomBytes } from "node:crypto";
-import { basename, dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { isMissingFile, replaceFileAtomically } from "../atomic-file";
 import { isObject } from "../../shared/json-values";
 
 /** namespace → (key → value) */
@@ -81,10 +80,6 @@ export function cloneKVConfigTable(table: KVConfigTable): KVConfigTable {
   return new Map([...table].map(([namespace, kv]) => [namespace, new Map(kv)]));
 }
 
-function isMissingFile(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException | null)?.code === "ENOENT";
-}
-
 /** Loads the table; a missing file is an empty table. */
 export async function loadKVConfigFile(path: string): Promise<KVConfigTable> {
   let text: string;
@@ -109,44 +104,15 @@ export function loadKVConfigFileSync(path: string): KVConfigTable {
   return parseKVConfig(text, path);
 }
 
-/** Best effort: makes the rename durable where directories can be opened and synced. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, "r");
-    await handle.sync();
-  } catch {
-    // not supported on every platform / file system
-  } finally {
-    await handle?.close().catch(() => undefined);
-  }
-}
-
 /**
  * Writes the whole table to `path` atomically (temp file in the same directory, fsync, rename),
  * creating parent directories. Rejects with a KVConfigFileError and leaves no temp file behind when
  * any step fails.
  */
 export async function saveKVConfigFile(path: string, table: KVConfigTable): Promise<void> {
-  const content = serializeKVConfig(table);
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
-  let created = false;
   try {
-    await mkdir(dir, { recursive: true });
-    handle = await open(tmp, "wx", 0o644);
-    created = true;
-    await handle.writeFile(content, "utf8");
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(tmp, path);
-    created = false;
+    await replaceFileAtomically(path, serializeKVConfig(table));
   } catch (err) {
-    await handle?.close().catch(() => undefined);
-    if (created) await unlink(tmp).catch(() => undefined);
     throw new KVConfigFileError(`cannot write kvConfig file ${path}: ${describeError(err)}`, { cause: err });
   }
-  await syncDirectory(dir);
 }
