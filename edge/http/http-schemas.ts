@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isObject } from "../../shared/json-values";
 import { DataVersionSchema, QueueDataSchema, RegisterBrokerBodySchema } from "../../shared/body-schemas";
+import type { RegisterBrokerBody } from "../../shared/model";
 
 /** Request bodies and parameters of the HTTP API, validated at the edge of every handler. */
 
@@ -37,6 +38,18 @@ export const registerBrokerHeadSchema = registerBrokerSchema.omit({
   topicQueueMappingInfoMap: true,
   filterServerList: true,
 });
+
+/** registerBrokerHeadSchema keeping the body's fields as they came, for registerBodyOf. */
+export const registerBrokerRequestSchema = registerBrokerHeadSchema.loose();
+
+/**
+ * The register body's fields of a JSON registration request, unchecked: the NameServer checks them
+ * (edge/service/register-body-rules.ts) whoever sends them.
+ */
+export function registerBodyOf(request: object): RegisterBrokerBody {
+  const { dataVersion, topicConfigTable, topicQueueMappingInfoMap, filterServerList } = request as Record<string, never>;
+  return { dataVersion, topicConfigTable, topicQueueMappingInfoMap, filterServerList };
+}
 
 export type RegisterBrokerRequest = z.infer<typeof registerBrokerSchema>;
 

@@ -3,7 +3,14 @@ import type { z } from "zod";
 import type { BrokerIdentity } from "../../port/namesrv-port";
 import { httpCall } from "../http-call";
 import { readJson } from "../http-helpers";
-import { brokerHeartbeatSchema, queryDataVersionSchema, registerBrokerHeadSchema, unregisterBrokerSchema } from "../http-schemas";
+import {
+  brokerHeartbeatSchema,
+  queryDataVersionSchema,
+  registerBodyOf,
+  registerBrokerRequestSchema,
+  unregisterBrokerSchema,
+  type registerBrokerHeadSchema,
+} from "../http-schemas";
 import type { RouteContext } from "./route-context";
 
 /** Who registers, from a registration request (absent optional fields are null). */
@@ -27,10 +34,9 @@ export function brokerRoutes({ port, limits, peerOf }: RouteContext): Hono {
 
   app.post("/brokers/register", async function registerBroker(c) {
     // the body's own fields are the NameServer's to check (with their rules for large registrations)
-    const head = await readJson(c, limits, registerBrokerHeadSchema.loose());
-    const { dataVersion, topicConfigTable, topicQueueMappingInfoMap, filterServerList } = head as unknown as Record<string, never>;
-    const body = { dataVersion, topicConfigTable, topicQueueMappingInfoMap, filterServerList };
-    return c.json(await port.registerBroker({ ...brokerIdentity(head), bodyDigest: head.bodyDigest ?? null, body }, httpCall(c, peerOf)));
+    const request = await readJson(c, limits, registerBrokerRequestSchema);
+    const input = { ...brokerIdentity(request), bodyDigest: request.bodyDigest ?? null, body: registerBodyOf(request) };
+    return c.json(await port.registerBroker(input, httpCall(c, peerOf)));
   });
 
   app.post("/brokers/unregister", async function unregisterBroker(c) {

@@ -4,6 +4,7 @@ import { NamesrvError } from "../../port/namesrv-error";
 import { OPERATION_CODES, type Operation } from "../../port/namesrv-port";
 import { httpCall } from "../http-call";
 import { readJson } from "../http-helpers";
+import { registerBodyOf } from "../http-schemas";
 import { PORT_INPUT_SCHEMAS, registerBrokerOpSchema, routeQuerySchema } from "../port-input-schemas";
 import type { RouteContext } from "./route-context";
 
@@ -26,11 +27,10 @@ export function internalRoutes({ port, limits, peerOf }: RouteContext): Hono {
   });
 
   app.post("/ops/registerBroker", async function registerBroker(c) {
-    const head = await readJson(c, limits, registerBrokerOpSchema);
-    const { bodyDigest, dataVersion, topicConfigTable, topicQueueMappingInfoMap, filterServerList, ...identity } = head as typeof head &
-      Record<"dataVersion" | "topicConfigTable" | "topicQueueMappingInfoMap" | "filterServerList", never>;
-    const body = { dataVersion, topicConfigTable, topicQueueMappingInfoMap, filterServerList };
-    return c.json(await port.registerBroker({ ...identity, bodyDigest, body }, httpCall(c, peerOf)));
+    const request = await readJson(c, limits, registerBrokerOpSchema);
+    const { clusterName, brokerAddr, brokerName, brokerId, haServerAddr, zoneName, heartbeatTimeoutMillis, enableActingMaster, channel, bodyDigest } = request;
+    const identity = { clusterName, brokerAddr, brokerName, brokerId, haServerAddr, zoneName, heartbeatTimeoutMillis, enableActingMaster, channel };
+    return c.json(await port.registerBroker({ ...identity, bodyDigest, body: registerBodyOf(request) }, httpCall(c, peerOf)));
   });
 
   app.post("/ops/:operation", async function callOperation(c) {
