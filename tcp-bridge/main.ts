@@ -25,7 +25,7 @@ import { AdmissionControl, Lane } from "./admission-control";
 import { BodyDecoder } from "./body-decoder";
 import { RemotingBrokerNotifier } from "./broker-notifier";
 import { startTcpServer, type ServerLimits } from "./bun-tcp-server";
-import { startExpiryTimer } from "./expiry-timer";
+import { startExpiryTimer } from "../edge/expiry-timer";
 import { createLogger, type Logger } from "../shared/logger";
 import { RemotingRequestHandler } from "./remoting-request-handler";
 import { RetryQueue } from "./retry-queue";

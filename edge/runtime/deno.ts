@@ -11,6 +11,7 @@
  */
 import { createApp } from "../http/app";
 import { createLogger } from "../../shared/logger";
+import { startExpiryTimer } from "../expiry-timer";
 import { createNamesrv } from "../namesrv";
 import { EmbeddedStore } from "../store/embedded-store";
 import { createUpstashRedisStore } from "../store/redis/upstash-transport";
@@ -31,20 +32,9 @@ const log = createLogger(deployment.logLevel);
 const { services, port } = createNamesrv(store, config, { log });
 const app = createApp(port, { config: services.config, log });
 
-let sweeping = false;
-const sweep = setInterval(async () => {
-  if (sweeping) return; // a slow sweep is not overlapped by the next
-  sweeping = true;
-  try {
-    for (const b of await port.scanNotActiveBroker({})) log.info({ msg: "broker expired", brokerName: b.brokerName, brokerAddr: b.brokerAddr });
-  } catch (err) {
-    log.warn({ msg: "expiry sweep failed", error: err instanceof Error ? err.message : String(err) });
-  } finally {
-    sweeping = false;
-  }
-}, config.scanNotActiveBrokerInterval);
+const sweep = startExpiryTimer(port, config.scanNotActiveBrokerInterval, log);
 // the timer alone must not keep the process alive: `deno serve` exits on SIGTERM once the server stops
-Deno.unrefTimer(sweep as unknown as number);
+Deno.unrefTimer(sweep.timer as number);
 
 log.info({
   msg: "NameServer HTTP API on Deno",

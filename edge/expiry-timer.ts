@@ -1,11 +1,13 @@
 import type { Logger } from "../shared/logger";
-import type { NamesrvPort } from "../edge/port/namesrv-port";
+import type { NamesrvPort } from "./port/namesrv-port";
 
 /**
  * Runs the liveness sweep every `intervalMs` (scanNotActiveBrokerInterval), first after one
- * interval; a sweep still running when the next is due is not overlapped.
+ * interval; a sweep still running when the next is due is not overlapped. Used by the runtimes that
+ * keep a process (Bun, Deno); Workers sweep on a cron trigger. `timer` is the interval's handle, for
+ * a runtime that must not be kept alive by it.
  */
-export function startExpiryTimer(port: NamesrvPort, intervalMs: number, log: Logger): { stop(): void } {
+export function startExpiryTimer(port: NamesrvPort, intervalMs: number, log: Logger): { stop(): void; timer: unknown } {
   let running = false;
   const timer = setInterval(async () => {
     if (running) return;
@@ -18,5 +20,5 @@ export function startExpiryTimer(port: NamesrvPort, intervalMs: number, log: Log
       running = false;
     }
   }, intervalMs);
-  return { stop: () => clearInterval(timer) };
+  return { stop: () => clearInterval(timer), timer };
 }
