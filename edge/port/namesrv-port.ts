@@ -151,3 +151,9 @@ export const OPERATIONS = Object.keys(OPERATION_CODES) as Operation[];
 export function loadRegisterBody(body: RegisterBodySource): Promise<RegisterBrokerBody> {
   return typeof body === "function" ? body() : Promise.resolve(body);
 }
+
+/** The BrokerIdentity fields of `input`, without what else travels with them (a body, a digest). */
+export function brokerIdentityOf<T extends BrokerIdentity>(input: T): BrokerIdentity & Pick<T, keyof BrokerIdentity> {
+  const { clusterName, brokerAddr, brokerName, brokerId, haServerAddr, zoneName, heartbeatTimeoutMillis, enableActingMaster, channel } = input;
+  return { clusterName, brokerAddr, brokerName, brokerId, haServerAddr, zoneName, heartbeatTimeoutMillis, enableActingMaster, channel };
+}

@@ -33,6 +33,7 @@ import {
 import { Slices } from "../../shared/event-loop-slices";
 import type { ConfigManager } from "./config-manager";
 import {
+  brokerIdentityOf,
   loadRegisterBody,
   type BrokerAddressInput,
   type BrokerIdentity,
@@ -81,7 +82,7 @@ export class RouteManager {
     const body = await validRegisterBody(await loadRegisterBody(input.body), slices);
     await checkRegisteredTopics(body, config, slices);
     const result = await this.store.registerBroker({
-      ...identityOf(input),
+      ...brokerIdentityOf(input),
       body,
       bodyDigest: input.bodyDigest,
       heartbeatTimeoutMillis: input.heartbeatTimeoutMillis ?? DEFAULT_BROKER_TIMEOUT_MILLIS,
@@ -131,7 +132,7 @@ export class RouteManager {
     // meanwhile by REGISTER_TOPIC, say): only the full path can tell.
     if (config.deleteTopicWithBrokerRegistration) return null;
     const result = await this.store.refreshRegistration({
-      ...identityOf(input),
+      ...brokerIdentityOf(input),
       bodyDigest,
       heartbeatTimeoutMillis: input.heartbeatTimeoutMillis ?? DEFAULT_BROKER_TIMEOUT_MILLIS,
       now: this.clock(),
@@ -363,17 +364,3 @@ const unregistrationRule = z.object({ clusterName: name, brokerAddr: name, broke
 
 const registerTopicRule = z.object({ queueDatas: z.array(QueueDataSchema) });
 
-/** The registering broker's fields, without what else travels with them. */
-function identityOf(input: RegisteringBroker): RegisteringBroker {
-  return {
-    clusterName: input.clusterName,
-    brokerAddr: input.brokerAddr,
-    brokerName: input.brokerName,
-    brokerId: input.brokerId,
-    haServerAddr: input.haServerAddr,
-    zoneName: input.zoneName,
-    heartbeatTimeoutMillis: input.heartbeatTimeoutMillis,
-    enableActingMaster: input.enableActingMaster,
-    channel: input.channel,
-  };
-}

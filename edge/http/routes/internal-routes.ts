@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { ResponseCode } from "../../../shared/codes";
 import { NamesrvError } from "../../port/namesrv-error";
-import { OPERATION_CODES, type Operation } from "../../port/namesrv-port";
+import { brokerIdentityOf, OPERATION_CODES, type Operation } from "../../port/namesrv-port";
 import { httpCall } from "../http-call";
 import { readJson } from "../http-helpers";
 import { registerBodyOf } from "../http-schemas";
@@ -28,9 +28,8 @@ export function internalRoutes({ port, limits, peerOf }: RouteContext): Hono {
 
   app.post("/ops/registerBroker", async function registerBroker(c) {
     const request = await readJson(c, limits, registerBrokerOpSchema);
-    const { clusterName, brokerAddr, brokerName, brokerId, haServerAddr, zoneName, heartbeatTimeoutMillis, enableActingMaster, channel, bodyDigest } = request;
-    const identity = { clusterName, brokerAddr, brokerName, brokerId, haServerAddr, zoneName, heartbeatTimeoutMillis, enableActingMaster, channel };
-    return c.json(await port.registerBroker({ ...identity, bodyDigest, body: registerBodyOf(request) }, httpCall(c, peerOf)));
+    const input = { ...brokerIdentityOf(request), bodyDigest: request.bodyDigest, body: registerBodyOf(request) };
+    return c.json(await port.registerBroker(input, httpCall(c, peerOf)));
   });
 
   app.post("/ops/:operation", async function callOperation(c) {
