@@ -24,16 +24,17 @@ export async function readFileIfPresent(path: string): Promise<string | null> {
 
 /**
  * Writes `content` to `path` atomically, creating parent directories; leaves no temporary file
- * behind when a step fails (and rejects with that step's error).
+ * behind when a step fails (and rejects with that step's error). `mode`: of a new file (0600 for
+ * one holding secrets).
  */
-export async function replaceFileAtomically(path: string, content: string): Promise<void> {
+export async function replaceFileAtomically(path: string, content: string, mode = 0o644): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   let created = false;
   try {
     await mkdir(dir, { recursive: true });
-    handle = await open(tmp, "wx", 0o644);
+    handle = await open(tmp, "wx", mode);
     created = true;
     await handle.writeFile(content, "utf8");
     await handle.sync();

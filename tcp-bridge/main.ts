@@ -29,6 +29,7 @@ import { startExpiryTimer } from "../edge/expiry-timer";
 import { createLogger, type Logger } from "../shared/logger";
 import { RemotingRequestHandler } from "./remoting-request-handler";
 import { RetryQueue } from "./retry-queue";
+import { auditLogOf } from "./audit-log";
 import { productEnvAddresses, productEnvRouteClient } from "./product-env-route-client";
 import type { ProductEnvRouteSource } from "../edge/service/cluster-test-routes";
 
@@ -47,7 +48,15 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
   // As Java, updates are saved to configStorePath; only a `-c` file is read back at start-up. On
   // Redis the updates are kept in Redis and shared, so no instance writes its own copy.
   const persistConfig = selection.kind === "embedded" ? configStoreFilePersister(config.configStorePath, log) : undefined;
-  const { services, port } = createNamesrv(store, config, { log, extra, persistConfig, productEnvRoutes: productEnv(config), brokerNotifier: new RemotingBrokerNotifier(log) });
+  const { services, port, ready } = createNamesrv(store, config, {
+    log,
+    extra,
+    persistConfig,
+    productEnvRoutes: productEnv(config),
+    brokerNotifier: new RemotingBrokerNotifier(log),
+    auditLine: auditLogOf(config.auditLog),
+  });
+  await ready;
   const app = createApp(port, { config: services.config, log, peerOf: bunPeer });
   const http = Bun.serve({
     hostname: config.bindAddress,
@@ -93,10 +102,16 @@ function openStore(selection: StoreSelection, kvConfigPath: string): Promise<Sto
   }
 }
 
-/** The client's address of an HTTP request, from Bun's server (Hono's `env` on Bun). */
+/** The client's address of an HTTP request, from Bun's server (Hono's `env` on Bun); IPv6 in brackets. */
 function bunPeer(c: Context): string | null {
   const address = (c.env as Server<unknown> | undefined)?.requestIP?.(c.req.raw);
-  return address ? `${address.address}:${address.port}` : null;
+  if (!address) return null;
+  return address.address.includes(":") ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`;
+}
+
+/** Whether `host` is reachable from this machine only. */
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\./.test(host);
 }
 
 /** The listener's and each connection's limits from the configuration. */
@@ -144,6 +159,12 @@ async function main(): Promise<void> {
   });
   const expiry = startExpiryTimer(backend.port, config.scanNotActiveBrokerInterval, log);
 
+  if (!edgeUrl && !config.authenticationEnabled && !isLoopback(config.bindAddress)) {
+    log.warn({
+      msg: "authentication is off and the NameServer listens beyond this machine: anyone who reaches it can register brokers and change routes (README: Security)",
+      bindAddress: config.bindAddress,
+    });
+  }
   log.info({
     msg: "The Name Server boot success. serializeType=JSON",
     address: `${config.bindAddress}:${tcp.port}`,

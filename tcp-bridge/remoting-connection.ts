@@ -17,6 +17,8 @@ export interface ConnectionContext {
   readonly isClosed: boolean;
   /** Set once the connection carried a REGISTER_BROKER, so its close must be reported. */
   registeredBroker: boolean;
+  /** the CN of the client certificate verified against the trusted CA (mTLS); null otherwise */
+  readonly clientCertificateSubject?: string | null;
 }
 
 export interface RequestHandler {

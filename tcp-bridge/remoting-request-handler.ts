@@ -2,6 +2,7 @@ import { RequestCode, ResponseCode } from "../shared/codes";
 import type { Logger } from "../shared/logger";
 import { Remark } from "../shared/remarks";
 import { createResponse, type RemotingCommand } from "../shared/remoting-command";
+import type { Credentials } from "../edge/auth/credentials";
 import type { CallInfo } from "../edge/port/call";
 import type { NamesrvPort } from "../edge/port/namesrv-port";
 import { BodyDecoder } from "./body-decoder";
@@ -9,9 +10,22 @@ import type { RetryQueue } from "./retry-queue";
 import type { ConnectionContext, RequestHandler } from "./remoting-connection";
 import { REQUEST_TRANSLATIONS, type Translation } from "./request-translations";
 
-/** The port call of a request on `context`'s connection. */
-function remotingCall(context: ConnectionContext): CallInfo {
-  return { transport: "remoting", peer: context.remoteAddress, principal: null, connection: context.channelId };
+/**
+ * What a request presents to prove who sent it: RocketMQ's signature (an AccessKey extField), else
+ * the connection's verified client certificate (mTLS); checked by the port's authentication.
+ */
+function credentialsOf(request: RemotingCommand | null, context: ConnectionContext): Credentials | null {
+  const accessKey = request?.extFields?.AccessKey;
+  if (request !== null && typeof accessKey === "string" && accessKey !== "") {
+    return { kind: "signature", accessKey, signature: request.extFields!.Signature ?? null, extFields: request.extFields!, body: request.body };
+  }
+  const subject = context.clientCertificateSubject ?? null;
+  return subject === null ? null : { kind: "certificate", subject };
+}
+
+/** The port call of a request (null: the connection's own bookkeeping) on `context`'s connection. */
+function remotingCall(context: ConnectionContext, request: RemotingCommand | null): CallInfo {
+  return { transport: "remoting", peer: context.remoteAddress, principal: null, connection: context.channelId, credentials: credentialsOf(request, context) };
 }
 
 /**
@@ -33,7 +47,7 @@ export class RemotingRequestHandler implements RequestHandler {
       return createResponse(request, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, Remark.notSupported(request.code), null, null);
     }
     try {
-      const response = await translation(request, { port: this.port, call: remotingCall(context), bodies: this.bodies });
+      const response = await translation(request, { port: this.port, call: remotingCall(context, request), bodies: this.bodies });
       if (request.code === RequestCode.REGISTER_BROKER && response.code === ResponseCode.SUCCESS) {
         context.registeredBroker = true;
         // The connection closed while the registration was in flight: undo it like a close.
@@ -59,7 +73,7 @@ export class RemotingRequestHandler implements RequestHandler {
   }
 
   private async unregisterChannel(context: ConnectionContext): Promise<void> {
-    const unregistered = await this.port.closeChannel({ channel: context.channelId }, remotingCall(context));
+    const unregistered = await this.port.closeChannel({ channel: context.channelId }, remotingCall(context, null));
     for (const b of unregistered) {
       this.log.info({ msg: "broker connection closed; unregistered", brokerName: b.brokerName, brokerAddr: b.brokerAddr, peer: context.remoteAddress });
     }

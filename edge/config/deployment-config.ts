@@ -37,6 +37,8 @@ export const DEPLOYMENT_VARIABLES: ReadonlyArray<{ name: string; sets: string; d
   { name: "UPSTASH_REDIS_REST_TOKEN", sets: "the REST token", default: "none", runtimes: "all" },
   { name: "NAMESRV_REDIS_PREFIX", sets: "key namespace `{<prefix>}:…`, so deployments can share a Redis", default: "`rmq`", runtimes: "all" },
   { name: "NAMESRV_EDGE_URL", sets: "forward every request to that deployment of the app (the bridge runs no logic of its own)", default: "none", runtimes: "Bun" },
+  { name: "NAMESRV_EDGE_TOKEN", sets: "the token (of an account granted `relay`) the bridge presents to NAMESRV_EDGE_URL; with it, the bridge verifies its clients' signatures and the deployment authorizes the client", default: "none", runtimes: "Bun" },
+  { name: "NAMESRV_ALLOW_ANONYMOUS_WRITES", sets: "`true`: the Worker accepts writes with authentication off (a warning header on every response)", default: "none: refused", runtimes: "Workers" },
 ];
 
 const edgeUrlSchema = z.url({ protocol: /^https?$/, error: "NAMESRV_EDGE_URL must be an http:// or https:// URL" });

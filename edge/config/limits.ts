@@ -120,6 +120,37 @@ export const LIMITS = {
     max: Number.MAX_SAFE_INTEGER,
     what: "encoded routes kept in memory per process (least recently used dropped first)",
   },
+  // --- access control and audit (edge/auth) ----------------------------------------------------
+  maxAccounts: {
+    default: 10_000,
+    min: 1,
+    max: 1_000_000,
+    what: "accounts the store may hold; creating one more is refused",
+  },
+  maxTokensPerAccount: {
+    default: 100,
+    min: 1,
+    max: 100_000,
+    what: "unexpired tokens one account may hold; issuing one more is refused",
+  },
+  authCacheSeconds: {
+    default: 10,
+    min: 0,
+    max: 3_600,
+    what: "how long an instance reuses an account or token it read (a change made through another instance, or a revocation there, takes effect here within this time)",
+  },
+  authCacheMaxEntries: {
+    default: 10_000,
+    min: 0,
+    max: 1_000_000,
+    what: "accounts and tokens kept in that cache per process",
+  },
+  auditStreamMaxLength: {
+    default: 100_000,
+    min: 1,
+    max: 100_000_000,
+    what: "audit records kept in the store (the `audit` stream on Redis, a ring in memory on the embedded store); older ones are dropped",
+  },
 } as const satisfies Record<string, { default: number; min: number; max: number; what: string }>;
 
 export type LimitKey = keyof typeof LIMITS;

@@ -67,6 +67,15 @@ export const NAMESRV_CONFIG_SCHEMA = {
   httpPort: port,
   /** Origins allowed to call the HTTP API from a browser (CORS), `;`-separated; empty: none. */
   httpCorsAllowOrigins: str,
+  // access control (edge/auth), with the names of Java's AuthConfig
+  authenticationEnabled: bool,
+  authorizationEnabled: bool,
+  /** `{"username":"…","password":"…"}`: an administrator account made at start-up if missing */
+  initAuthenticationUser: str,
+  /** addresses and CIDRs (`,`-separated) whose calls skip authentication and authorization */
+  authenticationWhitelist: str,
+  /** `stdout`, `off`, or a file the audit records are appended to (JSON lines) */
+  auditLog: str,
   ...LIMIT_KEYS_SCHEMA(),
 };
 
@@ -117,6 +126,11 @@ export function defaultNamesrvConfig(home: string): NamesrvConfig {
     useEpollNativeSelector: false,
     httpPort: 8080,
     httpCorsAllowOrigins: "",
+    authenticationEnabled: false,
+    authorizationEnabled: false,
+    initAuthenticationUser: "",
+    authenticationWhitelist: "",
+    auditLog: "stdout",
     ...LIMIT_DEFAULTS,
   };
 }
@@ -160,14 +174,25 @@ export function applyConfigEntries(
 
 /** Keys UPDATE_NAMESRV_CONFIG must refuse: the fixed ones plus the configured black list. */
 export function configBlackList(config: NamesrvConfig): Set<string> {
-  const keys = new Set(["configBlackList", "configStorePath", "kvConfigPath", "rocketmqHome"]);
+  const keys = new Set(["configBlackList", "configStorePath", "kvConfigPath", "rocketmqHome", ...SECURITY_KEYS]);
   for (const k of config.configBlackList.split(";")) if (k.trim()) keys.add(k.trim());
   return keys;
 }
 
-/** All properties as strings (GET_NAMESRV_CONFIG), unset ones skipped, extras included. */
-export function configToProperties(config: NamesrvConfig, extra: Record<string, string>): Record<string, string> {
+/**
+ * Keys no remote client may change at run time (UPDATE_NAMESRV_CONFIG refuses them): turning
+ * authentication off, or the audit, must take access to the process.
+ */
+export const SECURITY_KEYS = ["authenticationEnabled", "authorizationEnabled", "initAuthenticationUser", "authenticationWhitelist", "auditLog"] as const;
+
+/** Keys whose value is a secret: GET_NAMESRV_CONFIG shows them masked. */
+const SECRET_KEYS: ReadonlySet<string> = new Set(["initAuthenticationUser"]);
+
+/** All properties as strings (GET_NAMESRV_CONFIG), unset ones skipped, extras included; secrets masked when asked. */
+export function configToProperties(config: NamesrvConfig, extra: Record<string, string>, maskSecrets: boolean): Record<string, string> {
   const out: Record<string, string> = { ...extra };
-  for (const [k, v] of Object.entries(config)) if (v !== undefined && v !== null) out[k] = String(v);
+  for (const [k, v] of Object.entries(config)) {
+    if (v !== undefined && v !== null) out[k] = maskSecrets && SECRET_KEYS.has(k) && v !== "" ? "******" : String(v);
+  }
   return out;
 }

@@ -7,6 +7,7 @@ import type { PeerOf } from "./http-call";
 import { requestGuards, type GuardConfigSource } from "./http-guards";
 import type { LimitSource } from "./http-helpers";
 import { openApiDocument } from "./openapi";
+import { accessRoutes } from "./routes/access-routes";
 import { brokerRoutes } from "./routes/broker-routes";
 import { clusterRoutes } from "./routes/cluster-routes";
 import { configRoutes } from "./routes/config-routes";
@@ -41,6 +42,7 @@ export function createApp(port: NamesrvPort, options: AppOptions): Hono {
   api.route("/", brokerRoutes(context));
   api.route("/", kvRoutes(context));
   api.route("/", configRoutes(context));
+  api.route("/", accessRoutes(context));
   app.route("/api/v1", api);
   app.route("/internal/v1", internalRoutes(context));
 

@@ -1,10 +1,46 @@
 import type { Context } from "hono";
+import type { Credentials } from "../auth/credentials";
 import type { CallInfo } from "../port/call";
 
 /** How the HTTP adapter learns the client's address (the runtime's connection info); null: unknown. */
 export type PeerOf = (c: Context) => string | null;
 
+/**
+ * Headers a tcp-bridge in front of this deployment sends for its client (edge/port/http-namesrv.ts):
+ * honoured only from a bridge whose token holds class `relay` (the authentication middleware checks).
+ */
+export const RELAY_HEADERS = {
+  token: "x-namesrv-relay-token",
+  principal: "x-namesrv-relay-principal",
+  failure: "x-namesrv-relay-failure",
+  peer: "x-namesrv-relay-peer",
+} as const;
+
+/** The credentials of an HTTP request: a relaying bridge's, a bearer token, or Basic. */
+export function credentialsOf(c: Context): Credentials | null {
+  const relayToken = c.req.header(RELAY_HEADERS.token);
+  if (relayToken !== undefined) {
+    const header = (name: string) => c.req.header(name) ?? null;
+    return { kind: "relayed", relayToken, principal: header(RELAY_HEADERS.principal), failure: header(RELAY_HEADERS.failure), peer: header(RELAY_HEADERS.peer) };
+  }
+  const authorization = c.req.header("authorization");
+  if (authorization === undefined) return null;
+  const [scheme, value = ""] = authorization.trim().split(/\s+/, 2);
+  if (/^bearer$/i.test(scheme)) return { kind: "bearer", token: value };
+  if (/^basic$/i.test(scheme)) {
+    let decoded = "";
+    try {
+      decoded = new TextDecoder().decode(Uint8Array.from(atob(value), (ch) => ch.charCodeAt(0)));
+    } catch {
+      return { kind: "basic", accessKey: "", secretKey: "" };
+    }
+    const colon = decoded.indexOf(":");
+    return colon < 0 ? { kind: "basic", accessKey: decoded, secretKey: "" } : { kind: "basic", accessKey: decoded.slice(0, colon), secretKey: decoded.slice(colon + 1) };
+  }
+  return { kind: "bearer", token: "" };
+}
+
 /** The port call an HTTP request makes. */
 export function httpCall(c: Context, peerOf: PeerOf | undefined): CallInfo {
-  return { transport: "http", peer: peerOf?.(c) ?? null, principal: null, connection: null };
+  return { transport: "http", peer: peerOf?.(c) ?? null, principal: null, connection: null, credentials: credentialsOf(c) };
 }

@@ -64,15 +64,18 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
  * (413 past maxHttpBodyBytes). The nesting is checked on the text before it is parsed, so no body
  * can make the parser, a validator or a later encoding of the stored value recurse too deep.
  * `fastPath` may produce the schema's output for common input more cheaply (null: use the schema).
+ * `empty`: what an empty body stands for (none: an empty body is invalid JSON).
  */
 export async function readJson<S extends z.ZodType>(
   c: Context,
   limits: LimitSource,
   schema: S,
   fastPath?: (raw: unknown) => z.infer<S> | null,
+  empty?: unknown,
 ): Promise<z.infer<S>> {
   const { maxHttpBodyBytes, maxJsonDepth } = await limits.current();
   const text = await readBodyText(c.req.raw, maxHttpBodyBytes);
+  if (empty !== undefined && text.trim() === "") return validate(schema, empty, "body");
   if (jsonDepth(text, maxJsonDepth) < 0) {
     throw badRequest(`request body nests JSON deeper than maxJsonDepth (${maxJsonDepth} levels)`);
   }

@@ -3,9 +3,14 @@
  * checked at the HTTP edge (nulls kept: what a missing field means is the NameServer's to decide).
  */
 import { z } from "zod";
+import { policySchema } from "../auth/policy";
 import type { Operation } from "../port/namesrv-port";
 
 const text = z.string().nullable();
+export const accountName = z.string().min(1).max(64);
+/** a token lives at most a year */
+export const expiresInSeconds = z.number().int().min(1).max(366 * 86_400);
+export const auditLimit = z.number().int().min(1).max(10_000);
 const none = z.object({}).strict();
 const brokerAddress = { clusterName: text, brokerAddr: text, brokerName: text };
 const brokerIdentity = {
@@ -50,6 +55,16 @@ export const PORT_INPUT_SCHEMAS: Partial<Record<Operation, z.ZodType>> = {
   brokerHeartbeat: z.object(brokerAddress),
   closeChannel: z.object({ channel: z.string().min(1) }),
   scanNotActiveBroker: none,
+  createAccount: z.object({ name: accountName, secretKey: z.string().max(256).nullable() }),
+  getAccount: z.object({ name: accountName }),
+  listAccounts: none,
+  deleteAccount: z.object({ name: accountName }),
+  putPolicy: z.object({ name: accountName, policy: policySchema }),
+  issueToken: z.object({ name: accountName, expiresInSeconds: expiresInSeconds.nullable() }),
+  listTokens: z.object({ name: accountName }),
+  revokeToken: z.object({ name: accountName, id: z.string().min(1).max(64) }),
+  readAudit: z.object({ limit: auditLimit }),
+  relayedAccount: z.object({ name: accountName }),
 };
 
 export const routeQuerySchema = z.object({ topic: text, zoneName: text, dialect: z.enum(["standard", "legacy"]) });

@@ -1,4 +1,5 @@
 /** What a middleware knows of one call of the NameServer port, besides the operation and input. */
+import type { Credentials } from "../auth/credentials";
 
 /** How the call arrived: a remoting frame (the tcp-bridge), HTTP (the Hono app), or the process itself (timers). */
 export type Transport = "remoting" | "http" | "internal";
@@ -11,6 +12,8 @@ export interface CallInfo {
   principal: string | null;
   /** the remoting connection's channel id; null over HTTP */
   connection: string | null;
+  /** what the caller presented to prove who it is (checked by the authentication middleware); none: nothing */
+  credentials?: Credentials | null;
 }
 
 /** What a call came to: the response code a remoting client gets (0: SUCCESS), the error, the time taken. */

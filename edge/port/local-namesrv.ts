@@ -1,3 +1,4 @@
+import type { Policy } from "../auth/policy";
 import type { Dialect } from "../../shared/fastjson-writer";
 import type { NamesrvServices } from "../service/services";
 import type { BrokerIdentity, NamesrvPort, RegisterBrokerInput } from "./namesrv-port";
@@ -108,5 +109,45 @@ export class LocalNamesrv implements NamesrvPort {
 
   scanNotActiveBroker() {
     return this.services.routes.expireBrokers();
+  }
+
+  createAccount(input: { name: string; secretKey: string | null }) {
+    return this.services.access.createAccount(input.name, input.secretKey);
+  }
+
+  getAccount(input: { name: string }) {
+    return this.services.access.getAccount(input.name);
+  }
+
+  listAccounts() {
+    return this.services.access.listAccounts();
+  }
+
+  deleteAccount(input: { name: string }) {
+    return this.services.access.deleteAccount(input.name);
+  }
+
+  putPolicy(input: { name: string; policy: Policy }) {
+    return this.services.access.putPolicy(input.name, input.policy);
+  }
+
+  issueToken(input: { name: string; expiresInSeconds: number | null }) {
+    return this.services.access.issueToken(input.name, input.expiresInSeconds);
+  }
+
+  listTokens(input: { name: string }) {
+    return this.services.access.listTokens(input.name);
+  }
+
+  revokeToken(input: { name: string; id: string }) {
+    return this.services.access.revokeToken(input.name, input.id);
+  }
+
+  readAudit(input: { limit: number }) {
+    return this.services.access.readAudit(input.limit);
+  }
+
+  relayedAccount(input: { name: string }) {
+    return this.services.access.relayedAccount(input.name);
   }
 }

@@ -43,6 +43,7 @@ export function withMiddleware(port: NamesrvPort, middlewares: readonly Middlewa
         peer: info.peer,
         principal: info.principal,
         connection: info.connection,
+        credentials: info.credentials ?? null,
         outcome: null,
       };
       let result: unknown;

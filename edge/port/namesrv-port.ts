@@ -12,6 +12,9 @@ import { RequestCode } from "../../shared/codes";
 import type { Dialect } from "../../shared/fastjson-writer";
 import type { BrokerMemberGroup, ClusterInfo, DataVersion, QueueData, RegisterBrokerBody, TopicList } from "../../shared/model";
 import type { BrokerUnregistration, DataVersionAnswer, RegisterBrokerResult } from "../store/store";
+import type { AuditRecord } from "../auth/access-store";
+import type { AccountView, CreatedAccount, IssuedToken, RelayedAccount, TokenView } from "../auth/account-views";
+import type { Policy } from "../auth/policy";
 import type { CallInfo } from "./call";
 
 export type { BrokerUnregistration, DataVersionAnswer } from "../store/store";
@@ -105,6 +108,21 @@ export interface NamesrvPort {
   addWritePermOfBroker(input: { brokerName: string | null }, call?: CallInfo): Promise<number>;
   getBrokerMemberGroup(input: { clusterName: string | null; brokerName: string | null }, call?: CallInfo): Promise<BrokerMemberGroup>;
   brokerHeartbeat(input: BrokerAddressInput, call?: CallInfo): Promise<void>;
+  // access control (edge/auth): accounts with their policies and tokens, and the audit trail
+  /** `secretKey` null: one is generated and answered this once */
+  createAccount(input: { name: string; secretKey: string | null }, call?: CallInfo): Promise<CreatedAccount>;
+  getAccount(input: { name: string }, call?: CallInfo): Promise<AccountView>;
+  listAccounts(input: NoInput, call?: CallInfo): Promise<AccountView[]>;
+  deleteAccount(input: { name: string }, call?: CallInfo): Promise<void>;
+  putPolicy(input: { name: string; policy: Policy }, call?: CallInfo): Promise<void>;
+  /** `expiresInSeconds` null: the token does not expire */
+  issueToken(input: { name: string; expiresInSeconds: number | null }, call?: CallInfo): Promise<IssuedToken>;
+  listTokens(input: { name: string }, call?: CallInfo): Promise<TokenView[]>;
+  revokeToken(input: { name: string; id: string }, call?: CallInfo): Promise<void>;
+  /** the latest `limit` audit records, oldest first */
+  readAudit(input: { limit: number }, call?: CallInfo): Promise<AuditRecord[]>;
+  /** an account's secret key, for a tcp-bridge that verifies signatures for this deployment (class `relay`); null: no such account */
+  relayedAccount(input: { name: string }, call?: CallInfo): Promise<RelayedAccount | null>;
   /** A connection closed: unregisters the brokers whose current registration it carried. */
   closeChannel(input: { channel: string }, call?: CallInfo): Promise<BrokerUnregistration[]>;
   /** The liveness sweep: unregisters every broker past its heartbeat deadline. */
@@ -115,7 +133,7 @@ export type Operation = keyof NamesrvPort;
 export type InputOf<O extends Operation> = Parameters<NamesrvPort[O]>[0];
 export type OutputOf<O extends Operation> = Awaited<ReturnType<NamesrvPort[O]>>;
 
-/** The request code of each operation; null for the bridge's own (no client sends them). */
+/** The request code of each operation; null for those no remoting client sends (the bridge's own, access control). */
 export const OPERATION_CODES: { readonly [O in Operation]: number | null } = {
   putKVConfig: RequestCode.PUT_KV_CONFIG,
   getKVConfig: RequestCode.GET_KV_CONFIG,
@@ -141,6 +159,16 @@ export const OPERATION_CODES: { readonly [O in Operation]: number | null } = {
   addWritePermOfBroker: RequestCode.ADD_WRITE_PERM_OF_BROKER,
   getBrokerMemberGroup: RequestCode.GET_BROKER_MEMBER_GROUP,
   brokerHeartbeat: RequestCode.BROKER_HEARTBEAT,
+  createAccount: null,
+  getAccount: null,
+  listAccounts: null,
+  deleteAccount: null,
+  putPolicy: null,
+  issueToken: null,
+  listTokens: null,
+  revokeToken: null,
+  readAudit: null,
+  relayedAccount: null,
   closeChannel: null,
   scanNotActiveBroker: null,
 };

@@ -29,7 +29,8 @@ const store: Store =
     ? createUpstashRedisStore({ url: selection.url, token: selection.token, prefix: selection.prefix })
     : await EmbeddedStore.open({ kvConfigPath: null });
 const log = createLogger(deployment.logLevel);
-const { services, port } = createNamesrv(store, config, { log });
+const { services, port, ready } = createNamesrv(store, config, { log, auditLine: (line) => console.log(line) });
+await ready;
 const app = createApp(port, { config: services.config, log });
 
 const sweep = startExpiryTimer(port, config.scanNotActiveBrokerInterval, log);

@@ -45,10 +45,16 @@ export class ConfigManager {
     return (await this.load()).config;
   }
 
-  /** Every property as text, the registry GET_NAMESRV_CONFIG dumps. */
+  /** Every property as text, the registry GET_NAMESRV_CONFIG dumps (secrets masked). */
   async properties(): Promise<Record<string, string>> {
     const { config, extra } = await this.load();
-    return configToProperties(config, extra);
+    return configToProperties(config, extra, true);
+  }
+
+  /** Every property as text, secrets included: what configStorePath keeps, to be read back. */
+  private async storedProperties(): Promise<Record<string, string>> {
+    const { config, extra } = await this.load();
+    return configToProperties(config, extra, false);
   }
 
   /**
@@ -63,7 +69,7 @@ export class ConfigManager {
     }
     const known = this.updatableEntries(entries);
     // Java persists after every accepted update, even one that changed nothing.
-    if (Object.keys(known).length === 0) return this.persist?.(() => this.properties());
+    if (Object.keys(known).length === 0) return this.persist?.(() => this.storedProperties());
     try {
       applyConfigEntries(this.startup, known);
     } catch (err) {
@@ -73,7 +79,7 @@ export class ConfigManager {
     await this.store.putConfigOverrides(known);
     this.cached = null;
     this.cachedSignature = null;
-    await this.persist?.(() => this.properties());
+    await this.persist?.(() => this.storedProperties());
   }
 
   /**

@@ -3,6 +3,7 @@ import type { NamesrvConfig } from "../config/namesrv-config";
 import type { ConfigPersister } from "../config/config-store-file";
 import { ClusterTestRoutes, type ProductEnvRouteSource } from "./cluster-test-routes";
 import type { BrokerNotifier } from "./broker-notifier";
+import { AccessManager } from "./access-manager";
 import { ConfigManager } from "./config-manager";
 import { KVManager } from "./kv-manager";
 import { RouteManager } from "./route-manager";
@@ -11,6 +12,8 @@ import { RouteManager } from "./route-manager";
 export interface NamesrvServices {
   routes: RouteManager;
   kv: KVManager;
+  /** accounts, policies and tokens (edge/auth) */
+  access: AccessManager;
   config: ConfigManager;
   /** route queries in clusterTest mode (fixed at start-up, as Java picks its processor then); null otherwise */
   clusterTestRoutes: ClusterTestRoutes | null;
@@ -37,5 +40,6 @@ export function createServices(
   const routes = new RouteManager(store, config, clock, dependencies.brokerNotifier ?? null);
   const clusterTestRoutes =
     startupConfig.clusterTest && dependencies.productEnvRoutes ? new ClusterTestRoutes(routes, dependencies.productEnvRoutes) : null;
-  return { config, routes, kv: new KVManager(store, config), clusterTestRoutes };
+  const access = new AccessManager(store.access, startupConfig, clock);
+  return { config, routes, kv: new KVManager(store, config), clusterTestRoutes, access };
 }

@@ -43,6 +43,7 @@ import {
 import { SlicedWrites } from "./embedded/sliced-writes";
 import { Staging } from "./embedded/staging";
 import * as topicAdmin from "./embedded/topic-admin";
+import { accessControlPath, EmbeddedAccessTable, type Tables as AccessTables } from "./embedded/access-table";
 import type {
   BrokerRegistration,
   BrokerUnregistration,
@@ -67,6 +68,8 @@ export interface EmbeddedStoreOptions {
    * set, the constructor loads the file synchronously.
    */
   initialKVTable?: KVConfigTable;
+  /** already loaded access tables (used by {@link EmbeddedStore.open}); else read like the KV table */
+  initialAccessTables?: AccessTables;
   /**
    * Registrations with at least this many topics or mappings, and unregistrations while the route
    * table holds at least this many topics, are applied in slices (default LARGE_REGISTRATION_TOPICS);
@@ -88,6 +91,8 @@ export class EmbeddedStore implements Store {
   private readonly tables: RouteTables;
   private readonly sliced: SlicedWrites;
   private readonly kv: KVTable;
+  /** accounts, policies, tokens (accessControl.json beside kvConfig.json) and the recent audit */
+  readonly access: EmbeddedAccessTable;
   private readonly configOverrides = new Map<string, string>();
   private readonly sliceAtTopics: number;
   private readonly sliceMillis: number;
@@ -100,12 +105,14 @@ export class EmbeddedStore implements Store {
     this.tables = new RouteTables(options.clock ?? Date.now);
     this.sliced = new SlicedWrites(this.tables, this.sliceMillis);
     this.kv = new KVTable(options.kvConfigPath, options.initialKVTable, () => this.changes++);
+    this.access = new EmbeddedAccessTable(accessControlPath(options.kvConfigPath), options.initialAccessTables);
   }
 
   /** Creates a store, loading kvConfigPath asynchronously first (missing file = empty table). */
   static async open(options: { kvConfigPath: string | null }): Promise<EmbeddedStore> {
     const initialKVTable = await KVTable.load(options.kvConfigPath);
-    return new EmbeddedStore({ kvConfigPath: options.kvConfigPath, initialKVTable });
+    const initialAccessTables = await EmbeddedAccessTable.load(accessControlPath(options.kvConfigPath));
+    return new EmbeddedStore({ kvConfigPath: options.kvConfigPath, initialKVTable, initialAccessTables });
   }
 
   /** The answer of a registration (or its refresh) applied now, counting its route change. */
@@ -365,5 +372,6 @@ export class EmbeddedStore implements Store {
   async close(): Promise<void> {
     await this.sliced.settled();
     await this.kv.settled();
+    await this.access.settled();
   }
 }

@@ -1,3 +1,4 @@
+import type { AccessStore } from "../auth/access-store";
 import type {
   BrokerMemberGroup,
   ClusterInfo,
@@ -181,6 +182,8 @@ export interface Store {
    */
   getTopicRouteIfChanged(topic: string, since: RouteStamp | null): Promise<StampedRoute | null>;
 
+  /** accounts, policies, tokens and the audit trail (edge/auth) */
+  readonly access: AccessStore;
   close(): Promise<void>;
 }
 

@@ -34,7 +34,7 @@ describe("the deployment configuration", () => {
     for (const v of DEPLOYMENT_VARIABLES) {
       expect(readme).toContain(`| \`${v.name}\` | ${v.sets} | ${v.default} | ${v.runtimes} |`);
     }
-    const rows = readme.split("\n").filter((line) => /^\| `[A-Z_<>a-z]+` \| .* \| (all|Bun) \|$/.test(line));
+    const rows = readme.split("\n").filter((line) => /^\| `[A-Z_<>a-z]+` \| .* \| (all|Bun|Workers) \|$/.test(line));
     expect(rows).toHaveLength(DEPLOYMENT_VARIABLES.length);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  SECURITY_KEYS,
   applyConfigEntries,
   ConfigError,
   configBlackList,
@@ -49,11 +50,20 @@ describe("NameServer configuration", () => {
 
   it("black-lists the fixed keys plus the configured ones", () => {
     const list = configBlackList({ ...defaults, configBlackList: "configBlackList;listenPort" });
-    expect([...list].sort()).toEqual(["configBlackList", "configStorePath", "kvConfigPath", "listenPort", "rocketmqHome"]);
+    expect([...list].sort()).toEqual(
+      ["configBlackList", "configStorePath", "kvConfigPath", "listenPort", "rocketmqHome", ...SECURITY_KEYS].sort(),
+    );
+    expect(list.has("authenticationEnabled")).toBe(true);
+  });
+
+  it("masks initAuthenticationUser in GET_NAMESRV_CONFIG, keeps it for configStorePath", () => {
+    const withUser = { ...defaults, initAuthenticationUser: '{"username":"admin","password":"secret-123"}' };
+    expect(configToProperties(withUser, {}, true).initAuthenticationUser).toBe("******");
+    expect(configToProperties(withUser, {}, false).initAuthenticationUser).toBe(withUser.initAuthenticationUser);
   });
 
   it("dumps every set property as text", () => {
-    const props = configToProperties(defaults, { extraKey: "v" });
+    const props = configToProperties(defaults, { extraKey: "v" }, true);
     expect(props.listenPort).toBe("9876");
     expect(props.enableTopicList).toBe("true");
     expect(props.extraKey).toBe("v");

@@ -15,6 +15,7 @@
  * A test is named by its describe block and its title, joined by " > ".
  */
 import { afterAll, afterEach, beforeEach, describe as vitestDescribe, expect, it as vitestIt } from "vitest";
+import { describeAccessConformance } from "./access-store-conformance";
 import type { BrokerRegistration, RegistrationRefresh, Store } from "../../edge/store/store";
 import type { DataVersion, QueueData, TopicConfig, TopicQueueMappingInfo } from "../../shared/model";
 
@@ -1594,5 +1595,7 @@ export function describeStoreConformance(
         expect(Object.keys(await store.getConfigOverrides())).toHaveLength(2);
       });
     });
+
+    describeAccessConformance(describe, it, () => store.access);
   });
 }

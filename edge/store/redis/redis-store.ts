@@ -27,6 +27,7 @@ import type {
   UnregisteredBroker,
 } from "../store";
 import { storeKeys, type StoreKeys } from "./lua/keys";
+import { RedisAccessStore } from "./operations/access-control";
 import * as clusterQueries from "./operations/cluster-queries";
 import * as configOverrides from "./operations/config-overrides";
 import { foldTopics } from "./operations/fold-topics";
@@ -82,6 +83,8 @@ const nextTurn: (fn: () => void) => void =
 
 export class RedisStore implements Store {
   readonly prefix: string;
+  /** accounts, policies, tokens and the audit stream (operations/access-control.ts) */
+  readonly access: RedisAccessStore;
   private readonly keys: StoreKeys;
   private readonly calls: ScriptCalls;
   private readonly clock: () => number;
@@ -96,6 +99,7 @@ export class RedisStore implements Store {
     if (name === "" || /[{}]/.test(name)) throw new Error(`invalid Redis key prefix ${JSON.stringify(name)}`);
     this.prefix = `{${name}}`;
     this.keys = storeKeys(this.prefix);
+    this.access = new RedisAccessStore(transport, this.prefix);
     this.clock = options.clock ?? Date.now;
     this.closeTransport = options.closeTransport ?? false;
     const scriptKeys = [this.prefix];

@@ -7,7 +7,7 @@ import { createInterface } from "node:readline";
 import type { Store } from "../../../edge/store/store";
 import { BunRespTransport } from "../../../edge/store/redis/bun-resp-transport";
 import { RedisStore } from "../../../edge/store/redis/redis-store";
-import { STORE_METHODS, type RpcRequest, type RpcResponse } from "./store-rpc";
+import { ACCESS_METHODS, STORE_METHODS, type RpcRequest, type RpcResponse } from "./store-rpc";
 
 const url = process.env.REDIS_URL;
 if (!url) {
@@ -17,7 +17,7 @@ if (!url) {
 const transport = new BunRespTransport({ url });
 const stores = new Map<number, Store>();
 let nextStore = 1;
-const methods = new Set<string>(STORE_METHODS);
+const methods = new Set<string>([...STORE_METHODS, ...ACCESS_METHODS.map((m) => `access.${m}`)]);
 
 function send(msg: RpcResponse): void {
   process.stdout.write(`${JSON.stringify(msg)}\n`);
@@ -41,8 +41,9 @@ async function handle(req: RpcRequest): Promise<unknown> {
       const store = stores.get(req.store);
       if (!store) throw new Error(`no store ${req.store}`);
       if (!methods.has(req.method)) throw new Error(`not a Store method: ${req.method}`);
-      const fn = (store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[req.method];
-      const value = await fn.apply(store, req.args);
+      const [target, name] = req.method.startsWith("access.") ? [store.access, req.method.slice("access.".length)] : [store, req.method];
+      const fn = (target as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[name];
+      const value = await fn.apply(target, req.args);
       if (req.method === "close") stores.delete(req.store);
       return value;
     }

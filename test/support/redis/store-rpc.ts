@@ -11,6 +11,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import type { AccessStore } from "../../../edge/auth/access-store";
 import type { Store } from "../../../edge/store/store";
 
 export interface RpcStoreOptions {
@@ -58,6 +59,21 @@ export const STORE_METHODS = [
   "putConfigOverrides",
   "close",
 ] as const satisfies readonly (keyof Store)[];
+
+/** The methods of `store.access`, forwarded as `access.<method>`. */
+export const ACCESS_METHODS = [
+  "createAccount",
+  "getAccount",
+  "listAccounts",
+  "deleteAccount",
+  "putPolicy",
+  "putToken",
+  "findToken",
+  "listTokens",
+  "revokeToken",
+  "appendAudit",
+  "readAudit",
+] as const satisfies readonly (keyof AccessStore)[];
 
 /** An error thrown by the store in the child process. */
 export class RemoteStoreError extends Error {
@@ -149,7 +165,10 @@ export class StoreRpcProcess {
         (...args: unknown[]) => this.request({ op: "call", store, method, args }),
       ]),
     );
-    return proxy as unknown as Store;
+    const access = Object.fromEntries(
+      ACCESS_METHODS.map((method) => [method, (...args: unknown[]) => this.request({ op: "call", store, method: `access.${method}`, args })]),
+    );
+    return { ...proxy, access } as unknown as Store;
   }
 
   /** A raw command through the child's transport (RESP3 reply shapes). */

@@ -1,0 +1,70 @@
+/**
+ * The audit middleware: one record for every write (whatever its outcome) and every denial, with
+ * who, from where, over which transport, what and on which names, and how it ended. Records go to
+ * the audit log (JSON lines, apart from the application log) and to the store's capped trail
+ * (the `audit` stream on Redis, read back by `GET /api/v1/audit`). Writing them never delays or
+ * fails the call: a store that cannot take one is reported in the application log.
+ */
+import type { Logger } from "../../shared/logger";
+import type { PortCall } from "../port/call";
+import type { Middleware } from "../port/middleware";
+import type { Operation } from "../port/namesrv-port";
+import { AccessDenied } from "./access-denied";
+import type { AccessStore, AuditRecord } from "./access-store";
+import { auditDetailOf, resourcesOf } from "./call-resources";
+import { WRITE_OPERATIONS } from "./request-classes";
+
+/** Where audit records are written besides the store: a line each. */
+export type AuditLine = (line: string) => void;
+
+export function auditRecordOf(call: PortCall, time: Date): AuditRecord {
+  const outcome = call.outcome!;
+  const operation = call.operation as Operation;
+  const record: AuditRecord = {
+    time: time.toISOString(),
+    principal: call.principal,
+    peer: call.peer,
+    transport: call.transport,
+    code: call.requestCode,
+    operation,
+    resource: { ...resourcesOf(operation, call.input), ...auditDetailOf(operation, call.input) },
+    outcome: outcome.error === null ? "success" : outcome.error instanceof AccessDenied ? "denied" : "failed",
+    responseCode: outcome.code,
+  };
+  if (outcome.error !== null) record.reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+  return record;
+}
+
+export interface AuditOptions {
+  /** the audit log; null: none (auditLog=off) */
+  line: AuditLine | null;
+  store: AccessStore | null;
+  maxLength: number;
+  log: Logger;
+}
+
+export function audit(options: AuditOptions): Middleware {
+  const { line, store, maxLength, log } = options;
+  let failing = false;
+  const write = (call: PortCall): void => {
+    const record = auditRecordOf(call, new Date());
+    line?.(JSON.stringify(record));
+    store?.appendAudit(record, maxLength).then(
+      () => {
+        if (failing) log.info({ msg: "audit trail in the store written again" });
+        failing = false;
+      },
+      (err) => {
+        // said once per outage, not once per record
+        if (!failing) log.error({ msg: "audit record not written to the store", error: String(err) });
+        failing = true;
+      },
+    );
+  };
+  return function auditCall(call, next) {
+    return next().then(() => {
+      const error = call.outcome?.error ?? null;
+      if (WRITE_OPERATIONS.has(call.operation as Operation) || error instanceof AccessDenied) write(call);
+    });
+  };
+}
