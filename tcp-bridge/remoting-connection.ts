@@ -17,6 +17,8 @@ export interface ConnectionContext {
   readonly isClosed: boolean;
   /** Set once the connection carried a REGISTER_BROKER, so its close must be reported. */
   registeredBroker: boolean;
+  /** CN of the TLS client certificate, when tls.server.trustCertPath verified it (else null). */
+  readonly clientCertificateSubject: string | null;
 }
 
 export interface RequestHandler {
@@ -80,6 +82,8 @@ const NO_LIMITS: ConnectionLimits = {
  */
 export class RemotingConnection implements ConnectionContext {
   registeredBroker = false;
+  /** Set by the listener when a TLS handshake verified a client certificate. */
+  clientCertificateSubject: string | null = null;
   lastActivity: number;
   /** When the first byte of the incomplete frame arrived (null: none pending). */
   frameStartedAt: number | null = null;
