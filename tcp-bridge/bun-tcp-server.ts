@@ -2,6 +2,8 @@ import type { Socket, TCPSocketListener } from "bun";
 import { ByteBudget } from "../shared/byte-budget";
 import type { Logger } from "../shared/logger";
 import { RemotingConnection, type ConnectionLimits, type RequestHandler } from "./remoting-connection";
+import { classifyFirstBytes } from "./tls/first-bytes";
+import { TlsSession, type ListenerTls } from "./tls/tls-session";
 
 /** Limits the listener applies besides each connection's own (edge/config/limits.ts). */
 export interface ServerLimits extends ConnectionLimits {
@@ -30,6 +32,16 @@ export interface TcpServerOptions {
    */
   instanceId: string;
   limits: ServerLimits;
+  /** Plain and TLS on this one port, told apart by the first byte (none: plain only, as before). */
+  tls?: ListenerTls;
+}
+
+/** One accepted socket: its connection, and the TLS session under it once the first bytes asked for one. */
+interface Link {
+  connection: RemotingConnection;
+  /** The first bytes while the transport is undecided (null once decided). */
+  sniffed: Uint8Array | null;
+  tls: TlsSession | null;
 }
 
 export interface TcpServer {
@@ -66,7 +78,7 @@ export function startTcpServer(options: TcpServerOptions): TcpServer {
     return null;
   }
 
-  const listener: TCPSocketListener<RemotingConnection | undefined> = Bun.listen<RemotingConnection | undefined>({
+  const listener: TCPSocketListener<Link | undefined> = Bun.listen<Link | undefined>({
     hostname: options.hostname,
     port: options.port,
     socket: {
@@ -79,34 +91,86 @@ export function startTcpServer(options: TcpServerOptions): TcpServer {
           socket.end();
           return;
         }
+        const link: Link = { connection: undefined as unknown as RemotingConnection, sniffed: options.tls ? new Uint8Array(0) : null, tls: null };
         const sink = {
-          write: (data: Uint8Array) => socket.write(data),
-          end: () => socket.end(),
-          pause: () => socket.pause(),
-          resume: () => socket.resume(),
+          write: (data: Uint8Array) => (link.tls === null ? socket.write(data) : link.tls.write(data)),
+          end: () => (link.tls === null ? socket.end() : link.tls.end()),
+          pause: () => {
+            socket.pause();
+            link.tls?.pause();
+          },
+          resume: () => {
+            socket.resume();
+            link.tls?.resume();
+          },
         };
         const channelId = `${options.instanceId}-${++sequence}`;
         const connection = new RemotingConnection(channelId, peer, sink, handler, log, { limits, budgets, onProxiedPeer });
-        socket.data = connection;
+        link.connection = connection;
+        socket.data = link;
         connections.add(connection);
         perPeer.set(peer, (perPeer.get(peer) ?? 0) + 1);
         log.debug({ msg: "connection opened", peer, channel: channelId });
       },
       data(socket, chunk) {
-        socket.data?.onData(chunk);
+        const link = socket.data;
+        if (!link) return;
+        if (link.tls !== null) link.tls.receive(chunk);
+        else if (link.sniffed !== null) sniff(socket, link, chunk);
+        else link.connection.onData(chunk);
       },
       drain(socket) {
-        socket.data?.onDrain();
+        const link = socket.data;
+        if (link?.tls) link.tls.socketDrained();
+        else link?.connection.onDrain();
       },
       close(socket) {
         closeConnection(socket);
       },
       error(socket, err) {
-        log.warn({ msg: "connection error", peer: socket.data?.remoteAddress, error: String(err) });
+        log.warn({ msg: "connection error", peer: socket.data?.connection.remoteAddress, error: String(err) });
         closeConnection(socket);
       },
     },
   });
+
+  /**
+   * The first bytes of a connection, until they show plain remoting or a TLS handshake (after any
+   * PROXY header, which the connection reads as usual).
+   */
+  function sniff(socket: Socket<Link | undefined>, link: Link, chunk: Uint8Array): void {
+    const tls = options.tls!;
+    const seen = link.sniffed!.length === 0 ? chunk : new Uint8Array([...link.sniffed!, ...chunk]);
+    const decision = classifyFirstBytes(seen, tls.mode);
+    if (decision.kind === "more") {
+      link.sniffed = seen.slice();
+      return;
+    }
+    link.sniffed = null;
+    const { connection } = link;
+    if (decision.kind === "plain") return connection.onData(seen);
+    if (decision.kind === "refuse") {
+      forget(connection);
+      return connection.close(decision.reason);
+    }
+    if (decision.offset > 0) connection.onData(seen.subarray(0, decision.offset));
+    const secureContext = tls.secureContext();
+    if (connection.isClosed || secureContext === null) {
+      if (!connection.isClosed) connection.close("TLS is off");
+      forget(connection);
+      return;
+    }
+    link.tls = new TlsSession(socket, { secureContext, needClientAuth: tls.needClientAuth, authClient: tls.authClient }, {
+      data: (plain) => connection.onData(plain),
+      drain: () => connection.onDrain(),
+      secure: (subject) => {
+        connection.clientCertificateSubject = subject;
+        log.debug({ msg: "TLS session", peer: connection.remoteAddress, channel: connection.channelId, clientCertificateSubject: subject });
+      },
+      failed: (reason) => log.info({ msg: "TLS session failed", peer: connection.remoteAddress, channel: connection.channelId, reason }),
+    });
+    link.tls.receive(seen.subarray(decision.offset));
+  }
 
   /** A PROXY header named the client behind a load balancer: it is the peer the caps count. */
   function onProxiedPeer(connection: RemotingConnection, socketAddress: string): string | null {
@@ -131,11 +195,12 @@ export function startTcpServer(options: TcpServerOptions): TcpServer {
     release(connection.remoteAddress);
   }
 
-  function closeConnection(socket: Socket<RemotingConnection | undefined>) {
-    const connection = socket.data;
-    if (!connection) return;
-    forget(connection);
-    connection.onClose();
+  function closeConnection(socket: Socket<Link | undefined>) {
+    const link = socket.data;
+    if (!link) return;
+    link.tls?.socketClosed();
+    forget(link.connection);
+    link.connection.onClose();
   }
 
   const sweeper = setInterval(() => {

@@ -32,6 +32,9 @@ import { RetryQueue } from "./retry-queue";
 import { auditLogOf } from "./audit-log";
 import { productEnvAddresses, productEnvRouteClient } from "./product-env-route-client";
 import type { ProductEnvRouteSource } from "../edge/service/cluster-test-routes";
+import { readTlsConfig, type TlsConfig } from "./tls/tls-config";
+import { openServerCredentials, type CredentialSource } from "./tls/server-credentials";
+import { startHttpListener } from "./tls/https-listener";
 
 /** The process's log: at info until the configuration says otherwise. */
 let log: Logger = createLogger("info");
@@ -43,7 +46,7 @@ interface Backend {
 }
 
 /** The app in this process, over the selected store, with its HTTP listener. */
-async function localBackend(config: NamesrvConfig, extra: Record<string, string>, selection: StoreSelection): Promise<Backend> {
+async function localBackend(config: NamesrvConfig, extra: Record<string, string>, selection: StoreSelection, credentials: CredentialSource | null): Promise<Backend> {
   const store = await openStore(selection, config.kvConfigPath);
   // As Java, updates are saved to configStorePath; only a `-c` file is read back at start-up. On
   // Redis the updates are kept in Redis and shared, so no instance writes its own copy.
@@ -58,24 +61,27 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
   });
   await ready;
   const app = createApp(port, { config: services.config, log, peerOf: bunPeer });
-  const http = Bun.serve({
-    hostname: config.bindAddress,
-    port: config.httpPort,
-    fetch: (request, server) => app.fetch(request, server),
-    // the app answers 413 past maxHttpBodyBytes; Bun closes anything far beyond it
-    maxRequestBodySize: config.maxHttpBodyBytes + 1024,
-  });
+  const serve = (httpPort: number, tls: import("bun").TLSOptions | undefined) =>
+    Bun.serve({
+      hostname: config.bindAddress,
+      port: httpPort,
+      tls,
+      fetch: (request, server) => app.fetch(request, server),
+      // the app answers 413 past maxHttpBodyBytes; Bun closes anything far beyond it
+      maxRequestBodySize: config.maxHttpBodyBytes + 1024,
+    });
+  const http = startHttpListener(serve, config.httpPort, credentials, log);
   return {
     port,
     describe: {
-      http: `http://${config.bindAddress}:${http.port}`,
+      http: `${http.scheme}://${config.bindAddress}:${http.port}`,
       store: selection.kind,
       ...(selection.kind === "embedded"
         ? { kvConfigPath: config.kvConfigPath, configStorePath: config.configStorePath }
         : { redisPrefix: selection.prefix }),
     },
     async stop() {
-      http.stop(true);
+      http.stop();
       await store.close();
     },
   };
@@ -130,6 +136,25 @@ function serverLimits(config: NamesrvConfig): ServerLimits {
   };
 }
 
+async function readOptionalFile(path: string): Promise<Uint8Array | null> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new ConfigError(`cannot read tls.config.file ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** The listeners' certificate (none when tls.server.mode=disabled); one that does not load stops the start. */
+async function openCredentials(tlsConfig: TlsConfig): Promise<CredentialSource | null> {
+  if (tlsConfig.mode === "disabled") return null;
+  try {
+    return await openServerCredentials(tlsConfig, log);
+  } catch (err) {
+    throw new ConfigError(`TLS: ${(err as Error).message}`);
+  }
+}
+
 async function main(): Promise<void> {
   const deployment = await readBunDeployment({
     argv: process.argv.slice(2),
@@ -139,9 +164,11 @@ async function main(): Promise<void> {
   });
   log = createLogger(deployment.logLevel);
   const { namesrv: config, extra, edgeUrl } = deployment;
+  const tlsConfig = await readTlsConfig({ extra, env: process.env, readOptionalFile });
+  const credentials = await openCredentials(tlsConfig);
   const backend: Backend = edgeUrl
     ? { port: withMiddleware(httpNamesrv(edgeUrl), [requestLog(log)]), describe: { edge: edgeUrl }, stop: async () => {} }
-    : await localBackend(config, extra, deployment.store);
+    : await localBackend(config, extra, deployment.store, credentials);
 
   const retries = new RetryQueue({ capacity: config.unRegisterBrokerQueueCapacity, maxAgeMs: config.unregisterRetryMaxMillis, log });
   const handler = new AdmissionControl(new RemotingRequestHandler(backend.port, log, new BodyDecoder(config), retries), {
@@ -156,6 +183,12 @@ async function main(): Promise<void> {
     idleTimeoutSeconds: config.serverChannelMaxIdleTimeSeconds,
     instanceId: crypto.randomUUID().slice(0, 8),
     limits: serverLimits(config),
+    tls: {
+      mode: tlsConfig.mode,
+      needClientAuth: tlsConfig.needClientAuth,
+      authClient: tlsConfig.authClient,
+      secureContext: () => credentials?.current.secureContext ?? null,
+    },
   });
   const expiry = startExpiryTimer(backend.port, config.scanNotActiveBrokerInterval, log);
 
@@ -168,6 +201,7 @@ async function main(): Promise<void> {
   log.info({
     msg: "The Name Server boot success. serializeType=JSON",
     address: `${config.bindAddress}:${tcp.port}`,
+    tls: tlsConfig.mode === "disabled" ? "disabled" : `${tlsConfig.mode}${credentials?.current.selfSigned ? " (test mode: self-signed certificate)" : ""}`,
     ...backend.describe,
   });
 
@@ -178,6 +212,7 @@ async function main(): Promise<void> {
     log.info({ msg: "shutting down", signal });
     expiry.stop();
     retries.stop();
+    credentials?.stop();
     await tcp.stop();
     await backend.stop();
     process.exit(0);

@@ -17,8 +17,8 @@ export interface ConnectionContext {
   readonly isClosed: boolean;
   /** Set once the connection carried a REGISTER_BROKER, so its close must be reported. */
   registeredBroker: boolean;
-  /** the CN of the client certificate verified against the trusted CA (mTLS); null otherwise */
-  readonly clientCertificateSubject?: string | null;
+  /** CN of the TLS client certificate, when tls.server.trustCertPath verified it (else null). */
+  readonly clientCertificateSubject: string | null;
 }
 
 export interface RequestHandler {
@@ -82,6 +82,8 @@ const NO_LIMITS: ConnectionLimits = {
  */
 export class RemotingConnection implements ConnectionContext {
   registeredBroker = false;
+  /** Set by the listener when a TLS handshake verified a client certificate. */
+  clientCertificateSubject: string | null = null;
   lastActivity: number;
   /** When the first byte of the incomplete frame arrived (null: none pending). */
   frameStartedAt: number | null = null;

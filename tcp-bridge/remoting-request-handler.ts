@@ -19,7 +19,7 @@ function credentialsOf(request: RemotingCommand | null, context: ConnectionConte
   if (request !== null && typeof accessKey === "string" && accessKey !== "") {
     return { kind: "signature", accessKey, signature: request.extFields!.Signature ?? null, extFields: request.extFields!, body: request.body };
   }
-  const subject = context.clientCertificateSubject ?? null;
+  const subject = context.clientCertificateSubject;
   return subject === null ? null : { kind: "certificate", subject };
 }
 

@@ -87,7 +87,10 @@ export async function loadNamesrvConfig(sources: ConfigSources): Promise<LoadedC
 export function applyEnvironment(config: NamesrvConfig, env: Record<string, string | undefined>): NamesrvConfig {
   const fromEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
-    if (name.startsWith(CONFIG_ENV_PREFIX) && value !== undefined) fromEnv[name.slice(CONFIG_ENV_PREFIX.length)] = value;
+    // tls.* keys are the Bun listener's, read by tcp-bridge/tls/tls-config.ts
+    if (name.startsWith(CONFIG_ENV_PREFIX) && value !== undefined && !name.startsWith(`${CONFIG_ENV_PREFIX}tls.`)) {
+      fromEnv[name.slice(CONFIG_ENV_PREFIX.length)] = value;
+    }
   }
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const value = env[name];

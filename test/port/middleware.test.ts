@@ -111,7 +111,7 @@ describe("one chain for every transport", () => {
     body: null,
     serializeType: "JSON",
   });
-  const context = { channelId: "ch-1", remoteAddress: "10.0.0.7:5555", isClosed: false, registeredBroker: false };
+  const context = { channelId: "ch-1", remoteAddress: "10.0.0.7:5555", isClosed: false, registeredBroker: false, clientCertificateSubject: null };
 
   function namesrv(middlewares: Middleware[]) {
     const built = inProcessNamesrv(new EmbeddedStore({ kvConfigPath: null }), defaultNamesrvConfig("/tmp/namesrv-home"), { middlewares });

@@ -8,7 +8,7 @@ const request = (code: number, opaque: number): RemotingCommand => ({
   code, language: "JAVA", version: 479, opaque, flag: 0, remark: null, extFields: null, body: null, serializeType: "JSON",
 });
 
-const context = (closed = false): ConnectionContext => ({ channelId: "c", remoteAddress: "peer", isClosed: closed, registeredBroker: false });
+const context = (closed = false): ConnectionContext => ({ channelId: "c", remoteAddress: "peer", isClosed: closed, registeredBroker: false, clientCertificateSubject: null });
 
 /** Answers each request when released. */
 class Gate implements RequestHandler {

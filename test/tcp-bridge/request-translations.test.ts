@@ -33,7 +33,7 @@ function request(code: number, extFields: Record<string, string> | null = null, 
   };
 }
 
-const context = { channelId: "ch-1", remoteAddress: "127.0.0.1:5000", isClosed: false, registeredBroker: false };
+const context = { channelId: "ch-1", remoteAddress: "127.0.0.1:5000", isClosed: false, registeredBroker: false, clientCertificateSubject: null };
 const handler = new RemotingRequestHandler(
   inProcessNamesrv(new EmbeddedStore({ kvConfigPath: null }), defaultNamesrvConfig("/tmp/namesrv-home")).port,
   createLogger("error", () => {}),

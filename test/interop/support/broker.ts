@@ -18,6 +18,8 @@ export interface BrokerOptions {
   config?: Record<string, string | number | boolean>;
   /** Wait until the NameServer lists the broker (default), or only until the broker says it booted. */
   awaitRegistration?: boolean;
+  /** Extra JVM options (system properties such as -Dtls.enable=true, which runbroker.sh takes from JAVA_OPT_EXT). */
+  jvmFlags?: string[];
 }
 
 export interface Broker {
@@ -92,6 +94,7 @@ export async function startBroker(o: BrokerOptions): Promise<Broker> {
       "-XX:+UseSerialGC",
       ...JAVA17_FLAGS,
       ...home.flags,
+      ...(o.jvmFlags ?? []),
       "-cp",
       classpath(o.version),
       "org.apache.rocketmq.broker.BrokerStartup",

@@ -80,6 +80,8 @@ export interface HarnessOptions {
   group: string;
   count: number;
   prefix: string;
+  /** Extra JVM options (e.g. -Dtls.enable=true). */
+  jvmFlags?: string[];
 }
 
 /** Our Produce program: sends `count` messages keyed `<prefix>-<i>`. */
@@ -88,7 +90,7 @@ export function runJavaProducer(o: HarnessOptions): Promise<RunResult> {
   return runProcess({
     name: `java ${o.version} producer`,
     command: "java",
-    args: [...CLIENT_FLAGS, ...home.flags, "-cp", classpath(o.version, true), "interop.Produce", o.namesrv, o.topic, o.group, String(o.count), o.prefix],
+    args: [...CLIENT_FLAGS, ...home.flags, ...(o.jvmFlags ?? []), "-cp", classpath(o.version, true), "interop.Produce", o.namesrv, o.topic, o.group, String(o.count), o.prefix],
     env: home.env,
     logFile: join(o.homeDir, "producer.log"),
     timeoutMs: 120_000,
@@ -104,6 +106,7 @@ export function startJavaConsumer(o: HarnessOptions & { timeoutMs: number }): Ma
     args: [
       ...CLIENT_FLAGS,
       ...home.flags,
+      ...(o.jvmFlags ?? []),
       "-cp",
       classpath(o.version, true),
       "interop.Consume",
