@@ -4,7 +4,9 @@
  */
 import type { Hono } from "hono";
 import type { NamesrvConfig } from "../../edge/config/namesrv-config";
+import type { AuditLine } from "../../edge/auth/audit";
 import { createApp } from "../../edge/http/app";
+import type { PeerOf } from "../../edge/http/http-call";
 import { createNamesrv } from "../../edge/namesrv";
 import type { Middleware } from "../../edge/port/middleware";
 import type { NamesrvPort } from "../../edge/port/namesrv-port";
@@ -16,14 +18,24 @@ export interface InProcessNamesrv {
   services: NamesrvServices;
   port: NamesrvPort;
   app: Hono;
+  /** resolves once the bootstrap administrator exists (initAuthenticationUser) */
+  ready: Promise<void>;
 }
 
 export function inProcessNamesrv(
   store: Store,
   config: NamesrvConfig,
-  options: { extra?: Record<string, string>; clock?: () => number; log?: Logger; middlewares?: Middleware[] } = {},
+  options: {
+    extra?: Record<string, string>;
+    clock?: () => number;
+    log?: Logger;
+    middlewares?: Middleware[];
+    auditLine?: AuditLine;
+    refuseAnonymousWrites?: boolean;
+    peerOf?: PeerOf;
+  } = {},
 ): InProcessNamesrv {
   const log = options.log ?? silentLogger;
-  const { services, port } = createNamesrv(store, config, { log, extra: options.extra, clock: options.clock, middlewares: options.middlewares });
-  return { services, port, app: createApp(port, { config: services.config, log }) };
+  const { services, port, ready } = createNamesrv(store, config, { log, ...options });
+  return { services, port, ready, app: createApp(port, { config: services.config, log, peerOf: options.peerOf }) };
 }
