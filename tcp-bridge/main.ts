@@ -30,6 +30,7 @@ import { createLogger, type Logger } from "../shared/logger";
 import { RemotingRequestHandler } from "./remoting-request-handler";
 import { RetryQueue } from "./retry-queue";
 import { auditLogOf } from "./audit-log";
+import { relayAuthentication } from "./relay-authentication";
 import { productEnvAddresses, productEnvRouteClient } from "./product-env-route-client";
 import type { ProductEnvRouteSource } from "../edge/service/cluster-test-routes";
 import { readTlsConfig, type TlsConfig } from "./tls/tls-config";
@@ -85,6 +86,18 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
       await store.close();
     },
   };
+}
+
+/**
+ * A bridge in front of a remote deployment. With a relay token it verifies its clients' signatures
+ * and tells the deployment who they are; without one its calls reach the deployment as anonymous.
+ */
+function forwardingBackend(edgeUrl: string, edgeToken: string | null, config: NamesrvConfig): Backend {
+  const remote = httpNamesrv(edgeUrl);
+  const relay = edgeToken
+    ? [relayAuthentication({ remote, relayToken: edgeToken, cacheSeconds: config.authCacheSeconds, cacheMaxEntries: config.authCacheMaxEntries })]
+    : [];
+  return { port: withMiddleware(remote, [requestLog(log), ...relay]), describe: { edge: edgeUrl, relay: edgeToken !== null }, stop: async () => {} };
 }
 
 /** clusterTest mode's product environment, fixed at start-up as Java's processor is; undefined otherwise. */

@@ -20,6 +20,8 @@ export interface DeploymentConfig {
   logLevel: LogLevel;
   /** NAMESRV_EDGE_URL: the bridge forwards every request to that deployment (Bun only) */
   edgeUrl: string | null;
+  /** NAMESRV_EDGE_TOKEN: the bridge's relay token for that deployment */
+  edgeToken: string | null;
 }
 
 /** Every environment variable a runtime reads: name, what it sets, its default, where it is read. */
@@ -55,7 +57,8 @@ function edgeUrlOf(env: Record<string, string | undefined>): string | null {
 export async function readBunDeployment(sources: ConfigSources): Promise<DeploymentConfig> {
   const logLevel = readLogLevel(sources.env);
   const { config, extra, configFile } = await loadNamesrvConfig(sources);
-  return { namesrv: config, extra, configFile, store: selectStore(sources.env), logLevel, edgeUrl: edgeUrlOf(sources.env) };
+  const edgeToken = sources.env.NAMESRV_EDGE_TOKEN || null;
+  return { namesrv: config, extra, configFile, store: selectStore(sources.env), logLevel, edgeUrl: edgeUrlOf(sources.env), edgeToken };
 }
 
 /**
@@ -65,7 +68,7 @@ export async function readBunDeployment(sources: ConfigSources): Promise<Deploym
 export function readEdgeDeployment(env: Record<string, string>, home = "~"): DeploymentConfig {
   const logLevel = readLogLevel(env);
   const namesrv = applyEnvironment(defaultNamesrvConfig(home), env);
-  return { namesrv, extra: {}, configFile: null, store: selectStore({ ...env, REDIS_URL: undefined }), logLevel, edgeUrl: null };
+  return { namesrv, extra: {}, configFile: null, store: selectStore({ ...env, REDIS_URL: undefined }), logLevel, edgeUrl: null, edgeToken: null };
 }
 
 function defaultText(value: unknown): string {

@@ -1,27 +1,28 @@
 import type { Context } from "hono";
 import type { Credentials } from "../auth/credentials";
 import type { CallInfo } from "../port/call";
+import { RELAY_HEADERS } from "./relay-headers";
 
 /** How the HTTP adapter learns the client's address (the runtime's connection info); null: unknown. */
 export type PeerOf = (c: Context) => string | null;
 
-/**
- * Headers a tcp-bridge in front of this deployment sends for its client (edge/port/http-namesrv.ts):
- * honoured only from a bridge whose token holds class `relay` (the authentication middleware checks).
- */
-export const RELAY_HEADERS = {
-  token: "x-namesrv-relay-token",
-  principal: "x-namesrv-relay-principal",
-  failure: "x-namesrv-relay-failure",
-  peer: "x-namesrv-relay-peer",
-} as const;
+/** A reason a bridge sent as JSON text (see relayHeaders in edge/port/http-namesrv.ts). */
+function relayedText(value: string): string {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === "string" ? parsed : value;
+  } catch {
+    return value;
+  }
+}
 
 /** The credentials of an HTTP request: a relaying bridge's, a bearer token, or Basic. */
 export function credentialsOf(c: Context): Credentials | null {
   const relayToken = c.req.header(RELAY_HEADERS.token);
   if (relayToken !== undefined) {
     const header = (name: string) => c.req.header(name) ?? null;
-    return { kind: "relayed", relayToken, principal: header(RELAY_HEADERS.principal), failure: header(RELAY_HEADERS.failure), peer: header(RELAY_HEADERS.peer) };
+    const failure = header(RELAY_HEADERS.failure);
+    return { kind: "relayed", relayToken, principal: header(RELAY_HEADERS.principal), failure: failure === null ? null : relayedText(failure), peer: header(RELAY_HEADERS.peer) };
   }
   const authorization = c.req.header("authorization");
   if (authorization === undefined) return null;

@@ -6,6 +6,8 @@
  * what a missing field means, and every other rule, is the remote NameServer's.
  */
 import { ResponseCode } from "../../shared/codes";
+import { RELAY_HEADERS } from "../http/relay-headers";
+import type { CallInfo } from "./call";
 import { NamesrvError } from "./namesrv-error";
 import { loadRegisterBody, OPERATIONS, type NamesrvPort, type Operation, type RegisterBrokerInput, type RegisterBrokerOutcome } from "./namesrv-port";
 
@@ -19,11 +21,11 @@ export function httpNamesrv(baseUrl: string, send: HttpSend = (request) => fetch
   const base = baseUrl.replace(/\/+$/, "");
 
   /** The answer's body bytes; an error answer thrown as the NamesrvError it carries. */
-  async function post(operation: Operation, input: unknown): Promise<Uint8Array> {
+  async function post(operation: Operation, input: unknown, call: CallInfo | undefined): Promise<Uint8Array> {
     const request = new Request(`${base}/internal/v1/ops/${operation}`, {
       method: "POST",
       body: JSON.stringify(input),
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...relayHeaders(call) },
     });
     let response: Response;
     try {
@@ -38,20 +40,35 @@ export function httpNamesrv(baseUrl: string, send: HttpSend = (request) => fetch
 
   const port: Partial<Record<Operation, unknown>> = {};
   for (const operation of OPERATIONS) {
-    port[operation] = async (input: unknown) => (JSON.parse(decoder.decode(await post(operation, input))) as { output: unknown }).output;
+    port[operation] = async (input: unknown, call?: CallInfo) => (JSON.parse(decoder.decode(await post(operation, input, call))) as { output: unknown }).output;
   }
-  port.getRouteInfoByTopic = (input: unknown) => post("getRouteInfoByTopic", input);
+  port.getRouteInfoByTopic = (input: unknown, call?: CallInfo) => post("getRouteInfoByTopic", input, call);
   /** Asks first whether the body's digest suffices (most re-registrations); sends the body only when not. */
-  port.registerBroker = async (input: RegisterBrokerInput): Promise<RegisterBrokerOutcome> => {
+  port.registerBroker = async (input: RegisterBrokerInput, call?: CallInfo): Promise<RegisterBrokerOutcome> => {
     const { body, ...head } = input;
     if (head.bodyDigest !== null) {
-      const refreshed = await (port as NamesrvPort).refreshBrokerRegistration({ ...head, bodyDigest: head.bodyDigest });
+      const refreshed = await (port as NamesrvPort).refreshBrokerRegistration({ ...head, bodyDigest: head.bodyDigest }, call);
       if (refreshed !== null) return refreshed;
     }
-    const bytes = await post("registerBroker", { ...head, ...(await loadRegisterBody(body)) });
+    const bytes = await post("registerBroker", { ...head, ...(await loadRegisterBody(body)) }, call);
     return JSON.parse(decoder.decode(bytes)) as RegisterBrokerOutcome;
   };
   return port as NamesrvPort;
+}
+
+/**
+ * What a relaying bridge tells the deployment about its client (edge/http/http-call.ts reads it):
+ * its own token, the principal it verified or why it could not, the client's address.
+ */
+function relayHeaders(call: CallInfo | undefined): Record<string, string> {
+  const credentials = call?.credentials;
+  if (credentials?.kind !== "relayed") return {};
+  const headers: Record<string, string> = { [RELAY_HEADERS.token]: credentials.relayToken };
+  if (credentials.principal !== null) headers[RELAY_HEADERS.principal] = credentials.principal;
+  // header values must be Latin-1 without line breaks: a reason is sent as ASCII JSON text
+  if (credentials.failure !== null) headers[RELAY_HEADERS.failure] = JSON.stringify(credentials.failure).replace(/[^\x20-\x7e]/g, "?");
+  if (credentials.peer !== null) headers[RELAY_HEADERS.peer] = credentials.peer;
+  return headers;
 }
 
 /** Bun's Response.bytes() hands over the body without the extra copy arrayBuffer() makes. */

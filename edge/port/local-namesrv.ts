@@ -1,3 +1,5 @@
+import { AccessDenied } from "../auth/access-denied";
+import type { CallInfo } from "./call";
 import type { Policy } from "../auth/policy";
 import type { Dialect } from "../../shared/fastjson-writer";
 import type { NamesrvServices } from "../service/services";
@@ -147,7 +149,9 @@ export class LocalNamesrv implements NamesrvPort {
     return this.services.access.readAudit(input.limit);
   }
 
-  relayedAccount(input: { name: string }) {
+  /** Answered only to an authenticated caller (authorization then requires class relay): it carries a secret. */
+  relayedAccount(input: { name: string }, call?: CallInfo) {
+    if (!call?.principal) throw new AccessDenied("authentication", "relayedAccount answers only an authenticated bridge (authenticationEnabled, a token of an account granted relay)");
     return this.services.access.relayedAccount(input.name);
   }
 }
