@@ -6,6 +6,9 @@
 // produce sends messages whose key and body are "<prefix>-<i>" and prints "SENT <key>" per message.
 // consume push-consumes from the first offset, prints "READY", then "RECV <key> <body>" once per
 // distinct key, and exits 0 when all expected keys arrived (1 on timeout).
+//
+// With INTEROP_ACCESS_KEY and INTEROP_SECRET_KEY in the environment, both sign every request
+// (NameServer and broker) with them (primitive.Credentials, the client's ACL interceptor).
 package main
 
 import (
@@ -60,13 +63,23 @@ func atoi(s string) int {
 	return n
 }
 
+// credentials from the environment; ok is false when they are not set (unsigned requests).
+func credentials() (primitive.Credentials, bool) {
+	c := primitive.Credentials{AccessKey: os.Getenv("INTEROP_ACCESS_KEY"), SecretKey: os.Getenv("INTEROP_SECRET_KEY")}
+	return c, c.AccessKey != "" && c.SecretKey != ""
+}
+
 func produce(namesrv, topic, group string, count int, prefix string) int {
-	p, err := rocketmq.NewProducer(
+	opts := []producer.Option{
 		producer.WithNsResolver(primitive.NewPassthroughResolver([]string{namesrv})),
 		producer.WithGroupName(group),
 		producer.WithRetry(4),
-		producer.WithSendMsgTimeout(10*time.Second),
-	)
+		producer.WithSendMsgTimeout(10 * time.Second),
+	}
+	if c, ok := credentials(); ok {
+		opts = append(opts, producer.WithCredentials(c))
+	}
+	p, err := rocketmq.NewProducer(opts...)
 	if err != nil {
 		fmt.Println("ERROR new producer:", err)
 		return 1
@@ -103,11 +116,15 @@ func produce(namesrv, topic, group string, count int, prefix string) int {
 }
 
 func consume(namesrv, topic, group string, expected int, prefix string, timeout time.Duration) int {
-	c, err := rocketmq.NewPushConsumer(
+	opts := []consumer.Option{
 		consumer.WithNsResolver(primitive.NewPassthroughResolver([]string{namesrv})),
 		consumer.WithGroupName(group),
 		consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset),
-	)
+	}
+	if creds, ok := credentials(); ok {
+		opts = append(opts, consumer.WithCredentials(creds))
+	}
+	c, err := rocketmq.NewPushConsumer(opts...)
 	if err != nil {
 		fmt.Println("ERROR new consumer:", err)
 		return 1

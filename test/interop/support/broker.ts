@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { JAVA17_FLAGS, classpath, javaHome } from "./java.js";
+import { initAuthenticationUser, innerClientAuthenticationCredentials, type Credentials } from "./credentials.js";
 import { isLine5, type RocketMQVersion } from "./lines.js";
 import { waitFor } from "../../support/wait-for.js";
 import { freeBrokerPort } from "./ports.js";
@@ -20,6 +21,18 @@ export interface BrokerOptions {
   awaitRegistration?: boolean;
   /** Extra JVM options (system properties such as -Dtls.enable=true, which runbroker.sh takes from JAVA_OPT_EXT). */
   jvmFlags?: string[];
+  /**
+   * 5.3+: sign every request the broker sends (registrations, heartbeats, NameServer queries) with
+   * these (`innerClientAuthenticationCredentials`; BrokerOuterAPI signs whenever it is set, whatever
+   * `authenticationEnabled` says). The readiness probe then signs with them too.
+   */
+  credentials?: Credentials;
+  /**
+   * With `credentials`: also make the broker authenticate its own clients (ACL 2.0
+   * `authenticationEnabled`, local user store, `credentials` as the initial administrator), so
+   * producers, consumers and mqadmin must sign their broker requests too.
+   */
+  authenticate?: boolean;
 }
 
 export interface Broker {
@@ -74,6 +87,15 @@ export async function startBroker(o: BrokerOptions): Promise<Broker> {
     autoCreateTopicEnable: true,
     // 5.x: keep the timer wheel (deleting a topic NPEs without it) but with a small timer log.
     ...(isLine5(o.version) ? { bindAddress: "127.0.0.1", mappedFileSizeTimerLog: 4 * 1024 * 1024 } : {}),
+    ...(o.credentials ? { innerClientAuthenticationCredentials: innerClientAuthenticationCredentials(o.credentials) } : {}),
+    ...(o.credentials && o.authenticate
+      ? {
+          authenticationEnabled: true,
+          authenticationProvider: "org.apache.rocketmq.auth.authentication.provider.DefaultAuthenticationProvider",
+          authenticationMetadataProvider: "org.apache.rocketmq.auth.authentication.provider.LocalAuthenticationMetadataProvider",
+          initAuthenticationUser: initAuthenticationUser(o.credentials),
+        }
+      : {}),
     ...o.config,
   };
   const confFile = join(o.dir, "broker.conf");
@@ -114,7 +136,7 @@ export async function startBroker(o: BrokerOptions): Promise<Broker> {
     await waitFor(
       async () => {
         if (!proc.running) throw new Error("broker exited");
-        return (await registeredAddr(o.namesrv, o.name, o.id)) === addr;
+        return (await registeredAddr(o.namesrv, o.name, o.id, o.credentials)) === addr;
       },
       `${proc.name} to register at ${o.namesrv}`,
       120_000,

@@ -1,5 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { writeToolsYml, type Credentials } from "./credentials.js";
+import { parseFastjson } from "./remoting.js";
 import { libDir, type RocketMQVersion } from "./lines.js";
 import { HARNESS_JAR } from "./paths.js";
 import { runProcess, startProcess, type ManagedProcess, type RunResult } from "./process.js";
@@ -45,10 +47,12 @@ export interface MQAdmin {
 /**
  * mqadmin from rocketmq-tools of `version`, started through our interop.Admin (MQAdminStartup
  * without the client's idle wait on exit). Its exit code is 0 even when a command fails (it prints
- * the exception), so callers assert on the output.
+ * the exception), so callers assert on the output. With `credentials` it signs every request
+ * (conf/tools.yml in its own ROCKETMQ_HOME, `homeDir`).
  */
-export function mqadmin(namesrv: string, homeDir: string, version: RocketMQVersion): MQAdmin {
+export function mqadmin(namesrv: string, homeDir: string, version: RocketMQVersion, credentials?: Credentials): MQAdmin {
   const home = javaHome(homeDir);
+  if (credentials) writeToolsYml(homeDir, credentials);
   return async (subcommand, ...args) => {
     const result: RunResult = await runProcess({
       name: `mqadmin ${version} ${subcommand}`,
@@ -120,4 +124,67 @@ export function startJavaConsumer(o: HarnessOptions & { timeoutMs: number }): Ma
     env: home.env,
     logFile: join(o.homeDir, "consumer.log"),
   });
+}
+
+/** What our RouteQuery program printed: the route, or the response code the NameServer refused with. */
+export interface RouteQueryResult {
+  run: RunResult;
+  route?: { brokerDatas: Array<{ brokerName: string; brokerAddrs: Record<string, string> }>; queueDatas: Array<{ brokerName: string }> };
+  code?: number;
+  remark?: string;
+}
+
+/**
+ * Our RouteQuery program: a topic's route through MQClientAPIImpl#getTopicRouteInfoFromNameServer
+ * (what every Java client calls), signed by AclClientRPCHook when `credentials` are given.
+ */
+export async function runRouteQuery(
+  version: RocketMQVersion,
+  homeDir: string,
+  namesrv: string,
+  topic: string,
+  credentials?: Credentials,
+): Promise<RouteQueryResult> {
+  const home = javaHome(homeDir);
+  const run = await runProcess({
+    name: `java ${version} route query`,
+    command: "java",
+    args: [
+      ...CLIENT_FLAGS,
+      ...home.flags,
+      "-cp",
+      classpath(version, true),
+      "interop.RouteQuery",
+      namesrv,
+      topic,
+      ...(credentials ? [credentials.accessKey, credentials.secretKey] : []),
+    ],
+    env: home.env,
+    logFile: join(homeDir, "route-query.log"),
+    timeoutMs: 60_000,
+  });
+  const route = run.output.match(/^ROUTE (.*)$/m)?.[1];
+  const refused = run.output.match(/^CODE (-?\d+) ?(.*)$/m);
+  return {
+    run,
+    route: route === undefined ? undefined : parseFastjson(route),
+    code: refused ? Number(refused[1]) : undefined,
+    remark: refused?.[2],
+  };
+}
+
+/** Our SignatureVectors program: requests signed by the release's own AclClientRPCHook, as JSON. */
+export async function runSignatureVectors(version: RocketMQVersion, homeDir: string): Promise<unknown[]> {
+  const home = javaHome(homeDir);
+  const run = await runProcess({
+    name: `java ${version} signature vectors`,
+    command: "java",
+    args: [...CLIENT_FLAGS, ...home.flags, "-cp", classpath(version, true), "interop.SignatureVectors"],
+    env: home.env,
+    timeoutMs: 60_000,
+  });
+  const output = withoutLogbackNoise(run.output);
+  const start = output.indexOf("\n[\n");
+  if (run.code !== 0 || start < 0) throw new Error(`SignatureVectors exit=${run.code}:\n${output}`);
+  return JSON.parse(output.slice(start + 1));
 }

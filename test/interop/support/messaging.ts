@@ -1,6 +1,7 @@
 import { expect } from "vitest";
 import { join } from "node:path";
 import { mkdirSync } from "node:fs";
+import type { Credentials } from "./credentials.js";
 import { GO_BIN, RUST_BIN } from "./paths.js";
 import { runProcess, startProcess, tail, type ManagedProcess, type RunResult } from "./process.js";
 
@@ -47,12 +48,15 @@ export interface ProgramOptions {
   count: number;
   prefix: string;
   dir: string;
+  /** Sign every request with these (the Go program only: INTEROP_ACCESS_KEY / INTEROP_SECRET_KEY). */
+  credentials?: Credentials;
 }
 
 // The Go client keeps its logs and local state under $HOME: each run gets its own directory as HOME (the Rust one too).
-function programEnv(dir: string): Record<string, string> {
+function programEnv(dir: string, credentials?: Credentials): Record<string, string> {
   mkdirSync(dir, { recursive: true });
-  return { HOME: dir };
+  const signing: Record<string, string> = credentials ? { INTEROP_ACCESS_KEY: credentials.accessKey, INTEROP_SECRET_KEY: credentials.secretKey } : {};
+  return { HOME: dir, ...signing };
 }
 
 /** Our Go or Rust program's `produce`: sends `count` messages keyed `<prefix>-<i>`. */
@@ -61,7 +65,7 @@ function runProducer(label: string, bin: string, o: ProgramOptions): Promise<Run
     name: `${label} producer`,
     command: bin,
     args: ["produce", o.namesrv, o.topic, o.group, String(o.count), o.prefix],
-    env: programEnv(o.dir),
+    env: programEnv(o.dir, o.credentials),
     cwd: o.dir,
     logFile: join(o.dir, "producer.log"),
     timeoutMs: 120_000,
@@ -74,7 +78,7 @@ function startConsumer(label: string, bin: string, o: ProgramOptions & { timeout
     name: `${label} consumer`,
     command: bin,
     args: ["consume", o.namesrv, o.topic, o.group, String(o.count), o.prefix, String(o.timeoutMs)],
-    env: programEnv(o.dir),
+    env: programEnv(o.dir, o.credentials),
     cwd: o.dir,
     logFile: join(o.dir, "consumer.log"),
   });

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Credentials } from "./credentials.js";
 import { JAVA17_FLAGS, classpath, javaHome } from "./java.js";
 import { DEFAULT_LINE, type Line5 } from "./lines.js";
 import { ROOT } from "./paths.js";
@@ -49,6 +50,8 @@ export interface NameServerOptions {
   config?: Record<string, string>;
   /** NAMESRV_ADDR in the NameServer's environment (clusterTest mode's product environment). */
   namesrvAddr?: string;
+  /** Sign the readiness probe with these (a NameServer that authenticates refuses unsigned requests). */
+  credentials?: Credentials;
 }
 
 export async function startNameServer(kind: NamesrvKind, dir: string, options: NameServerOptions = {}): Promise<NameServer> {
@@ -123,7 +126,7 @@ export async function startNameServer(kind: NamesrvKind, dir: string, options: N
         if (httpUrl && (await fetch(`${httpUrl}/health`)).status !== 200) return false;
         // The remoting endpoint must answer, not just accept.
         if (clusterTest) return (await remotingCall(addr, 105, { topic: "TBW102" }, 10_000)) !== undefined;
-        return (await remotingCall(addr, 106)).code === 0;
+        return (await remotingCall(addr, 106, {}, undefined, options.credentials)).code === 0;
       },
       `${proc.name} on ${addr}`,
       60_000,

@@ -5,6 +5,8 @@
  */
 import { parseFastjson as parseFastjsonText } from "../../../shared/fastjson-reader.js";
 import type { ClusterInfo, TopicRouteData } from "../../../shared/model.js";
+import { signedExtFields } from "../../../shared/request-signature.js";
+import type { Credentials } from "./credentials.js";
 import { RemotingTestClient, text } from "../../support/remoting-client.js";
 import { waitFor } from "../../support/wait-for.js";
 
@@ -17,17 +19,22 @@ export interface RemotingResponse {
   body: string;
 }
 
-/** One request on a fresh connection (the project's remoting test client), answered or rejected in `timeoutMs`. */
+/**
+ * One request on a fresh connection (the project's remoting test client), answered or rejected in
+ * `timeoutMs`; signed as AclClientRPCHook signs when `credentials` are given.
+ */
 export async function remotingCall(
   addr: string,
   code: number,
   extFields: Record<string, string> = {},
   timeoutMs = 3_000,
+  credentials?: Credentials,
 ): Promise<RemotingResponse> {
   const [host, portText] = addr.split(":");
+  const fields = credentials ? await signedExtFields(credentials, extFields) : extFields;
   const client = await RemotingTestClient.connect(Number(portText), host);
   try {
-    const response = await client.request(code, { extFields }, timeoutMs);
+    const response = await client.request(code, { extFields: fields }, timeoutMs);
     return {
       code: response.code,
       remark: response.remark ?? undefined,
@@ -45,23 +52,28 @@ export function parseFastjson<T = any>(text: string): T {
 }
 
 /** GET_BROKER_CLUSTER_INFO (106). */
-export async function getClusterInfo(namesrv: string): Promise<ClusterInfo> {
-  const response = await remotingCall(namesrv, 106);
+export async function getClusterInfo(namesrv: string, credentials?: Credentials): Promise<ClusterInfo> {
+  const response = await remotingCall(namesrv, 106, {}, undefined, credentials);
   if (response.code !== 0) throw new Error(`GET_BROKER_CLUSTER_INFO → ${response.code} ${response.remark ?? ""}`);
   return parseFastjson<ClusterInfo>(response.body);
 }
 
 /** GET_ROUTEINFO_BY_TOPIC (105); undefined when the NameServer answers TOPIC_NOT_EXIST (17). */
-export async function getRoute(namesrv: string, topic: string): Promise<TopicRouteData | undefined> {
-  const response = await remotingCall(namesrv, 105, { topic });
+export async function getRoute(namesrv: string, topic: string, credentials?: Credentials): Promise<TopicRouteData | undefined> {
+  const response = await remotingCall(namesrv, 105, { topic }, undefined, credentials);
   if (response.code === 17) return undefined;
   if (response.code !== 0) throw new Error(`GET_ROUTEINFO_BY_TOPIC(${topic}) → ${response.code} ${response.remark ?? ""}`);
   return parseFastjson<TopicRouteData>(response.body);
 }
 
 /** The address the NameServer lists for (brokerName, brokerId), if any. */
-export async function registeredAddr(namesrv: string, brokerName: string, brokerId: number): Promise<string | undefined> {
-  const info = await getClusterInfo(namesrv);
+export async function registeredAddr(
+  namesrv: string,
+  brokerName: string,
+  brokerId: number,
+  credentials?: Credentials,
+): Promise<string | undefined> {
+  const info = await getClusterInfo(namesrv, credentials);
   return info.brokerAddrTable?.[brokerName]?.brokerAddrs?.[String(brokerId)];
 }
 
@@ -71,15 +83,16 @@ export function waitForRoute(
   topic: string,
   accept: (route: TopicRouteData | undefined) => boolean,
   timeoutMs = 30_000,
+  credentials?: Credentials,
 ): Promise<true> {
-  return waitFor(async () => accept(await getRoute(namesrv, topic)), `route of ${topic} at ${namesrv}`, timeoutMs, 250);
+  return waitFor(async () => accept(await getRoute(namesrv, topic, credentials)), `route of ${topic} at ${namesrv}`, timeoutMs, 250);
 }
 
 /**
  * UPDATE_AND_CREATE_TOPIC (17) straight to a broker (what `mqadmin updateTopic -b` sends, without a
  * JVM's start-up time). The broker registers the new topic with its NameServers before it answers.
  */
-export async function createTopicOnBroker(brokerAddr: string, topic: string, queues = 4): Promise<void> {
+export async function createTopicOnBroker(brokerAddr: string, topic: string, queues = 4, credentials?: Credentials): Promise<void> {
   const response = await remotingCall(
     brokerAddr,
     17,
@@ -94,6 +107,7 @@ export async function createTopicOnBroker(brokerAddr: string, topic: string, que
       order: "false",
     },
     15_000,
+    credentials,
   );
   if (response.code !== 0) throw new Error(`UPDATE_AND_CREATE_TOPIC(${topic}) at ${brokerAddr} → ${response.code} ${response.remark ?? ""}`);
 }
