@@ -180,7 +180,7 @@ async function main(): Promise<void> {
   const tlsConfig = await readTlsConfig({ extra, env: process.env, readOptionalFile });
   const credentials = await openCredentials(tlsConfig);
   const backend: Backend = edgeUrl
-    ? { port: withMiddleware(httpNamesrv(edgeUrl), [requestLog(log)]), describe: { edge: edgeUrl }, stop: async () => {} }
+    ? forwardingBackend(edgeUrl, deployment.edgeToken, config)
     : await localBackend(config, extra, deployment.store, credentials);
 
   const retries = new RetryQueue({ capacity: config.unRegisterBrokerQueueCapacity, maxAgeMs: config.unregisterRetryMaxMillis, log });

@@ -133,12 +133,13 @@ export interface EdgeBridge {
 }
 
 /** `bun tcp-bridge/main.ts` with NAMESRV_EDGE_URL: no store, no HTTP listener of its own. */
-export async function startEdgeBridge(edgeUrl: string, args: string[] = []): Promise<EdgeBridge> {
+export async function startEdgeBridge(edgeUrl: string, args: string[] = [], env: Record<string, string> = {}): Promise<EdgeBridge> {
   const port = await freePort();
   const proc = spawnGroup(BUN, ["tcp-bridge/main.ts", ...args], {
     NAMESRV_EDGE_URL: edgeUrl,
     NAMESRV_PORT: String(port),
     NAMESRV_BIND_ADDRESS: "127.0.0.1",
+    ...env,
   });
   try {
     await waitFor(
