@@ -19,6 +19,8 @@ export default defineConfig({
           UPSTASH_REDIS_REST_URL: inject("redisRestUrl"),
           UPSTASH_REDIS_REST_TOKEN: inject("redisRestToken"),
           NAMESRV_REDIS_PREFIX: inject("redisPrefix"),
+          // the tests write anonymously; worker.test.ts checks the refusal without this binding
+          NAMESRV_ALLOW_ANONYMOUS_WRITES: "true",
         },
       },
     })),

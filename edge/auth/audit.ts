@@ -2,8 +2,9 @@
  * The audit middleware: one record for every write (whatever its outcome) and every denial, with
  * who, from where, over which transport, what and on which names, and how it ended. Records go to
  * the audit log (JSON lines, apart from the application log) and to the store's capped trail
- * (the `audit` stream on Redis, read back by `GET /api/v1/audit`). Writing them never delays or
- * fails the call: a store that cannot take one is reported in the application log.
+ * (the `audit` stream on Redis, read back by `GET /api/v1/audit`). The call is answered once its
+ * record is in the store (a Worker may be stopped as soon as it answers), but never fails for it:
+ * a store that cannot take a record is reported in the application log.
  */
 import type { Logger } from "../../shared/logger";
 import type { PortCall } from "../port/call";
@@ -46,10 +47,10 @@ export interface AuditOptions {
 export function audit(options: AuditOptions): Middleware {
   const { line, store, maxLength, log } = options;
   let failing = false;
-  const write = (call: PortCall): void => {
+  const write = async (call: PortCall): Promise<void> => {
     const record = auditRecordOf(call, new Date());
     line?.(JSON.stringify(record));
-    store?.appendAudit(record, maxLength).then(
+    await store?.appendAudit(record, maxLength).then(
       () => {
         if (failing) log.info({ msg: "audit trail in the store written again" });
         failing = false;
@@ -64,7 +65,7 @@ export function audit(options: AuditOptions): Middleware {
   return function auditCall(call, next) {
     return next().then(() => {
       const error = call.outcome?.error ?? null;
-      if (WRITE_OPERATIONS.has(call.operation as Operation) || error instanceof AccessDenied) write(call);
+      if (WRITE_OPERATIONS.has(call.operation as Operation) || error instanceof AccessDenied) return write(call);
     });
   };
 }

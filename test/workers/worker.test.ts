@@ -149,3 +149,48 @@ describe("the Worker on Redis (workerd)", () => {
     expect(await good.text()).toContain("edge-test");
   });
 });
+
+describe("the Worker is public: anonymous writes", () => {
+  const { NAMESRV_ALLOW_ANONYMOUS_WRITES: _allowed, ...strict } = env as Record<string, unknown>;
+
+  it("are refused with authentication off, and change nothing; reads stay open", async () => {
+    const res = await call("/api/v1/kv/worker-ns/anonymous", { ...json({ value: "v" }), method: "PUT" }, strict);
+    expect(res.status).toBe(401);
+    const body = (await res.json()) as { error: { code: number; message: string } };
+    expect(body.error.code).toBe(16);
+    expect(body.error.message).toContain("NAMESRV_ALLOW_ANONYMOUS_WRITES");
+    expect(await redis("HGET", key("kvConfig:worker-ns"), "anonymous")).toBeNull();
+    const register = await call("/api/v1/brokers/register", json(registration("anon-broker", "10.9.9.9:10911", ["AnonTopic"])), strict);
+    expect(register.status).toBe(401);
+    expect(await redis("EXISTS", key("brokerAddrTable:anon-broker"))).toBe(0);
+    expect((await call("/api/v1/topics/AnonTopic/route", undefined, strict)).status).toBe(404);
+    expect(res.headers.get("x-namesrv-warning")).toBeNull();
+  });
+
+  it("leave an audit record in the shared Redis stream", async () => {
+    await call("/api/v1/kv/worker-ns/audited", { ...json({ value: "v" }), method: "PUT" }, strict);
+    const entries = (await redis("XREVRANGE", key("audit"), "+", "-", "COUNT", "20")) as [string, string[]][];
+    const fields = entries.map(([, flat]) => Object.fromEntries(flat.reduce<[string, string][]>((acc, v, i) => (i % 2 ? acc : [...acc, [v, flat[i + 1]]]), [])));
+    expect(fields.find((f) => f.operation === "putKVConfig" && f.resource?.includes("audited"))).toMatchObject({ outcome: "denied", responseCode: "16", transport: "http" });
+  });
+
+  it("with NAMESRV_ALLOW_ANONYMOUS_WRITES=true are accepted, with a warning on every response", async () => {
+    const res = await call("/api/v1/kv/worker-ns/allowed", { ...json({ value: "v" }), method: "PUT" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-namesrv-warning")).toMatch(/anonymous writes are allowed/);
+    expect((await call("/health")).headers.get("x-namesrv-warning")).toMatch(/anonymous writes are allowed/);
+  });
+
+  it("with authentication on are refused, and an account's token is accepted", async () => {
+    const secured = { ...strict, NAMESRV_CONFIG_authenticationEnabled: "true", NAMESRV_CONFIG_initAuthenticationUser: JSON.stringify({ username: "worker-admin", password: "worker-secret-1" }) };
+    const anonymous = await call("/api/v1/kv/worker-ns/secured", { ...json({ value: "v" }), method: "PUT" }, secured);
+    expect(anonymous.status).toBe(401);
+    const basic = { authorization: `Basic ${btoa("worker-admin:worker-secret-1")}` };
+    const issued = await call("/api/v1/accounts/worker-admin/tokens", { method: "POST", headers: { ...basic, "content-type": "application/json" }, body: "{}" }, secured);
+    expect(issued.status).toBe(201);
+    const { token } = (await issued.json()) as { token: string };
+    const withToken = await call("/api/v1/kv/worker-ns/secured", { method: "PUT", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ value: "v" }) }, secured);
+    expect(withToken.status).toBe(200);
+    expect(await redis("HGET", key("kvConfig:worker-ns"), "secured")).toBe("v");
+  });
+});
