@@ -165,3 +165,21 @@ describe("a bridge in front of it with a relay token", () => {
     expect(refused.remark).toMatch(/no credentials/);
   });
 });
+
+describe("the start-up warning", () => {
+  it("is logged when authentication is off on a non-loopback address, and not on loopback", async () => {
+    const open = await startNamesrv({ NAMESRV_BIND_ADDRESS: "0.0.0.0" });
+    try {
+      expect(open.output()).toMatch(/authentication is off and the NameServer listens beyond this machine/);
+    } finally {
+      await open.stop();
+    }
+    const local = await startNamesrv();
+    try {
+      expect(local.output()).toContain("boot success");
+      expect(local.output()).not.toMatch(/authentication is off/);
+    } finally {
+      await local.stop();
+    }
+  });
+});

@@ -183,6 +183,30 @@ describe("mutual TLS: need.client.auth=require with authClient=true", () => {
   });
 });
 
+describe("mutual TLS as authentication: a verified certificate's CN names the account", () => {
+  const box = running(() => ({
+    "NAMESRV_CONFIG_tls.server.mode": "enforcing",
+    "NAMESRV_CONFIG_tls.server.certPath": at("server.pem"),
+    "NAMESRV_CONFIG_tls.server.keyPath": at("server.key"),
+    "NAMESRV_CONFIG_tls.server.need.client.auth": "optional",
+    "NAMESRV_CONFIG_tls.server.authClient": "true",
+    "NAMESRV_CONFIG_tls.server.trustCertPath": at("ca.pem"),
+    NAMESRV_CONFIG_authenticationEnabled: "true",
+    NAMESRV_CONFIG_initAuthenticationUser: JSON.stringify({ username: "alice", password: "alice-secret-1" }),
+  }));
+
+  it("serves alice's certificate as account alice; no certificate and no signature is NO_PERMISSION", async () => {
+    const alice = await tlsRemoting(box.ns.port, { cert: readFileSync(at("alice.pem")), key: readFileSync(at("alice.key")) });
+    expect((await alice.clusterInfo()).code).toBe(0);
+    alice.close();
+    const anonymous = await tlsRemoting(box.ns.port);
+    const refused = await anonymous.clusterInfo();
+    expect(refused.code).toBe(16);
+    expect(refused.remark).toMatch(/no credentials/);
+    anonymous.close();
+  });
+});
+
 describe("hot reload of the certificate and key", () => {
   const files = { cert: "", key: "" };
   const box = running(() => {
