@@ -56,9 +56,12 @@ function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** An operation no remoting client can send (no request code), arriving other than over HTTP: the bridge's own. */
-function isOwnCall(call: PortCall): boolean {
-  return call.transport === "internal" || (call.transport === "remoting" && call.requestCode === null);
+/**
+ * A call of this process: a timer's, or the bridge reporting one of its connections closed (no
+ * remoting client can send that: it has no request code).
+ */
+export function isOwnCall(call: PortCall): boolean {
+  return call.transport === "internal" || (call.transport === "remoting" && call.operation === "closeChannel");
 }
 
 export function authentication(directory: CredentialDirectory, whitelist: AddressWhitelist): Middleware {

@@ -5,14 +5,14 @@
  */
 import type { Middleware } from "../port/middleware";
 import { AccessDenied } from "./access-denied";
-import type { CredentialDirectory } from "./authentication";
+import { isOwnCall, type CredentialDirectory } from "./authentication";
 import { resourcesOf } from "./call-resources";
 import { EMPTY_POLICY, policyRefusal } from "./policy";
 import { CLASS_OF_OPERATION } from "./request-classes";
 
 export function authorization(directory: CredentialDirectory): Middleware {
   return async function authorize(call, next) {
-    if (call.principal !== null && call.transport !== "internal" && !(call.transport === "remoting" && call.requestCode === null)) {
+    if (call.principal !== null && !isOwnCall(call)) {
       const account = await directory.account(call.principal);
       const policy = account?.policy ?? EMPTY_POLICY;
       const refusal = policyRefusal(policy, CLASS_OF_OPERATION[call.operation as keyof typeof CLASS_OF_OPERATION], resourcesOf(call.operation as never, call.input));

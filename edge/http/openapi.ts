@@ -6,6 +6,7 @@ import {
   TopicListSchema,
   TopicRouteDataSchema,
 } from "../../shared/body-schemas";
+import { policySchema } from "../auth/policy";
 import {
   brokerHeartbeatSchema,
   configUpdateSchema,
@@ -42,10 +43,11 @@ const errorResponse = {
   },
 };
 /**
- * 403 also answers a cross-origin request from an origin not in httpCorsAllowOrigins; 413 a body
+ * 401 / 403 answer a caller that authentication / authorization refused (README "Security"), 403 also
+ * a cross-origin request from an origin not in httpCorsAllowOrigins; 413 a body
  * over maxHttpBodyBytes; 415 a state-changing body that is not `application/json`.
  */
-const errors = { "400": errorResponse, "403": errorResponse, "404": errorResponse, "413": errorResponse, "415": errorResponse, "500": errorResponse };
+const errors = { "400": errorResponse, "401": errorResponse, "403": errorResponse, "404": errorResponse, "413": errorResponse, "415": errorResponse, "500": errorResponse };
 const param = (name: string, where: "path" | "query" = "path", description?: string) => ({
   name,
   in: where,
@@ -136,6 +138,29 @@ export const openApiDocument = {
       put: op("Store a KV value (PUT_KV_CONFIG)", 100, { parameters: [param("namespace"), param("key")], requestBody: jsonBody(putKVSchema) }),
       delete: op("Delete a KV value (DELETE_KV_CONFIG)", 102, { parameters: [param("namespace"), param("key")] }),
     },
+    "/api/v1/accounts": {
+      get: op("Accounts with their policies, never their secret keys (admin-read)", null),
+      post: op("Create an account; without secretKey one is generated and answered once (admin-write)", null, {
+        requestBody: jsonBody(z.object({ name: z.string(), secretKey: z.string().optional() })),
+      }),
+    },
+    "/api/v1/accounts/{name}": {
+      get: op("One account and its policy (admin-read)", null, { parameters: [param("name")] }),
+      delete: op("Delete an account with its tokens (admin-write)", null, { parameters: [param("name")] }),
+    },
+    "/api/v1/accounts/{name}/policy": {
+      get: op("The account's policy (admin-read)", null, { parameters: [param("name")] }),
+      put: op("Set the account's policy: request classes and name patterns (admin-write)", null, { parameters: [param("name")], requestBody: jsonBody(policySchema) }),
+    },
+    "/api/v1/accounts/{name}/tokens": {
+      get: op("The account's unexpired tokens: ids and expiry (admin-read)", null, { parameters: [param("name")] }),
+      post: op("Issue a bearer token, shown once (admin-write)", null, {
+        parameters: [param("name")],
+        requestBody: jsonBody(z.object({ expiresInSeconds: z.number().int().optional() })),
+      }),
+    },
+    "/api/v1/accounts/{name}/tokens/{id}": { delete: op("Revoke a token (admin-write)", null, { parameters: [param("name"), param("id")] }) },
+    "/api/v1/audit": { get: op("The latest audit records, oldest first (admin-read)", null, { parameters: [param("limit", "query")] }) },
     "/api/v1/config": {
       get: op("The NameServer configuration (GET_NAMESRV_CONFIG)", 319),
       put: op("Change configuration at run time (UPDATE_NAMESRV_CONFIG); black-listed keys are refused with 403", 318, {

@@ -7,6 +7,7 @@ import { ResponseCode } from "../../shared/codes";
 import type { Logger } from "../../shared/logger";
 import type { AccessStore, AccountRecord, AuditRecord, TokenRecord } from "../auth/access-store";
 import type { AccountView, CreatedAccount, IssuedToken, RelayedAccount, TokenView } from "../auth/account-views";
+import { AccessDenied } from "../auth/access-denied";
 import { ADMIN_POLICY, type Policy } from "../auth/policy";
 import { newToken, randomSecret, tokenHash } from "../auth/tokens";
 import { ConfigError } from "../config/namesrv-config";
@@ -142,7 +143,12 @@ export class AccessManager {
     this.tokens.clear();
   }
 
-  async relayedAccount(name: string): Promise<RelayedAccount | null> {
+  /** For a bridge that verifies signatures itself: only an authenticated account granted `relay` is answered. */
+  async relayedAccount(name: string, caller: string | null): Promise<RelayedAccount | null> {
+    const bridge = caller === null ? null : await this.account(caller);
+    if (!bridge?.policy?.classes.includes("relay")) {
+      throw new AccessDenied("authorization", "secret keys are given only to an authenticated bridge whose account is granted relay");
+    }
     const account = await this.account(name);
     return account === null ? null : { name: account.name, secretKey: account.secretKey };
   }

@@ -321,3 +321,28 @@ describe("a public deployment (the Worker's rule)", () => {
     expect(audit.at(-1)).toMatchObject({ operation: "putKVConfig", outcome: "denied" });
   });
 });
+
+describe("secret keys for relaying bridges", () => {
+  it("are given only to an authenticated account granted relay, even with authorization off", async () => {
+    const { port, app } = await start({ authorizationEnabled: false });
+    const admin = basic(ADMIN.name, ADMIN.secret);
+    expect((await app.request("/api/v1/accounts", jsonRequest({ name: "bridge", secretKey: "bridge-secret-1" }, "POST", admin))).status).toBe(201);
+    const put = await app.request("/api/v1/accounts/bridge/policy", jsonRequest({ classes: ["relay"] }, "PUT", admin));
+    expect(put.status, await put.text()).toBe(200);
+    const asAdmin = await refusal(port.relayedAccount({ name: ADMIN.name }, await signed(ADMIN.name, ADMIN.secret, { name: ADMIN.name })));
+    expect(asAdmin.code).toBe(ResponseCode.NO_PERMISSION);
+    expect(asAdmin.message).toMatch(/granted relay/);
+    const asBridge = await port.relayedAccount({ name: ADMIN.name }, await signed("bridge", "bridge-secret-1", { name: ADMIN.name }));
+    expect(asBridge).toEqual({ name: ADMIN.name, secretKey: ADMIN.secret });
+    const internal = await app.request("/internal/v1/ops/relayedAccount", jsonRequest({ name: ADMIN.name }, "POST", admin));
+    expect(internal.status).toBe(403);
+    expect(await internal.text()).not.toContain(ADMIN.secret);
+  });
+
+  it("are not given with authentication off", async () => {
+    const { app } = await start({ authenticationEnabled: false, authorizationEnabled: false });
+    const res = await app.request("/internal/v1/ops/relayedAccount", jsonRequest({ name: ADMIN.name }));
+    expect(res.status).toBe(403);
+    expect(await res.text()).not.toContain(ADMIN.secret);
+  });
+});
