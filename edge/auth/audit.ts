@@ -2,14 +2,18 @@
  * The audit middleware: one record for every write (whatever its outcome) and every denial, with
  * who, from where, over which transport, what and on which names, and how it ended. Records go to
  * the audit log (JSON lines, apart from the application log) and to the store's capped trail
- * (the `audit` stream on Redis, read back by `GET /api/v1/audit`). The call is answered once its
- * record is in the store (a Worker may be stopped as soon as it answers), but never fails for it:
- * a store that cannot take a record is reported in the application log.
+ * (the `audit` stream on Redis, read back by `GET /api/v1/audit`). A call is answered once its
+ * record is in the store (a Worker may be stopped as soon as it answers), but never fails for it,
+ * and is not held up by a store that is failing: a call that failed for a reason other than a
+ * NameServer answer (the store unreachable, most likely), or any call while the last record could
+ * not be written, is answered at once while its record is still being written. A store that
+ * cannot take a record is reported in the application log, once per outage.
  */
 import type { Logger } from "../../shared/logger";
 import type { PortCall } from "../port/call";
 import type { Middleware } from "../port/middleware";
 import type { Operation } from "../port/namesrv-port";
+import { NamesrvError } from "../port/namesrv-error";
 import { AccessDenied } from "./access-denied";
 import type { AccessStore, AuditRecord } from "./access-store";
 import { auditDetailOf, resourcesOf } from "./call-resources";
@@ -47,10 +51,12 @@ export interface AuditOptions {
 export function audit(options: AuditOptions): Middleware {
   const { line, store, maxLength, log } = options;
   let failing = false;
-  const write = async (call: PortCall): Promise<void> => {
+  const write = (call: PortCall): Promise<void> | undefined => {
     const record = auditRecordOf(call, new Date());
     line?.(JSON.stringify(record));
-    await store?.appendAudit(record, maxLength).then(
+    const error = call.outcome?.error ?? null;
+    const wait = !failing && (error === null || error instanceof NamesrvError);
+    const stored = store?.appendAudit(record, maxLength).then(
       () => {
         if (failing) log.info({ msg: "audit trail in the store written again" });
         failing = false;
@@ -61,6 +67,7 @@ export function audit(options: AuditOptions): Middleware {
         failing = true;
       },
     );
+    return wait ? stored : undefined;
   };
   return function auditCall(call, next) {
     return next().then(() => {
