@@ -146,7 +146,7 @@ export const LIMITS = {
     what: "accounts and tokens kept in that cache per process",
   },
   auditStreamMaxLength: {
-    default: 100_000,
+    default: 10_000,
     min: 1,
     max: 100_000_000,
     what: "audit records kept in the store (the `audit` stream on Redis, a ring in memory on the embedded store); older ones are dropped",
