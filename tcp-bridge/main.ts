@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { createApp } from "../edge/http/app";
+import { readApiReferenceFiles } from "./api-reference-files";
 import { configStoreFilePersister } from "../edge/config/config-store-file";
 import { ConfigError, type NamesrvConfig } from "../edge/config/namesrv-config";
 import { readBunDeployment } from "../edge/config/deployment-config";
@@ -61,7 +62,7 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
     auditLine: auditLogOf(config.auditLog),
   });
   await ready;
-  const app = createApp(port, { config: services.config, log, peerOf: bunPeer });
+  const app = createApp(port, { config: services.config, log, peerOf: bunPeer, apiReference: readApiReferenceFiles });
   const serve = (httpPort: number, tls: import("bun").TLSOptions | undefined) =>
     Bun.serve({
       hostname: config.bindAddress,

@@ -3,6 +3,8 @@ import { ResponseCode } from "../../shared/codes";
 import type { Logger } from "../../shared/logger";
 import { asNamesrvError, NamesrvError } from "../port/namesrv-error";
 import type { NamesrvPort } from "../port/namesrv-port";
+import { apiReferenceRoutes, type ApiReferenceSource } from "./console/api-reference-routes";
+import { consoleRoutes } from "./console/console-routes";
 import type { PeerOf } from "./http-call";
 import { requestGuards, type GuardConfigSource } from "./http-guards";
 import type { LimitSource } from "./http-helpers";
@@ -22,6 +24,8 @@ export interface AppOptions {
   log?: Logger;
   /** The client's address, from the runtime's connection info. */
   peerOf?: PeerOf;
+  /** Swagger UI's files for `GET /api-docs`, where the runtime can load them (absent: that page says so). */
+  apiReference?: ApiReferenceSource;
 }
 
 /**
@@ -35,6 +39,8 @@ export function createApp(port: NamesrvPort, options: AppOptions): Hono {
   app.use("*", requestGuards(options.config));
   app.get("/health", (c) => c.json({ status: "UP" }));
   app.get("/openapi.json", (c) => c.json(openApiDocument));
+  app.route("/", consoleRoutes());
+  app.route("/", apiReferenceRoutes(options.apiReference));
 
   const api = new Hono();
   api.route("/", topicRoutes(context));

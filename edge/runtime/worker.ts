@@ -13,6 +13,7 @@ import { createNamesrv } from "../namesrv";
 import type { NamesrvPort } from "../port/namesrv-port";
 import { createUpstashRedisStore } from "../store/redis/upstash-transport";
 import { edgeDeployment, startupFailureResponse, stringEntries } from "./edge-env";
+import { workerApiReferenceFiles } from "./worker-api-reference";
 
 /** The client's address as Cloudflare names it. */
 const cloudflarePeer = (c: { req: { header(name: string): string | undefined } }) => c.req.header("cf-connecting-ip") ?? null;
@@ -59,7 +60,7 @@ function assemble(bindings: WorkerEnv): Assembled {
   });
   const warning = anonymousWrites ? ANONYMOUS_WRITES_WARNING : null;
   if (warning) log.warn({ msg: warning });
-  const assembled = { app: createApp(port, { config: services.config, log, peerOf: cloudflarePeer }), port, log, ready, warning };
+  const assembled = { app: createApp(port, { config: services.config, log, peerOf: cloudflarePeer, apiReference: workerApiReferenceFiles }), port, log, ready, warning };
   cached = { key, assembled };
   return assembled;
 }
