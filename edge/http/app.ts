@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { ResponseCode } from "../../shared/codes";
 import type { Logger } from "../../shared/logger";
+import type { MetricsRegistry } from "../metrics/registry";
 import { asNamesrvError, NamesrvError } from "../port/namesrv-error";
 import type { NamesrvPort } from "../port/namesrv-port";
 import type { PeerOf } from "./http-call";
@@ -13,6 +14,7 @@ import { clusterRoutes } from "./routes/cluster-routes";
 import { configRoutes } from "./routes/config-routes";
 import { internalRoutes } from "./routes/internal-routes";
 import { kvRoutes } from "./routes/kv-routes";
+import { metricsRoute } from "./routes/metrics-route";
 import { topicRoutes } from "./routes/topic-routes";
 
 export interface AppOptions {
@@ -22,6 +24,8 @@ export interface AppOptions {
   log?: Logger;
   /** The client's address, from the runtime's connection info. */
   peerOf?: PeerOf;
+  /** served at GET /metrics (part METRICS); none: no such route */
+  metrics?: MetricsRegistry;
 }
 
 /**
@@ -35,6 +39,7 @@ export function createApp(port: NamesrvPort, options: AppOptions): Hono {
   app.use("*", requestGuards(options.config));
   app.get("/health", (c) => c.json({ status: "UP" }));
   app.get("/openapi.json", (c) => c.json(openApiDocument));
+  if (options.metrics) app.route("/", metricsRoute(options.metrics, options.log));
 
   const api = new Hono();
   api.route("/", topicRoutes(context));
