@@ -11,6 +11,10 @@ import { LocalNamesrv } from "./port/local-namesrv";
 import { withMiddleware, type Middleware } from "./port/middleware";
 import type { NamesrvPort } from "./port/namesrv-port";
 import { requestLog } from "./port/request-log";
+import { requestMetrics } from "./port/request-metrics";
+import { measuredStore } from "./metrics/measured-store";
+import type { NamesrvMetrics } from "./metrics/namesrv-metrics";
+import { stateGauges } from "./metrics/state-gauges";
 import { parseInitUser } from "./service/access-manager";
 import type { ProductEnvRouteSource } from "./service/cluster-test-routes";
 import { createServices, type NamesrvServices } from "./service/services";
@@ -33,6 +37,8 @@ export interface NamesrvOptions {
   auditLine?: AuditLine | null;
   /** a public deployment (the Worker): with authentication off, writes are refused */
   refuseAnonymousWrites?: boolean;
+  /** the series of GET /metrics: the store's calls are timed, the requests measured, the state read at scrape time */
+  metrics?: NamesrvMetrics;
 }
 
 export interface Namesrv {
@@ -63,7 +69,9 @@ function accessControl(store: Store, services: NamesrvServices, config: NamesrvC
 }
 
 /** The NameServer of one process over `store`: its services, and its port with the middleware chain. */
-export function createNamesrv(store: Store, config: NamesrvConfig, options: NamesrvOptions): Namesrv {
+export function createNamesrv(unmeasuredStore: Store, config: NamesrvConfig, options: NamesrvOptions): Namesrv {
+  const metrics = options.metrics;
+  const store = metrics ? measuredStore(unmeasuredStore, metrics) : unmeasuredStore;
   const initUser = parseInitUser(config.initAuthenticationUser);
   const services = createServices(store, config, options.extra ?? {}, options.clock, {
     persistConfig: options.persistConfig,
@@ -72,9 +80,14 @@ export function createNamesrv(store: Store, config: NamesrvConfig, options: Name
   });
   const port = withMiddleware(new LocalNamesrv(services), [
     requestLog(options.log),
+    ...(metrics ? [requestMetrics(metrics)] : []),
     ...accessControl(store, services, config, options),
     ...(options.middlewares ?? []),
   ]);
+  if (metrics) {
+    metrics.registry.onCollect(() => metrics.readRouteManager(services.routes.countsSinceStart(), services.routes.routeCacheStats()));
+    metrics.registry.onCollect(stateGauges(store, metrics, config.metricsStateCacheMillis));
+  }
   const ready = services.access.bootstrap(initUser, options.log);
   // a failure is the runtime's to report (it awaits `ready`); never an unhandled rejection
   ready.catch(() => undefined);

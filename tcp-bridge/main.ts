@@ -23,7 +23,6 @@ import { createUpstashRedisStore } from "../edge/store/redis/upstash-transport";
 import type { Store } from "../edge/store/store";
 import { StoreSelectionError, type StoreSelection } from "../edge/store/store-selection";
 import { AdmissionControl, Lane } from "./admission-control";
-import { BodyDecoder } from "./body-decoder";
 import { RemotingBrokerNotifier } from "./broker-notifier";
 import { startTcpServer, type ServerLimits } from "./bun-tcp-server";
 import { startExpiryTimer } from "../edge/expiry-timer";
@@ -37,9 +36,14 @@ import type { ProductEnvRouteSource } from "../edge/service/cluster-test-routes"
 import { readTlsConfig, type TlsConfig } from "./tls/tls-config";
 import { openServerCredentials, type CredentialSource } from "./tls/server-credentials";
 import { startHttpListener } from "./tls/https-listener";
+import { NamesrvMetrics } from "../edge/metrics/namesrv-metrics";
+import { MeasuredBodyDecoder, readAdmission, readListener } from "./bridge-metrics";
+import { startProcessMetrics } from "./process-metrics";
 
 /** The process's log: at info until the configuration says otherwise. */
 let log: Logger = createLogger("info");
+/** GET /metrics of this process */
+const metrics = new NamesrvMetrics();
 
 interface Backend {
   port: NamesrvPort;
@@ -60,9 +64,10 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
     productEnvRoutes: productEnv(config),
     brokerNotifier: new RemotingBrokerNotifier(log),
     auditLine: auditLogOf(config.auditLog),
+    metrics,
   });
   await ready;
-  const app = createApp(port, { config: services.config, log, peerOf: bunPeer, apiReference: readApiReferenceFiles });
+  const app = createApp(port, { config: services.config, log, peerOf: bunPeer, apiReference: readApiReferenceFiles, metrics: metrics.registry });
   const serve = (httpPort: number, tls: import("bun").TLSOptions | undefined) =>
     Bun.serve({
       hostname: config.bindAddress,
@@ -185,10 +190,11 @@ async function main(): Promise<void> {
     : await localBackend(config, extra, deployment.store, credentials);
 
   const retries = new RetryQueue({ capacity: config.unRegisterBrokerQueueCapacity, maxAgeMs: config.unregisterRetryMaxMillis, log });
-  const handler = new AdmissionControl(new RemotingRequestHandler(backend.port, log, new BodyDecoder(config), retries), {
+  const lanes = {
     routes: new Lane(config.clientRequestThreadPoolQueueCapacity),
     others: new Lane(config.defaultThreadPoolQueueCapacity, config.defaultThreadPoolNums),
-  });
+  };
+  const handler = new AdmissionControl(new RemotingRequestHandler(backend.port, log, new MeasuredBodyDecoder(metrics, config), retries), lanes);
   const tcp = startTcpServer({
     hostname: config.bindAddress,
     port: config.listenPort,
@@ -204,6 +210,9 @@ async function main(): Promise<void> {
       secureContext: () => credentials?.current.secureContext ?? null,
     },
   });
+  readListener(metrics, tcp);
+  readAdmission(metrics, lanes);
+  const processMetrics = startProcessMetrics(metrics.registry);
   const expiry = startExpiryTimer(backend.port, config.scanNotActiveBrokerInterval, log);
 
   if (!edgeUrl && !config.authenticationEnabled && !isLoopback(config.bindAddress)) {
@@ -225,6 +234,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ msg: "shutting down", signal });
     expiry.stop();
+    processMetrics.stop();
     retries.stop();
     credentials?.stop();
     await tcp.stop();

@@ -151,6 +151,13 @@ export const LIMITS = {
     max: 100_000_000,
     what: "audit records kept in the store (the `audit` stream on Redis, a ring in memory on the embedded store); older ones are dropped",
   },
+  // --- metrics (GET /metrics) ------------------------------------------------------------------
+  metricsStateCacheMillis: {
+    default: 5_000,
+    min: 0,
+    max: 600_000,
+    what: "how long GET /metrics reuses the brokers, groups, clusters and topics it read from the store (one store read per interval, however many scrapers)",
+  },
 } as const satisfies Record<string, { default: number; min: number; max: number; what: string }>;
 
 export type LimitKey = keyof typeof LIMITS;

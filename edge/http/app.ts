@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { ResponseCode } from "../../shared/codes";
 import type { Logger } from "../../shared/logger";
+import type { MetricsRegistry } from "../metrics/registry";
 import { asNamesrvError, NamesrvError } from "../port/namesrv-error";
 import type { NamesrvPort } from "../port/namesrv-port";
 import { apiReferenceRoutes, type ApiReferenceSource } from "./console/api-reference-routes";
@@ -15,6 +16,7 @@ import { clusterRoutes } from "./routes/cluster-routes";
 import { configRoutes } from "./routes/config-routes";
 import { internalRoutes } from "./routes/internal-routes";
 import { kvRoutes } from "./routes/kv-routes";
+import { metricsRoute } from "./routes/metrics-route";
 import { topicRoutes } from "./routes/topic-routes";
 
 export interface AppOptions {
@@ -26,6 +28,8 @@ export interface AppOptions {
   peerOf?: PeerOf;
   /** Swagger UI's files for `GET /api-docs`, where the runtime can load them (absent: that page says so). */
   apiReference?: ApiReferenceSource;
+  /** served at GET /metrics (part METRICS); none: no such route */
+  metrics?: MetricsRegistry;
 }
 
 /**
@@ -41,6 +45,7 @@ export function createApp(port: NamesrvPort, options: AppOptions): Hono {
   app.get("/openapi.json", (c) => c.json(openApiDocument));
   app.route("/", consoleRoutes());
   app.route("/", apiReferenceRoutes(options.apiReference));
+  if (options.metrics) app.route("/", metricsRoute(options.metrics, options.log));
 
   const api = new Hono();
   api.route("/", topicRoutes(context));

@@ -10,6 +10,7 @@ import { createApp } from "../http/app";
 import { createLogger, type Logger } from "../../shared/logger";
 import { ANONYMOUS_WRITES_WARNING } from "../auth/anonymous-writes";
 import { createNamesrv } from "../namesrv";
+import { NamesrvMetrics } from "../metrics/namesrv-metrics";
 import type { NamesrvPort } from "../port/namesrv-port";
 import { createUpstashRedisStore } from "../store/redis/upstash-transport";
 import { edgeDeployment, startupFailureResponse, stringEntries } from "./edge-env";
@@ -51,16 +52,19 @@ function assemble(bindings: WorkerEnv): Assembled {
   if (selection.kind !== "redis-rest") throw new Error("unreachable");
   const store = createUpstashRedisStore({ url: selection.url, token: selection.token, prefix: selection.prefix });
   const log = createLogger(deployment.logLevel, (line) => console.log(line));
+  // counters are this isolate's (HELP says so); the state gauges come from Redis and hold for every isolate
+  const metrics = new NamesrvMetrics({ perIsolate: true });
   const anonymousWrites = !deployment.namesrv.authenticationEnabled && env.NAMESRV_ALLOW_ANONYMOUS_WRITES === "true";
   const { services, port, ready } = createNamesrv(store, deployment.namesrv, {
     log,
     // a public deployment: writes need an authenticated caller unless the operator opted out
     refuseAnonymousWrites: !anonymousWrites,
     auditLine: (line) => console.log(line),
+    metrics,
   });
   const warning = anonymousWrites ? ANONYMOUS_WRITES_WARNING : null;
   if (warning) log.warn({ msg: warning });
-  const assembled = { app: createApp(port, { config: services.config, log, peerOf: cloudflarePeer, apiReference: workerApiReferenceFiles }), port, log, ready, warning };
+  const assembled = { app: createApp(port, { config: services.config, log, peerOf: cloudflarePeer, apiReference: workerApiReferenceFiles, metrics: metrics.registry }), port, log, ready, warning };
   cached = { key, assembled };
   return assembled;
 }

@@ -49,11 +49,36 @@ import { applyActingMaster, filterByZone } from "./route-rewrites";
 
 const utf8 = new TextEncoder();
 
+/** Counts the metrics read (edge/metrics); per process, or per isolate on Workers. */
+export interface RouteManagerCounts {
+  /** registrations applied with their body (first, changed, or without a digest) */
+  fullRegistrations: number;
+  /** re-registrations applied by the body's digest alone */
+  unchangedRegistrations: number;
+  /** route queries answered from encodings kept here (the store said "unchanged") */
+  routeCacheHits: number;
+  /** route queries that read the route from the store */
+  routeCacheMisses: number;
+  expirySweeps: number;
+  brokersExpired: number;
+  brokersUnregisteredOnClose: number;
+}
+
 /** RouteInfoManager's protocol surface: configuration-dependent rules, errors and remarks. */
 export class RouteManager {
   private readonly startedAt: number;
   private readonly routeCache = new RouteCache(0);
   private routeCacheConfig: NamesrvConfig | undefined;
+  /** counts since start, read by the metrics at scrape time (plain numbers: no cost on the hot path) */
+  private readonly counts: RouteManagerCounts = {
+    fullRegistrations: 0,
+    unchangedRegistrations: 0,
+    routeCacheHits: 0,
+    routeCacheMisses: 0,
+    expirySweeps: 0,
+    brokersExpired: 0,
+    brokersUnregisteredOnClose: 0,
+  };
 
   constructor(
     private readonly store: Store,
@@ -90,6 +115,7 @@ export class RouteManager {
       now: this.clock(),
     });
     if (result === null) throw new NamesrvError(ResponseCode.SYSTEM_ERROR, Remark.REGISTER_BROKER_FAILED);
+    this.counts.fullRegistrations++;
     const { minBrokerIdChange, ...reply } = result;
     // Java: on a registration, whatever the group's acting-master flag
     if (minBrokerIdChange && config.notifyMinBrokerIdChanged) {
@@ -138,6 +164,7 @@ export class RouteManager {
       now: this.clock(),
     });
     if (result === null) return null;
+    this.counts.unchangedRegistrations++;
     // a refresh keeps the broker in its slot: it never lowers the group's smallest id
     const { minBrokerIdChange: _unchanged, ...reply } = result;
     return { ...reply, orderTopicConfig: await this.orderTopicConfigFor(config) };
@@ -149,11 +176,16 @@ export class RouteManager {
   }
 
   async unregisterChannel(channel: string): Promise<BrokerUnregistration[]> {
-    return this.unregistered(await this.store.unregisterChannel(channel));
+    const removed = await this.store.unregisterChannel(channel);
+    this.counts.brokersUnregisteredOnClose += removed.length;
+    return this.unregistered(removed);
   }
 
   async expireBrokers(): Promise<BrokerUnregistration[]> {
-    return this.unregistered(await this.store.expireBrokers(this.clock()));
+    const removed = await this.store.expireBrokers(this.clock());
+    this.counts.expirySweeps++;
+    this.counts.brokersExpired += removed.length;
+    return this.unregistered(removed);
   }
 
   /** Notifies the groups the removals changed, and answers the removed brokers alone. */
@@ -204,6 +236,8 @@ export class RouteManager {
     const usable = cached && this.clock() < cached.stamp.validUntil ? cached : undefined;
     const fresh = await this.store.getTopicRouteIfChanged(topic, usable?.stamp ?? null);
     let entry = usable;
+    if (fresh === null) this.counts.routeCacheHits++;
+    else this.counts.routeCacheMisses++;
     if (fresh !== null) {
       entry = this.routeCache.set(topic, fresh.stamp, fresh.route ? await this.rewrite(topic, fresh.route, config) : null);
     }
@@ -217,6 +251,11 @@ export class RouteManager {
   /** How many routes the route cache holds and the bytes they count for (within routeCacheMaxBytes). */
   routeCacheStats(): { entries: number; bytes: number } {
     return { entries: this.routeCache.size, bytes: this.routeCache.bytes };
+  }
+
+  /** What this process did since it started (the metrics' counters). */
+  countsSinceStart(): Readonly<RouteManagerCounts> {
+    return this.counts;
   }
 
   async getRouteInfoByTopic(topic: string | null, zoneName: string | null = null): Promise<TopicRouteData> {

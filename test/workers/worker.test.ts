@@ -75,6 +75,19 @@ describe("the Worker on Redis (workerd)", () => {
     expect(topics.topicList).toEqual(expect.arrayContaining(["WTopic", "WBase"]));
   });
 
+  it("serves GET /metrics: this isolate's counters (said in HELP) and the brokers read from Redis", async () => {
+    const res = await call("/metrics");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+    const text = await res.text();
+    expect(text).toContain('rocketmq_namesrv_up{node_type="namesrv"} 1\n');
+    expect(text).toMatch(/# HELP rocketmq_rpc_latency .*this Worker isolate/);
+    expect(text).toMatch(/rocketmq_rpc_latency_count\{request_code="register_broker",response_code="success",transport="http"\} [1-9]/);
+    expect(text).toMatch(/\nrocketmq_namesrv_active_brokers [1-9]/);
+    expect(text).toContain("rocketmq_namesrv_state_readable 1\n");
+    expect(text).not.toContain("process_resident_memory_bytes");
+  });
+
   it("puts, reads, lists and deletes KV config", async () => {
     const put = await call("/api/v1/kv/ORDER_TOPIC_CONFIG/WTopic", { ...json({ value: "broker-w:4" }), method: "PUT" });
     expect(put.status).toBe(200);
