@@ -71,7 +71,7 @@ export function createNamesrv(store: Store, config: NamesrvConfig, options: Name
     brokerNotifier: options.brokerNotifier,
   });
   const port = withMiddleware(new LocalNamesrv(services), [
-    requestLog(options.log),
+    requestLog(options.log, { level: config.accessLogLevel, sampleRate: config.accessLogSampleRate }),
     ...accessControl(store, services, config, options),
     ...(options.middlewares ?? []),
   ]);

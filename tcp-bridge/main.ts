@@ -97,7 +97,7 @@ function forwardingBackend(edgeUrl: string, edgeToken: string | null, config: Na
   const relay = edgeToken
     ? [relayAuthentication({ remote, relayToken: edgeToken, cacheSeconds: config.authCacheSeconds, cacheMaxEntries: config.authCacheMaxEntries })]
     : [];
-  return { port: withMiddleware(remote, [requestLog(log), ...relay]), describe: { edge: edgeUrl, relay: edgeToken !== null }, stop: async () => {} };
+  return { port: withMiddleware(remote, [requestLog(log, { level: config.accessLogLevel, sampleRate: config.accessLogSampleRate }), ...relay]), describe: { edge: edgeUrl, relay: edgeToken !== null }, stop: async () => {} };
 }
 
 /** clusterTest mode's product environment, fixed at start-up as Java's processor is; undefined otherwise. */

@@ -25,7 +25,14 @@ function credentialsOf(request: RemotingCommand | null, context: ConnectionConte
 
 /** The port call of a request (null: the connection's own bookkeeping) on `context`'s connection. */
 function remotingCall(context: ConnectionContext, request: RemotingCommand | null): CallInfo {
-  return { transport: "remoting", peer: context.remoteAddress, principal: null, connection: context.channelId, credentials: credentialsOf(request, context) };
+  return {
+    transport: "remoting",
+    peer: context.remoteAddress,
+    principal: null,
+    connection: context.channelId,
+    credentials: credentialsOf(request, context),
+    requestBytes: request === null ? null : (request.body?.byteLength ?? 0),
+  };
 }
 
 /**
