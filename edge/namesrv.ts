@@ -69,6 +69,7 @@ export function createNamesrv(store: Store, config: NamesrvConfig, options: Name
     persistConfig: options.persistConfig,
     productEnvRoutes: options.productEnvRoutes,
     brokerNotifier: options.brokerNotifier,
+    log: options.log,
   });
   const port = withMiddleware(new LocalNamesrv(services), [
     requestLog(options.log, { level: config.accessLogLevel, sampleRate: config.accessLogSampleRate }),

@@ -80,9 +80,7 @@ export class RemotingRequestHandler implements RequestHandler {
   }
 
   private async unregisterChannel(context: ConnectionContext): Promise<void> {
-    const unregistered = await this.port.closeChannel({ channel: context.channelId }, remotingCall(context, null));
-    for (const b of unregistered) {
-      this.log.info({ msg: "broker connection closed; unregistered", brokerName: b.brokerName, brokerAddr: b.brokerAddr, peer: context.remoteAddress });
-    }
+    // the brokers it removed are logged where the services run (edge/service/broker-lifecycle-log.ts)
+    await this.port.closeChannel({ channel: context.channelId }, remotingCall(context, null));
   }
 }
