@@ -36,6 +36,8 @@ import type { ProductEnvRouteSource } from "../edge/service/cluster-test-routes"
 import { readTlsConfig, type TlsConfig } from "./tls/tls-config";
 import { openServerCredentials, type CredentialSource } from "./tls/server-credentials";
 import { startHttpListener } from "./tls/https-listener";
+import { ShutdownGate } from "./shutdown-gate";
+import { Readiness } from "../edge/readiness";
 
 /** The process's log: at info until the configuration says otherwise. */
 let log: Logger = createLogger("info");
@@ -43,6 +45,8 @@ let log: Logger = createLogger("info");
 interface Backend {
   port: NamesrvPort;
   describe: Record<string, unknown>;
+  /** the graceful-shutdown wait has begun: `GET /ready` answers 503 */
+  beginShutdown(): void;
   stop(): Promise<void>;
 }
 
@@ -61,7 +65,8 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
     auditLine: auditLogOf(config.auditLog),
   });
   await ready;
-  const app = createApp(port, { config: services.config, log, peerOf: bunPeer });
+  const readiness = new Readiness(store, services);
+  const app = createApp(port, { config: services.config, log, peerOf: bunPeer, readiness: () => readiness.check() });
   const serve = (httpPort: number, tls: import("bun").TLSOptions | undefined) =>
     Bun.serve({
       hostname: config.bindAddress,
@@ -81,8 +86,10 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
         ? { kvConfigPath: config.kvConfigPath, configStorePath: config.configStorePath }
         : { redisPrefix: selection.prefix }),
     },
+    beginShutdown: () => readiness.beginShutdown(),
     async stop() {
       http.stop();
+      // the embedded store writes kvConfig.json on close
       await store.close();
     },
   };
@@ -97,7 +104,7 @@ function forwardingBackend(edgeUrl: string, edgeToken: string | null, config: Na
   const relay = edgeToken
     ? [relayAuthentication({ remote, relayToken: edgeToken, cacheSeconds: config.authCacheSeconds, cacheMaxEntries: config.authCacheMaxEntries })]
     : [];
-  return { port: withMiddleware(remote, [requestLog(log, { level: config.accessLogLevel, sampleRate: config.accessLogSampleRate }), ...relay]), describe: { edge: edgeUrl, relay: edgeToken !== null }, stop: async () => {} };
+  return { port: withMiddleware(remote, [requestLog(log, { level: config.accessLogLevel, sampleRate: config.accessLogSampleRate }), ...relay]), describe: { edge: edgeUrl, relay: edgeToken !== null }, beginShutdown: () => {}, stop: async () => {} };
 }
 
 /** clusterTest mode's product environment, fixed at start-up as Java's processor is; undefined otherwise. */
@@ -184,10 +191,12 @@ async function main(): Promise<void> {
     : await localBackend(config, extra, deployment.store, credentials);
 
   const retries = new RetryQueue({ capacity: config.unRegisterBrokerQueueCapacity, maxAgeMs: config.unregisterRetryMaxMillis, log });
-  const handler = new AdmissionControl(new RemotingRequestHandler(backend.port, log, new BodyDecoder(config), retries), {
-    routes: new Lane(config.clientRequestThreadPoolQueueCapacity),
-    others: new Lane(config.defaultThreadPoolQueueCapacity, config.defaultThreadPoolNums),
-  });
+  const handler = new ShutdownGate(
+    new AdmissionControl(new RemotingRequestHandler(backend.port, log, new BodyDecoder(config), retries), {
+      routes: new Lane(config.clientRequestThreadPoolQueueCapacity),
+      others: new Lane(config.defaultThreadPoolQueueCapacity, config.defaultThreadPoolNums),
+    }),
+  );
   const tcp = startTcpServer({
     hostname: config.bindAddress,
     port: config.listenPort,
@@ -222,6 +231,15 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    if (config.enableShutdownGracefully) {
+      // as Java's NettyRemotingServer#shutdown: answer GO_AWAY for the wait, then stop; unlike it, new
+      // connections are refused at once, so that reconnecting clients land on another instance
+      log.info({ msg: "shutting down gracefully", signal, shutdownWaitTimeSeconds: config.shutdownWaitTimeSeconds });
+      handler.beginShutdown();
+      backend.beginShutdown();
+      tcp.stopAccepting();
+      await new Promise((resolve) => setTimeout(resolve, config.shutdownWaitTimeSeconds * 1000));
+    }
     log.info({ msg: "shutting down", signal });
     expiry.stop();
     retries.stop();

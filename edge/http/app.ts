@@ -22,6 +22,8 @@ export interface AppOptions {
   log?: Logger;
   /** The client's address, from the runtime's connection info. */
   peerOf?: PeerOf;
+  /** `GET /ready`: whether this instance should get traffic (edge/readiness.ts); none: the path is not served */
+  readiness?: () => Promise<{ ready: boolean; reasons: string[] }>;
 }
 
 /**
@@ -34,6 +36,13 @@ export function createApp(port: NamesrvPort, options: AppOptions): Hono {
 
   app.use("*", requestGuards(options.config));
   app.get("/health", (c) => c.json({ status: "UP" }));
+  const readiness = options.readiness;
+  if (readiness) {
+    app.get("/ready", async (c) => {
+      const report = await readiness();
+      return report.ready ? c.json({ status: "READY", reasons: [] }) : c.json({ status: "NOT_READY", reasons: report.reasons }, 503);
+    });
+  }
   app.get("/openapi.json", (c) => c.json(openApiDocument));
 
   const api = new Hono();
