@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { RequestCode, ResponseCode, Version } from "../../shared/codes";
 import { startNamesrv, type NamesrvProcess } from "../support/namesrv-process";
+import { startRedisServer } from "../support/redis-server";
 import { RemotingTestClient } from "../support/remoting-client";
 import { waitFor } from "../support/wait-for";
 
@@ -84,5 +85,18 @@ describe("GET /ready", () => {
     expect(early.body.reasons).toEqual([expect.stringMatching(/^waiting for service \(needWaitForService\)/)]);
     expect((await ns.http("/health")).status).toBe(200);
     await waitFor(async () => (await ready(ns)).status === 200, "/ready to answer 200", 10_000);
+  });
+
+  it("is 503 naming the store while Redis does not answer", async () => {
+    const redis = await startRedisServer();
+    try {
+      const ns = await namesrv({ REDIS_URL: redis.url, NAMESRV_REDIS_PREFIX: `ready-${Date.now()}` });
+      expect((await ready(ns)).status).toBe(200);
+      await redis.stop();
+      await waitFor(async () => (await ready(ns)).status === 503, "/ready to answer 503", 15_000);
+      expect((await ready(ns)).body.reasons).toEqual([expect.stringMatching(/^store unreachable: /)]);
+    } finally {
+      await redis.stop();
+    }
   });
 });
