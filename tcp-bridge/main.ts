@@ -196,6 +196,7 @@ async function main(): Promise<void> {
       routes: new Lane(config.clientRequestThreadPoolQueueCapacity),
       others: new Lane(config.defaultThreadPoolQueueCapacity, config.defaultThreadPoolNums),
     }),
+    log,
   );
   const tcp = startTcpServer({
     hostname: config.bindAddress,

@@ -1,4 +1,5 @@
 import { RequestCode, ResponseCode, Version } from "../shared/codes";
+import type { Logger } from "../shared/logger";
 import { Remark } from "../shared/remarks";
 import { createResponse, type RemotingCommand } from "../shared/remoting-command";
 import type { ConnectionContext, RequestHandler } from "./remoting-connection";
@@ -17,7 +18,10 @@ export const GO_AWAY_REMARK = "please go away";
 export class ShutdownGate implements RequestHandler {
   private draining = false;
 
-  constructor(private readonly inner: RequestHandler) {}
+  constructor(
+    private readonly inner: RequestHandler,
+    private readonly log: Logger,
+  ) {}
 
   /** From now on, answer as a NameServer about to stop. */
   beginShutdown(): void {
@@ -31,6 +35,8 @@ export class ShutdownGate implements RequestHandler {
   handle(request: RemotingCommand, context: ConnectionContext): Promise<RemotingCommand | null> {
     if (this.draining && REQUEST_TRANSLATIONS[request.code] !== undefined) {
       if (request.version > Version.V5_3_1) {
+        // as Java, one line per GO_AWAY: which clients were still asking while the instance drained
+        this.log.info({ msg: "shutting down: GO_AWAY", code: request.code, version: request.version, peer: context.remoteAddress });
         return Promise.resolve(createResponse(request, ResponseCode.GO_AWAY, GO_AWAY_REMARK, null, null));
       }
       if (request.code === RequestCode.GET_ROUTEINFO_BY_TOPIC) {

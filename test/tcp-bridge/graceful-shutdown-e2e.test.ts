@@ -56,6 +56,7 @@ describe("graceful shutdown (enableShutdownGracefully=true)", () => {
     expect([notReady.code, notReady.remark]).toEqual([ResponseCode.SYSTEM_ERROR, "name server not ready"]);
     await expect(RemotingTestClient.connect(ns.port)).rejects.toThrow();
     expect(exited(ns)).toBe(false);
+    expect(ns.output()).toContain('"msg":"shutting down: GO_AWAY","code":105,"version":479');
 
     await waitFor(() => exited(ns), "the process to exit after shutdownWaitTimeSeconds", 15_000);
     expect(ns.process.exitCode).toBe(0);
