@@ -89,7 +89,7 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
     beginShutdown: () => readiness.beginShutdown(),
     async stop() {
       http.stop();
-      // the embedded store writes kvConfig.json on close
+      // the embedded store first waits for the KV writes still going to kvConfigPath
       await store.close();
     },
   };
