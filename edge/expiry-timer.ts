@@ -13,7 +13,8 @@ export function startExpiryTimer(port: NamesrvPort, intervalMs: number, log: Log
     if (running) return;
     running = true;
     try {
-      for (const b of await port.scanNotActiveBroker({})) log.info({ msg: "broker expired", brokerName: b.brokerName, brokerAddr: b.brokerAddr });
+      // each expiry is logged by the services (edge/service/broker-lifecycle-log.ts)
+      await port.scanNotActiveBroker({});
     } catch (err) {
       log.warn({ msg: "expiry scan failed", error: err instanceof Error ? err.message : String(err) });
     } finally {

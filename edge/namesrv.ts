@@ -77,9 +77,10 @@ export function createNamesrv(unmeasuredStore: Store, config: NamesrvConfig, opt
     persistConfig: options.persistConfig,
     productEnvRoutes: options.productEnvRoutes,
     brokerNotifier: options.brokerNotifier,
+    log: options.log,
   });
   const port = withMiddleware(new LocalNamesrv(services), [
-    requestLog(options.log),
+    requestLog(options.log, { level: config.accessLogLevel, sampleRate: config.accessLogSampleRate }),
     ...(metrics ? [requestMetrics(metrics)] : []),
     ...accessControl(store, services, config, options),
     ...(options.middlewares ?? []),

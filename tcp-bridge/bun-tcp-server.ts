@@ -49,6 +49,8 @@ export interface TcpServer {
   readonly connectionCount: number;
   /** Connections closed at accept for passing maxConnections or maxConnectionsPerPeer. */
   readonly refusedConnections: number;
+  /** Closes the listening socket only: open connections are served until stop (graceful shutdown). */
+  stopAccepting(): void;
   stop(): Promise<void>;
 }
 
@@ -219,6 +221,7 @@ export function startTcpServer(options: TcpServerOptions): TcpServer {
     }
   }, SWEEP_MS);
   sweeper.unref?.();
+  let listening = true;
 
   return {
     get port() {
@@ -230,9 +233,14 @@ export function startTcpServer(options: TcpServerOptions): TcpServer {
     get refusedConnections() {
       return refused;
     },
+    stopAccepting() {
+      if (listening) listener.stop(false);
+      listening = false;
+    },
     async stop() {
       clearInterval(sweeper);
       listener.stop(true);
+      listening = false;
       for (const connection of connections) connection.close("server stopping", false);
       connections.clear();
       perPeer.clear();

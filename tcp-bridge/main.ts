@@ -39,6 +39,8 @@ import { startHttpListener } from "./tls/https-listener";
 import { NamesrvMetrics } from "../edge/metrics/namesrv-metrics";
 import { MeasuredBodyDecoder, readAdmission, readListener } from "./bridge-metrics";
 import { startProcessMetrics } from "./process-metrics";
+import { ShutdownGate } from "./shutdown-gate";
+import { Readiness } from "../edge/readiness";
 
 /** The process's log: at info until the configuration says otherwise. */
 let log: Logger = createLogger("info");
@@ -48,6 +50,8 @@ const metrics = new NamesrvMetrics();
 interface Backend {
   port: NamesrvPort;
   describe: Record<string, unknown>;
+  /** the graceful-shutdown wait has begun: `GET /ready` answers 503 */
+  beginShutdown(): void;
   stop(): Promise<void>;
 }
 
@@ -67,7 +71,8 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
     metrics,
   });
   await ready;
-  const app = createApp(port, { config: services.config, log, peerOf: bunPeer, apiReference: readApiReferenceFiles, metrics: metrics.registry });
+  const readiness = new Readiness(store, services);
+  const app = createApp(port, { config: services.config, log, peerOf: bunPeer, apiReference: readApiReferenceFiles, metrics: metrics.registry, readiness: () => readiness.check() });
   const serve = (httpPort: number, tls: import("bun").TLSOptions | undefined) =>
     Bun.serve({
       hostname: config.bindAddress,
@@ -87,8 +92,10 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
         ? { kvConfigPath: config.kvConfigPath, configStorePath: config.configStorePath }
         : { redisPrefix: selection.prefix }),
     },
+    beginShutdown: () => readiness.beginShutdown(),
     async stop() {
       http.stop();
+      // the embedded store first waits for the KV writes still going to kvConfigPath
       await store.close();
     },
   };
@@ -103,7 +110,7 @@ function forwardingBackend(edgeUrl: string, edgeToken: string | null, config: Na
   const relay = edgeToken
     ? [relayAuthentication({ remote, relayToken: edgeToken, cacheSeconds: config.authCacheSeconds, cacheMaxEntries: config.authCacheMaxEntries })]
     : [];
-  return { port: withMiddleware(remote, [requestLog(log), ...relay]), describe: { edge: edgeUrl, relay: edgeToken !== null }, stop: async () => {} };
+  return { port: withMiddleware(remote, [requestLog(log, { level: config.accessLogLevel, sampleRate: config.accessLogSampleRate }), ...relay]), describe: { edge: edgeUrl, relay: edgeToken !== null }, beginShutdown: () => {}, stop: async () => {} };
 }
 
 /** clusterTest mode's product environment, fixed at start-up as Java's processor is; undefined otherwise. */
@@ -194,7 +201,7 @@ async function main(): Promise<void> {
     routes: new Lane(config.clientRequestThreadPoolQueueCapacity),
     others: new Lane(config.defaultThreadPoolQueueCapacity, config.defaultThreadPoolNums),
   };
-  const handler = new AdmissionControl(new RemotingRequestHandler(backend.port, log, new MeasuredBodyDecoder(metrics, config), retries), lanes);
+  const handler = new ShutdownGate(new AdmissionControl(new RemotingRequestHandler(backend.port, log, new MeasuredBodyDecoder(metrics, config), retries), lanes), log);
   const tcp = startTcpServer({
     hostname: config.bindAddress,
     port: config.listenPort,
@@ -232,6 +239,15 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    if (config.enableShutdownGracefully) {
+      // as Java's NettyRemotingServer#shutdown: answer GO_AWAY for the wait, then stop; unlike it, new
+      // connections are refused at once, so that reconnecting clients land on another instance
+      log.info({ msg: "shutting down gracefully", signal, shutdownWaitTimeSeconds: config.shutdownWaitTimeSeconds });
+      handler.beginShutdown();
+      backend.beginShutdown();
+      tcp.stopAccepting();
+      await new Promise((resolve) => setTimeout(resolve, config.shutdownWaitTimeSeconds * 1000));
+    }
     log.info({ msg: "shutting down", signal });
     expiry.stop();
     processMetrics.stop();

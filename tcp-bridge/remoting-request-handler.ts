@@ -25,7 +25,14 @@ function credentialsOf(request: RemotingCommand | null, context: ConnectionConte
 
 /** The port call of a request (null: the connection's own bookkeeping) on `context`'s connection. */
 function remotingCall(context: ConnectionContext, request: RemotingCommand | null): CallInfo {
-  return { transport: "remoting", peer: context.remoteAddress, principal: null, connection: context.channelId, credentials: credentialsOf(request, context) };
+  return {
+    transport: "remoting",
+    peer: context.remoteAddress,
+    principal: null,
+    connection: context.channelId,
+    credentials: credentialsOf(request, context),
+    requestBytes: request === null ? null : (request.body?.byteLength ?? 0),
+  };
 }
 
 /**
@@ -73,9 +80,7 @@ export class RemotingRequestHandler implements RequestHandler {
   }
 
   private async unregisterChannel(context: ConnectionContext): Promise<void> {
-    const unregistered = await this.port.closeChannel({ channel: context.channelId }, remotingCall(context, null));
-    for (const b of unregistered) {
-      this.log.info({ msg: "broker connection closed; unregistered", brokerName: b.brokerName, brokerAddr: b.brokerAddr, peer: context.remoteAddress });
-    }
+    // the brokers it removed are logged where the services run (edge/service/broker-lifecycle-log.ts)
+    await this.port.closeChannel({ channel: context.channelId }, remotingCall(context, null));
   }
 }

@@ -76,6 +76,14 @@ export const NAMESRV_CONFIG_SCHEMA = {
   authenticationWhitelist: str,
   /** `stdout`, `off`, or a file the audit records are appended to (JSON lines) */
   auditLog: str,
+  // part LOGS (issue 11): the access log, read at start-up
+  /** level of the access log's line per request (`off`: none); failures are logged at error whatever it says */
+  accessLogLevel: z.enum(["debug", "info", "warn", "error", "off"]),
+  /** share of requests the access log writes a line for, 0 to 1 */
+  accessLogSampleRate: z
+    .union([z.number(), z.string().trim().regex(/^(\d+(\.\d*)?|\.\d+)$/, "expected a number from 0 to 1")])
+    .transform((v) => Number(v))
+    .pipe(z.number().min(0).max(1)),
   ...LIMIT_KEYS_SCHEMA(),
 };
 
@@ -131,6 +139,9 @@ export function defaultNamesrvConfig(home: string): NamesrvConfig {
     initAuthenticationUser: "",
     authenticationWhitelist: "",
     auditLog: "stdout",
+    // part LOGS (issue 11)
+    accessLogLevel: "debug",
+    accessLogSampleRate: 1,
     ...LIMIT_DEFAULTS,
   };
 }

@@ -30,6 +30,8 @@ export interface AppOptions {
   apiReference?: ApiReferenceSource;
   /** served at GET /metrics (part METRICS); none: no such route */
   metrics?: MetricsRegistry;
+  /** `GET /ready`: whether this instance should get traffic (edge/readiness.ts); none: the path is not served */
+  readiness?: () => Promise<{ ready: boolean; reasons: string[] }>;
 }
 
 /**
@@ -42,6 +44,13 @@ export function createApp(port: NamesrvPort, options: AppOptions): Hono {
 
   app.use("*", requestGuards(options.config));
   app.get("/health", (c) => c.json({ status: "UP" }));
+  const readiness = options.readiness;
+  if (readiness) {
+    app.get("/ready", async (c) => {
+      const report = await readiness();
+      return report.ready ? c.json({ status: "READY", reasons: [] }) : c.json({ status: "NOT_READY", reasons: report.reasons }, 503);
+    });
+  }
   app.get("/openapi.json", (c) => c.json(openApiDocument));
   app.route("/", consoleRoutes());
   app.route("/", apiReferenceRoutes(options.apiReference));

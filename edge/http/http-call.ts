@@ -43,5 +43,13 @@ export function credentialsOf(c: Context): Credentials | null {
 
 /** The port call an HTTP request makes. */
 export function httpCall(c: Context, peerOf: PeerOf | undefined): CallInfo {
-  return { transport: "http", peer: peerOf?.(c) ?? null, principal: null, connection: null, credentials: credentialsOf(c) };
+  const length = Number(c.req.header("content-length") ?? Number.NaN);
+  return {
+    transport: "http",
+    peer: peerOf?.(c) ?? null,
+    principal: null,
+    connection: null,
+    credentials: credentialsOf(c),
+    requestBytes: Number.isSafeInteger(length) && length >= 0 ? length : null,
+  };
 }

@@ -14,6 +14,8 @@ export interface CallInfo {
   connection: string | null;
   /** what the caller presented to prove who it is (checked by the authentication middleware); none: nothing */
   credentials?: Credentials | null;
+  /** the request's size on the wire (a remoting frame's body, an HTTP body); none: unknown */
+  requestBytes?: number | null;
 }
 
 /** What a call came to: the response code a remoting client gets (0: SUCCESS), the error, the time taken. */
@@ -22,6 +24,8 @@ export interface CallOutcome {
   /** what the call threw (a NamesrvError for a NameServer answer, anything else for a fault) */
   error: unknown | null;
   durationMs: number;
+  /** the size of an answer the port gives as bytes (an encoded route); none: the caller encodes it */
+  responseBytes?: number | null;
 }
 
 /** A call as the middleware chain sees it; `outcome` is set once the call is done. */

@@ -44,6 +44,7 @@ export function withMiddleware(port: NamesrvPort, middlewares: readonly Middlewa
         principal: info.principal,
         connection: info.connection,
         credentials: info.credentials ?? null,
+        requestBytes: info.requestBytes ?? null,
         outcome: null,
       };
       let result: unknown;
@@ -54,6 +55,7 @@ export function withMiddleware(port: NamesrvPort, middlewares: readonly Middlewa
       const succeed = (value: unknown): void => {
         result = value;
         settle(null);
+        if (value instanceof Uint8Array) call.outcome!.responseBytes = value.byteLength;
       };
       const dispatch = (index: number): Promise<void> => {
         let step: Promise<unknown>;

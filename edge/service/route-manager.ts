@@ -46,6 +46,7 @@ import { checkHeartbeatTimeout, checkName, checkRegisteredTopics, checkTopicToRe
 import { validRegisterBody } from "./register-body-rules";
 import { RouteCache } from "./route-cache";
 import { applyActingMaster, filterByZone } from "./route-rewrites";
+import type { BrokerLifecycleLog } from "./broker-lifecycle-log";
 
 const utf8 = new TextEncoder();
 
@@ -86,6 +87,8 @@ export class RouteManager {
     private readonly clock: () => number = Date.now,
     /** sends NOTIFY_MIN_BROKER_ID_CHANGE; none: the runtime cannot reach brokers, nothing is sent */
     private readonly notifier: BrokerNotifier | null = null,
+    /** where registrations, unregistrations and expiries are told; none: nowhere */
+    private readonly lifecycle: BrokerLifecycleLog | null = null,
   ) {
     this.startedAt = clock();
   }
@@ -98,10 +101,14 @@ export class RouteManager {
   async registerBroker(input: RegisterBrokerInput): Promise<RegisterBrokerOutcome> {
     const config = await this.config.current();
     checkRegistering(input, config);
+    // declined by the refresh: the body differs from the one registered last
+    let changed = false;
     if (input.bodyDigest !== null) {
       const refreshed = await this.refresh(input, input.bodyDigest, config);
       if (refreshed !== null) return refreshed;
+      changed = this.store.refreshRegistration !== undefined && !config.deleteTopicWithBrokerRegistration;
     }
+    const knownBefore = this.lifecycle?.enabled ? await this.isRegistered(input) : true;
     // a slice's time passes only with thousands of topics: then other requests are served between slices
     const slices = new Slices();
     const body = await validRegisterBody(await loadRegisterBody(input.body), slices);
@@ -116,12 +123,19 @@ export class RouteManager {
     });
     if (result === null) throw new NamesrvError(ResponseCode.SYSTEM_ERROR, Remark.REGISTER_BROKER_FAILED);
     this.counts.fullRegistrations++;
+    if (!knownBefore || changed) this.lifecycle?.registered(input, !knownBefore, body.dataVersion, Object.keys(body.topicConfigTable ?? {}).length);
     const { minBrokerIdChange, ...reply } = result;
     // Java: on a registration, whatever the group's acting-master flag
     if (minBrokerIdChange && config.notifyMinBrokerIdChanged) {
       this.notify(registrationNotification(minBrokerIdChange, input.haServerAddr));
     }
     return { ...reply, orderTopicConfig: await this.orderTopicConfigFor(config) };
+  }
+
+  /** Whether the broker's address holds its id in its group now (a full registration then is not its first). */
+  private async isRegistered(broker: RegisteringBroker): Promise<boolean> {
+    const group = await this.store.getBrokerMemberGroup(broker.clusterName, broker.brokerName);
+    return group.brokerAddrs[String(broker.brokerId)] === broker.brokerAddr;
   }
 
   /** NOTIFY_MIN_BROKER_ID_CHANGE after unregistrations, when the configuration says so at that moment. */
@@ -172,12 +186,16 @@ export class RouteManager {
 
   async unregisterBroker(input: UnregisterBrokerInput): Promise<void> {
     checkBrokerNames(input);
-    await this.notifyUnregistered(await this.store.unregisterBrokers([validate(unregistrationRule, input, "request")]));
+    const broker = validate(unregistrationRule, input, "request");
+    const changes = await this.store.unregisterBrokers([broker]);
+    this.lifecycle?.unregistered([broker], "unregistered by request");
+    await this.notifyUnregistered(changes);
   }
 
   async unregisterChannel(channel: string): Promise<BrokerUnregistration[]> {
     const removed = await this.store.unregisterChannel(channel);
     this.counts.brokersUnregisteredOnClose += removed.length;
+    this.lifecycle?.unregistered(removed, "connection closed", { channel });
     return this.unregistered(removed);
   }
 
@@ -185,6 +203,7 @@ export class RouteManager {
     const removed = await this.store.expireBrokers(this.clock());
     this.counts.expirySweeps++;
     this.counts.brokersExpired += removed.length;
+    this.lifecycle?.unregistered(removed, "expired");
     return this.unregistered(removed);
   }
 
@@ -352,8 +371,14 @@ export class RouteManager {
     await this.store.registerTopic(topic, valid);
   }
 
+  /** How long route queries still wait for service (needWaitForService); 0: they are answered. */
+  serviceWaitLeftMillis(config: NamesrvConfig): number {
+    if (!config.needWaitForService) return 0;
+    return Math.max(0, config.waitSecondsForService * 1000 - (this.clock() - this.startedAt));
+  }
+
   private assertReady(config: NamesrvConfig): void {
-    if (config.needWaitForService && this.clock() - this.startedAt < config.waitSecondsForService * 1000) {
+    if (this.serviceWaitLeftMillis(config) > 0) {
       throw new NamesrvError(ResponseCode.SYSTEM_ERROR, Remark.NOT_READY, 503);
     }
   }

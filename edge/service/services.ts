@@ -7,6 +7,8 @@ import { AccessManager } from "./access-manager";
 import { ConfigManager } from "./config-manager";
 import { KVManager } from "./kv-manager";
 import { RouteManager } from "./route-manager";
+import { BrokerLifecycleLog } from "./broker-lifecycle-log";
+import type { Logger } from "../../shared/logger";
 
 /** The services the HTTP handlers call, all over one Store. */
 export interface NamesrvServices {
@@ -27,6 +29,8 @@ export interface ServiceDependencies {
   productEnvRoutes?: ProductEnvRouteSource | null;
   /** how NOTIFY_MIN_BROKER_ID_CHANGE reaches brokers; none: it is not sent (a runtime without sockets) */
   brokerNotifier?: BrokerNotifier | null;
+  /** where the brokers' lifecycle (registered, changed, unregistered, expired) is logged; none: nowhere */
+  log?: Logger | null;
 }
 
 export function createServices(
@@ -37,7 +41,8 @@ export function createServices(
   dependencies: ServiceDependencies = {},
 ): NamesrvServices {
   const config = new ConfigManager(store, startupConfig, startupExtra, clock, dependencies.persistConfig ?? null);
-  const routes = new RouteManager(store, config, clock, dependencies.brokerNotifier ?? null);
+  const lifecycle = dependencies.log ? new BrokerLifecycleLog(dependencies.log) : null;
+  const routes = new RouteManager(store, config, clock, dependencies.brokerNotifier ?? null, lifecycle);
   const clusterTestRoutes =
     startupConfig.clusterTest && dependencies.productEnvRoutes ? new ClusterTestRoutes(routes, dependencies.productEnvRoutes) : null;
   const access = new AccessManager(store.access, startupConfig, clock);

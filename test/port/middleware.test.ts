@@ -166,7 +166,7 @@ describe("the request log", () => {
     const port = withMiddleware(fakePort(async () => "v").port, [requestLog(log)]);
     await port.getKVConfig(kv, { transport: "remoting", peer: "10.0.0.1:1", principal: null, connection: "c" });
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: "debug", msg: "request", operation: "getKVConfig", code: 101, transport: "remoting", peer: "10.0.0.1:1", outcome: 0 });
+    expect(lines[0]).toMatchObject({ level: "debug", msg: "request", operation: "getKVConfig", code: 101, transport: "remoting", peer: "10.0.0.1:1", responseCode: 0 });
     expect(typeof lines[0].durationMs).toBe("number");
   });
 
@@ -177,6 +177,27 @@ describe("the request log", () => {
     expect(lines).toEqual([]);
     const faulty = withMiddleware(fakePort(() => Promise.reject(new Error("store down"))).port, [requestLog(log)]);
     await expect(faulty.getKVConfig(kv)).rejects.toThrow("store down");
-    expect(lines).toEqual([expect.objectContaining({ level: "error", msg: "request failed", operation: "getKVConfig", outcome: 1, error: "store down" })]);
+    expect(lines).toEqual([expect.objectContaining({ level: "error", msg: "request failed", operation: "getKVConfig", responseCode: 1, error: "store down" })]);
+  });
+
+  it("writes at accessLogLevel, with the principal and the bytes where known, and none when off", async () => {
+    const { lines, log } = logged("info");
+    const port = withMiddleware(fakePort(async () => new Uint8Array(7) as unknown as string).port, [requestLog(log, { level: "info" })]);
+    await port.getKVConfig(kv, { transport: "http", peer: null, principal: "alice", connection: null, requestBytes: 12 });
+    expect(lines).toEqual([expect.objectContaining({ level: "info", msg: "request", principal: "alice", requestBytes: 12, responseBytes: 7, responseCode: 0 })]);
+    const off = withMiddleware(fakePort(async () => "v").port, [requestLog(log, { level: "off" })]);
+    await off.getKVConfig(kv);
+    expect(lines).toHaveLength(1);
+  });
+
+  it("writes a line for the sampled share of calls only, and for every fault", async () => {
+    const { lines, log } = logged("info");
+    const draws = [0.05, 0.5, 0.09, 0.95];
+    const sampled = withMiddleware(fakePort(async () => "v").port, [requestLog(log, { level: "info", sampleRate: 0.1, random: () => draws.shift()! })]);
+    for (let i = 0; i < 4; i++) await sampled.getKVConfig(kv);
+    expect(lines).toHaveLength(2);
+    const faulty = withMiddleware(fakePort(() => Promise.reject(new Error("store down"))).port, [requestLog(log, { level: "info", sampleRate: 0, random: () => 0.5 })]);
+    await expect(faulty.getKVConfig(kv)).rejects.toThrow("store down");
+    expect(lines).toHaveLength(3);
   });
 });
