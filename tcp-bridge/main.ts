@@ -36,12 +36,16 @@ import type { ProductEnvRouteSource } from "../edge/service/cluster-test-routes"
 import { readTlsConfig, type TlsConfig } from "./tls/tls-config";
 import { openServerCredentials, type CredentialSource } from "./tls/server-credentials";
 import { startHttpListener } from "./tls/https-listener";
+import { advertisedAddress } from "./advertised-address";
+import { startInstanceRegistration } from "./instance-registration";
 
 /** The process's log: at info until the configuration says otherwise. */
 let log: Logger = createLogger("info");
 
 interface Backend {
   port: NamesrvPort;
+  /** records this server for the address server (a local backend only) */
+  registerInstance?: (addr: string) => Promise<void>;
   describe: Record<string, unknown>;
   stop(): Promise<void>;
 }
@@ -61,7 +65,7 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
     auditLine: auditLogOf(config.auditLog),
   });
   await ready;
-  const app = createApp(port, { config: services.config, log, peerOf: bunPeer });
+  const app = createApp(port, { config: services.config, log, peerOf: bunPeer, addressList: () => services.instances.addressList() });
   const serve = (httpPort: number, tls: import("bun").TLSOptions | undefined) =>
     Bun.serve({
       hostname: config.bindAddress,
@@ -74,6 +78,7 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
   const http = startHttpListener(serve, config.httpPort, credentials, log);
   return {
     port,
+    registerInstance: (addr) => services.instances.register(addr),
     describe: {
       http: `${http.scheme}://${config.bindAddress}:${http.port}`,
       store: selection.kind,
@@ -204,6 +209,10 @@ async function main(): Promise<void> {
     },
   });
   const expiry = startExpiryTimer(backend.port, config.scanNotActiveBrokerInterval, log);
+  const advertised = advertisedAddress(process.env.NAMESRV_ADVERTISED_ADDR, config.bindAddress, tcp.port);
+  const registration = backend.registerInstance
+    ? startInstanceRegistration({ register: backend.registerInstance, addr: advertised, refreshSeconds: config.namesrvInstanceRefreshSeconds, log })
+    : null;
 
   if (!edgeUrl && !config.authenticationEnabled && !isLoopback(config.bindAddress)) {
     log.warn({
@@ -215,6 +224,7 @@ async function main(): Promise<void> {
     msg: "The Name Server boot success. serializeType=JSON",
     address: `${config.bindAddress}:${tcp.port}`,
     tls: tlsConfig.mode === "disabled" ? "disabled" : `${tlsConfig.mode}${credentials?.current.selfSigned ? " (test mode: self-signed certificate)" : ""}`,
+    advertisedAddress: advertised,
     ...backend.describe,
   });
 
@@ -224,6 +234,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ msg: "shutting down", signal });
     expiry.stop();
+    registration?.stop();
     retries.stop();
     credentials?.stop();
     await tcp.stop();

@@ -151,6 +151,19 @@ export const LIMITS = {
     max: 100_000_000,
     what: "audit records kept in the store (the `audit` stream on Redis, a ring in memory on the embedded store); older ones are dropped",
   },
+  // --- the address server (part ADDRESS: /rocketmq/nsaddr) ------------------------------------
+  namesrvInstanceTtlSeconds: {
+    default: 30,
+    min: 2,
+    max: 86_400,
+    what: "how long an instance's advertised address stays listed by the address server after its latest registration",
+  },
+  namesrvInstanceRefreshSeconds: {
+    default: 10,
+    min: 1,
+    max: 3_600,
+    what: "how often each Bun server registers its advertised address again (keep it well under namesrvInstanceTtlSeconds)",
+  },
 } as const satisfies Record<string, { default: number; min: number; max: number; what: string }>;
 
 export type LimitKey = keyof typeof LIMITS;
