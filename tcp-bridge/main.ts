@@ -209,7 +209,7 @@ async function main(): Promise<void> {
     },
   });
   const expiry = startExpiryTimer(backend.port, config.scanNotActiveBrokerInterval, log);
-  const advertised = advertisedAddress(process.env.NAMESRV_ADVERTISED_ADDR, config.bindAddress, tcp.port);
+  const advertised = advertisedAddress(deployment.advertisedAddr, config.bindAddress, tcp.port);
   const registration = backend.registerInstance
     ? startInstanceRegistration({ register: backend.registerInstance, addr: advertised, refreshSeconds: config.namesrvInstanceRefreshSeconds, log })
     : null;
