@@ -41,6 +41,8 @@ import { MeasuredBodyDecoder, readAdmission, readListener } from "./bridge-metri
 import { startProcessMetrics } from "./process-metrics";
 import { ShutdownGate } from "./shutdown-gate";
 import { Readiness } from "../edge/readiness";
+import { advertisedAddress } from "./advertised-address";
+import { startInstanceRegistration } from "./instance-registration";
 
 /** The process's log: at info until the configuration says otherwise. */
 let log: Logger = createLogger("info");
@@ -49,6 +51,8 @@ const metrics = new NamesrvMetrics();
 
 interface Backend {
   port: NamesrvPort;
+  /** records this server for the address server (a local backend only) */
+  registerInstance?: (addr: string) => Promise<void>;
   describe: Record<string, unknown>;
   /** the graceful-shutdown wait has begun: `GET /ready` answers 503 */
   beginShutdown(): void;
@@ -72,7 +76,7 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
   });
   await ready;
   const readiness = new Readiness(store, services);
-  const app = createApp(port, { config: services.config, log, peerOf: bunPeer, apiReference: readApiReferenceFiles, metrics: metrics.registry, readiness: () => readiness.check() });
+  const app = createApp(port, { config: services.config, log, peerOf: bunPeer, apiReference: readApiReferenceFiles, metrics: metrics.registry, readiness: () => readiness.check(), addressList: () => services.instances.addressList() });
   const serve = (httpPort: number, tls: import("bun").TLSOptions | undefined) =>
     Bun.serve({
       hostname: config.bindAddress,
@@ -85,6 +89,7 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
   const http = startHttpListener(serve, config.httpPort, credentials, log);
   return {
     port,
+    registerInstance: (addr) => services.instances.register(addr),
     describe: {
       http: `${http.scheme}://${config.bindAddress}:${http.port}`,
       store: selection.kind,
@@ -221,6 +226,10 @@ async function main(): Promise<void> {
   readAdmission(metrics, lanes);
   const processMetrics = startProcessMetrics(metrics.registry);
   const expiry = startExpiryTimer(backend.port, config.scanNotActiveBrokerInterval, log);
+  const advertised = advertisedAddress(deployment.advertisedAddr, config.bindAddress, tcp.port);
+  const registration = backend.registerInstance
+    ? startInstanceRegistration({ register: backend.registerInstance, addr: advertised, refreshSeconds: config.namesrvInstanceRefreshSeconds, log })
+    : null;
 
   if (!edgeUrl && !config.authenticationEnabled && !isLoopback(config.bindAddress)) {
     log.warn({
@@ -232,6 +241,7 @@ async function main(): Promise<void> {
     msg: "The Name Server boot success. serializeType=JSON",
     address: `${config.bindAddress}:${tcp.port}`,
     tls: tlsConfig.mode === "disabled" ? "disabled" : `${tlsConfig.mode}${credentials?.current.selfSigned ? " (test mode: self-signed certificate)" : ""}`,
+    advertisedAddress: advertised,
     ...backend.describe,
   });
 
@@ -251,6 +261,7 @@ async function main(): Promise<void> {
     log.info({ msg: "shutting down", signal });
     expiry.stop();
     processMetrics.stop();
+    registration?.stop();
     retries.stop();
     credentials?.stop();
     await tcp.stop();

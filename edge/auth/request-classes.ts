@@ -32,6 +32,7 @@ export const CLASS_OF_OPERATION: { readonly [O in Operation]: RequestClass } = {
   getHasUnitSubUnUnitTopicList: "admin-read",
   getNamesrvConfig: "admin-read",
   getBrokerMemberGroup: "admin-read",
+  listNamesrvInstances: "admin-read",
   putKVConfig: "admin-write",
   deleteKVConfig: "admin-write",
   wipeWritePermOfBroker: "admin-write",

@@ -10,6 +10,7 @@ import { LOG_LEVELS, type LogLevel } from "../../shared/logger";
 import { selectStore, type StoreSelection } from "../store/store-selection";
 import { applyEnvironment, CONFIG_ENV_PREFIX, ENV_KEYS, loadNamesrvConfig, readLogLevel, type ConfigSources } from "./load-config";
 import { ConfigError, defaultNamesrvConfig, type NamesrvConfig } from "./namesrv-config";
+import { parseAdvertisedAddress } from "./advertised-address";
 
 export interface DeploymentConfig {
   namesrv: NamesrvConfig;
@@ -22,6 +23,8 @@ export interface DeploymentConfig {
   edgeUrl: string | null;
   /** NAMESRV_EDGE_TOKEN: the bridge's relay token for that deployment */
   edgeToken: string | null;
+  /** NAMESRV_ADVERTISED_ADDR: the address the address server lists for this server (Bun only) */
+  advertisedAddr: string | null;
 }
 
 /** Every environment variable a runtime reads: name, what it sets, its default, where it is read. */
@@ -40,6 +43,7 @@ export const DEPLOYMENT_VARIABLES: ReadonlyArray<{ name: string; sets: string; d
   { name: "NAMESRV_REDIS_PREFIX", sets: "key namespace `{<prefix>}:…`, so deployments can share a Redis", default: "`rmq`", runtimes: "all" },
   { name: "NAMESRV_EDGE_URL", sets: "forward every request to that deployment of the app (the bridge runs no logic of its own)", default: "none", runtimes: "Bun" },
   { name: "NAMESRV_EDGE_TOKEN", sets: "the token (of an account granted `relay`) the bridge presents to NAMESRV_EDGE_URL; with it, the bridge verifies its clients' signatures and the deployment authorizes the client", default: "none", runtimes: "Bun" },
+  { name: "NAMESRV_ADVERTISED_ADDR", sets: "the remoting address (`host:port`) the address server lists for this server (README: Address server)", default: "bind address and port; `0.0.0.0`: the first non-loopback IPv4 address", runtimes: "Bun" },
   { name: "NAMESRV_ALLOW_ANONYMOUS_WRITES", sets: "`true`: the Worker accepts writes with authentication off (a warning header on every response)", default: "none: refused", runtimes: "Workers" },
 ];
 
@@ -58,7 +62,8 @@ export async function readBunDeployment(sources: ConfigSources): Promise<Deploym
   const logLevel = readLogLevel(sources.env);
   const { config, extra, configFile } = await loadNamesrvConfig(sources);
   const edgeToken = sources.env.NAMESRV_EDGE_TOKEN || null;
-  return { namesrv: config, extra, configFile, store: selectStore(sources.env), logLevel, edgeUrl: edgeUrlOf(sources.env), edgeToken };
+  const advertisedAddr = parseAdvertisedAddress(sources.env.NAMESRV_ADVERTISED_ADDR);
+  return { namesrv: config, extra, configFile, store: selectStore(sources.env), logLevel, edgeUrl: edgeUrlOf(sources.env), edgeToken, advertisedAddr };
 }
 
 /**
@@ -68,7 +73,7 @@ export async function readBunDeployment(sources: ConfigSources): Promise<Deploym
 export function readEdgeDeployment(env: Record<string, string>, home = "~"): DeploymentConfig {
   const logLevel = readLogLevel(env);
   const namesrv = applyEnvironment(defaultNamesrvConfig(home), env);
-  return { namesrv, extra: {}, configFile: null, store: selectStore({ ...env, REDIS_URL: undefined }), logLevel, edgeUrl: null, edgeToken: null };
+  return { namesrv, extra: {}, configFile: null, store: selectStore({ ...env, REDIS_URL: undefined }), logLevel, edgeUrl: null, edgeToken: null, advertisedAddr: null };
 }
 
 function defaultText(value: unknown): string {

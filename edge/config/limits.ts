@@ -158,6 +158,19 @@ export const LIMITS = {
     max: 600_000,
     what: "how long GET /metrics reuses the brokers, groups, clusters and topics it read from the store (one store read per interval, however many scrapers)",
   },
+  // --- the address server (part ADDRESS: /rocketmq/nsaddr) ------------------------------------
+  namesrvInstanceTtlSeconds: {
+    default: 30,
+    min: 2,
+    max: 86_400,
+    what: "how long an instance's advertised address stays listed by the address server after its latest registration",
+  },
+  namesrvInstanceRefreshSeconds: {
+    default: 10,
+    min: 1,
+    max: 3_600,
+    what: "how often each Bun server registers its advertised address again (keep it well under namesrvInstanceTtlSeconds)",
+  },
 } as const satisfies Record<string, { default: number; min: number; max: number; what: string }>;
 
 export type LimitKey = keyof typeof LIMITS;

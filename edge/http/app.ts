@@ -11,9 +11,11 @@ import { requestGuards, type GuardConfigSource } from "./http-guards";
 import type { LimitSource } from "./http-helpers";
 import { openApiDocument } from "./openapi";
 import { accessRoutes } from "./routes/access-routes";
+import { addressServerRoutes, type AddressListSource } from "./routes/address-server-routes";
 import { brokerRoutes } from "./routes/broker-routes";
 import { clusterRoutes } from "./routes/cluster-routes";
 import { configRoutes } from "./routes/config-routes";
+import { instanceRoutes } from "./routes/instance-routes";
 import { internalRoutes } from "./routes/internal-routes";
 import { kvRoutes } from "./routes/kv-routes";
 import { metricsRoute } from "./routes/metrics-route";
@@ -32,6 +34,8 @@ export interface AppOptions {
   metrics?: MetricsRegistry;
   /** `GET /ready`: whether this instance should get traffic (edge/readiness.ts); none: the path is not served */
   readiness?: () => Promise<{ ready: boolean; reasons: string[] }>;
+  /** The address server's list (`GET /rocketmq/nsaddr`); absent: not served. */
+  addressList?: AddressListSource;
 }
 
 /**
@@ -63,7 +67,9 @@ export function createApp(port: NamesrvPort, options: AppOptions): Hono {
   api.route("/", kvRoutes(context));
   api.route("/", configRoutes(context));
   api.route("/", accessRoutes(context));
+  api.route("/", instanceRoutes(context));
   app.route("/api/v1", api);
+  if (options.addressList) app.route("/", addressServerRoutes(options.addressList));
   app.route("/internal/v1", internalRoutes(context));
 
   app.notFound((c) =>

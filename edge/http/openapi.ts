@@ -161,6 +161,9 @@ export const openApiDocument = {
     },
     "/api/v1/accounts/{name}/tokens/{id}": { delete: op("Revoke a token (admin-write)", null, { parameters: [param("name"), param("id")] }) },
     "/api/v1/audit": { get: op("The latest audit records, oldest first (admin-read)", null, { parameters: [param("limit", "query")] }) },
+    "/api/v1/namesrv-instances": {
+      get: op("The live NameServer instances the address server lists: advertised address and last registration, epoch ms (admin-read)", null),
+    },
     "/api/v1/config": {
       get: op("The NameServer configuration (GET_NAMESRV_CONFIG)", 319),
       put: op("Change configuration at run time (UPDATE_NAMESRV_CONFIG); black-listed keys are refused with 403", 318, {

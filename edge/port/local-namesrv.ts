@@ -112,6 +112,10 @@ export class LocalNamesrv implements NamesrvPort {
     return this.services.routes.expireBrokers();
   }
 
+  async listNamesrvInstances() {
+    return { instances: await this.services.instances.list() };
+  }
+
   createAccount(input: { name: string; secretKey: string | null }) {
     return this.services.access.createAccount(input.name, input.secretKey);
   }

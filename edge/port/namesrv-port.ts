@@ -11,7 +11,7 @@
 import { RequestCode } from "../../shared/codes";
 import type { Dialect } from "../../shared/fastjson-writer";
 import type { BrokerMemberGroup, ClusterInfo, DataVersion, QueueData, RegisterBrokerBody, TopicList } from "../../shared/model";
-import type { BrokerUnregistration, DataVersionAnswer, RegisterBrokerResult } from "../store/store";
+import type { BrokerUnregistration, DataVersionAnswer, NamesrvInstance, RegisterBrokerResult } from "../store/store";
 import type { AuditRecord } from "../auth/access-store";
 import type { AccountView, CreatedAccount, IssuedToken, RelayedAccount, TokenView } from "../auth/account-views";
 import type { Policy } from "../auth/policy";
@@ -127,6 +127,8 @@ export interface NamesrvPort {
   closeChannel(input: { channel: string }, call?: CallInfo): Promise<BrokerUnregistration[]>;
   /** The liveness sweep: unregisters every broker past its heartbeat deadline. */
   scanNotActiveBroker(input: NoInput, call?: CallInfo): Promise<BrokerUnregistration[]>;
+  /** The NameServer instances the address server lists (each one's advertised address). */
+  listNamesrvInstances(input: NoInput, call?: CallInfo): Promise<{ instances: NamesrvInstance[] }>;
 }
 
 export type Operation = keyof NamesrvPort;
@@ -171,6 +173,7 @@ export const OPERATION_CODES: { readonly [O in Operation]: number | null } = {
   relayedAccount: null,
   closeChannel: null,
   scanNotActiveBroker: null,
+  listNamesrvInstances: null,
 };
 
 export const OPERATIONS = Object.keys(OPERATION_CODES) as Operation[];

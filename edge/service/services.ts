@@ -6,6 +6,7 @@ import type { BrokerNotifier } from "./broker-notifier";
 import { AccessManager } from "./access-manager";
 import { ConfigManager } from "./config-manager";
 import { KVManager } from "./kv-manager";
+import { NamesrvInstances } from "./namesrv-instances";
 import { RouteManager } from "./route-manager";
 import { BrokerLifecycleLog } from "./broker-lifecycle-log";
 import type { Logger } from "../../shared/logger";
@@ -17,6 +18,8 @@ export interface NamesrvServices {
   /** accounts, policies and tokens (edge/auth) */
   access: AccessManager;
   config: ConfigManager;
+  /** the live NameServer instances (the address server) */
+  instances: NamesrvInstances;
   /** route queries in clusterTest mode (fixed at start-up, as Java picks its processor then); null otherwise */
   clusterTestRoutes: ClusterTestRoutes | null;
 }
@@ -46,5 +49,6 @@ export function createServices(
   const clusterTestRoutes =
     startupConfig.clusterTest && dependencies.productEnvRoutes ? new ClusterTestRoutes(routes, dependencies.productEnvRoutes) : null;
   const access = new AccessManager(store.access, startupConfig, clock);
-  return { config, routes, kv: new KVManager(store, config), clusterTestRoutes, access };
+  const instances = new NamesrvInstances(store, startupConfig.namesrvInstanceTtlSeconds * 1000, clock);
+  return { config, routes, kv: new KVManager(store, config), clusterTestRoutes, access, instances };
 }

@@ -50,6 +50,7 @@ import type {
   DataVersionAnswer,
   DataVersionQuery,
   MinBrokerIdChange,
+  NamesrvInstance,
   RegisterBrokerResult,
   RegistrationRefresh,
   RouteStamp,
@@ -94,6 +95,8 @@ export class EmbeddedStore implements Store {
   /** accounts, policies, tokens (accessControl.json beside kvConfig.json) and the recent audit */
   readonly access: EmbeddedAccessTable;
   private readonly configOverrides = new Map<string, string>();
+  /** advertised address -> its latest registration and deadline (the address server) */
+  private readonly instances = new Map<string, { lastSeen: number; deadline: number }>();
   private readonly sliceAtTopics: number;
   private readonly sliceMillis: number;
   /** Counts every change that can alter a route (route tables, KV, config): the stamps' version. */
@@ -366,6 +369,19 @@ export class EmbeddedStore implements Store {
   async putConfigOverrides(entries: Record<string, string>): Promise<void> {
     for (const [key, value] of Object.entries(entries)) this.configOverrides.set(key, String(value));
     this.changes++;
+  }
+
+  async registerInstance(addr: string, now: number, ttlMillis: number): Promise<void> {
+    this.instances.set(addr, { lastSeen: now, deadline: now + ttlMillis });
+  }
+
+  async listInstances(now: number): Promise<NamesrvInstance[]> {
+    const live: NamesrvInstance[] = [];
+    for (const [addr, { lastSeen, deadline }] of this.instances) {
+      if (deadline < now) this.instances.delete(addr);
+      else live.push({ addr, lastSeen });
+    }
+    return live.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
   }
 
   /** Waits for pending KV writes, registrations being applied and their clean-ups. */

@@ -182,9 +182,23 @@ export interface Store {
    */
   getTopicRouteIfChanged(topic: string, since: RouteStamp | null): Promise<StampedRoute | null>;
 
+  // --- NameServer instances (the address server) ---------------------------------------------
+  /** Records (or refreshes) an instance's advertised remoting address, live until now + ttlMillis. */
+  registerInstance(addr: string, now: number, ttlMillis: number): Promise<void>;
+  /** The instances still live at `now`, sorted by address. */
+  listInstances(now: number): Promise<NamesrvInstance[]>;
+
   /** accounts, policies, tokens and the audit trail (edge/auth) */
   readonly access: AccessStore;
   close(): Promise<void>;
+}
+
+/** A NameServer instance as the address server lists it. */
+export interface NamesrvInstance {
+  /** its advertised remoting address, host:port */
+  addr: string;
+  /** epoch millis of its latest registration */
+  lastSeen: number;
 }
 
 export interface RouteStamp {

@@ -1596,6 +1596,41 @@ export function describeStoreConformance(
       });
     });
 
+    // -------------------------------------------------------------------------------------------
+    describe("NameServer instances", () => {
+      it("start empty; a registration is listed until its deadline, sorted by address", async () => {
+        expect(await store.listInstances(T0)).toEqual([]);
+        await store.registerInstance("10.0.0.2:9876", T0, 30_000);
+        await store.registerInstance("10.0.0.1:9876", T0 + 1_000, 30_000);
+        expect(await store.listInstances(T0 + 2_000)).toEqual([
+          { addr: "10.0.0.1:9876", lastSeen: T0 + 1_000 },
+          { addr: "10.0.0.2:9876", lastSeen: T0 },
+        ]);
+        expect(await store.listInstances(T0 + 30_000)).toEqual([
+          { addr: "10.0.0.1:9876", lastSeen: T0 + 1_000 },
+          { addr: "10.0.0.2:9876", lastSeen: T0 },
+        ]);
+        expect(await store.listInstances(T0 + 30_500)).toEqual([{ addr: "10.0.0.1:9876", lastSeen: T0 + 1_000 }]);
+        expect(await store.listInstances(T0 + 31_001)).toEqual([]);
+      });
+
+      it("a refresh moves the deadline and lastSeen; an expired instance comes back when it registers again", async () => {
+        await store.registerInstance("10.0.0.1:9876", T0, 10_000);
+        await store.registerInstance("10.0.0.1:9876", T0 + 8_000, 10_000);
+        expect(await store.listInstances(T0 + 15_000)).toEqual([{ addr: "10.0.0.1:9876", lastSeen: T0 + 8_000 }]);
+        await store.registerInstance("10.0.0.2:9876", T0 + 60_000, 10_000);
+        expect(await store.listInstances(T0 + 60_000)).toEqual([{ addr: "10.0.0.2:9876", lastSeen: T0 + 60_000 }]);
+        await store.registerInstance("10.0.0.1:9876", T0 + 61_000, 10_000);
+        expect((await store.listInstances(T0 + 61_000)).map((i) => i.addr)).toEqual(["10.0.0.1:9876", "10.0.0.2:9876"]);
+      });
+
+      it("IPv6 and host names are kept as given", async () => {
+        await store.registerInstance("[::1]:9876", T0, 10_000);
+        await store.registerInstance("namesrv-0.namesrv.default.svc:9876", T0, 10_000);
+        expect((await store.listInstances(T0)).map((i) => i.addr)).toEqual(["[::1]:9876", "namesrv-0.namesrv.default.svc:9876"]);
+      });
+    });
+
     describeAccessConformance(describe, it, () => store.access);
   });
 }

@@ -20,6 +20,7 @@ import type {
   MinBrokerIdChange,
   RegisterBrokerResult,
   RegistrationRefresh,
+  NamesrvInstance,
   RouteStamp,
   StampedRoute,
   Store,
@@ -34,6 +35,7 @@ import { foldTopics } from "./operations/fold-topics";
 import * as topicRoute from "./operations/get-topic-route";
 import * as kvConfig from "./operations/kv-config";
 import * as liveness from "./operations/liveness";
+import * as namesrvInstances from "./operations/namesrv-instances";
 import { refreshRegistration } from "./operations/refresh-registration";
 import { HARD_REQUEST_LIMIT, registerBroker } from "./operations/register-broker";
 import type { ScriptCalls } from "./operations/script-calls";
@@ -300,6 +302,14 @@ export class RedisStore implements Store {
 
   putConfigOverrides(entries: Record<string, string>): Promise<void> {
     return configOverrides.putConfigOverrides(this.calls, entries);
+  }
+
+  registerInstance(addr: string, now: number, ttlMillis: number): Promise<void> {
+    return namesrvInstances.registerInstance(this.calls, addr, now, ttlMillis);
+  }
+
+  listInstances(now: number): Promise<NamesrvInstance[]> {
+    return namesrvInstances.listInstances(this.calls, now);
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,7 @@ import { registeredAddr } from "./remoting.js";
 
 export interface BrokerOptions {
   version: RocketMQVersion;
+  /** `host:port;…`; "" for none (the broker then finds them through an address server, see jvmFlags) */
   namesrv: string;
   cluster: string;
   name: string;
@@ -72,7 +73,7 @@ export async function startBroker(o: BrokerOptions): Promise<Broker> {
     brokerName: o.name,
     brokerId: o.id,
     brokerRole: o.id === 0 ? "ASYNC_MASTER" : "SLAVE",
-    namesrvAddr: o.namesrv,
+    ...(o.namesrv === "" ? {} : { namesrvAddr: o.namesrv }),
     brokerIP1: "127.0.0.1",
     brokerIP2: "127.0.0.1",
     listenPort: port,

@@ -57,6 +57,8 @@ export const STORE_METHODS = [
   "getKVListByNamespace",
   "getConfigOverrides",
   "putConfigOverrides",
+  "registerInstance",
+  "listInstances",
   "close",
 ] as const satisfies readonly (keyof Store)[];
 
