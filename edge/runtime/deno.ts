@@ -12,7 +12,9 @@
 import { createApp } from "../http/app";
 import { createLogger } from "../../shared/logger";
 import { startExpiryTimer } from "../expiry-timer";
+import { NamesrvMetrics } from "../metrics/namesrv-metrics";
 import { createNamesrv } from "../namesrv";
+import { Readiness } from "../readiness";
 import { EmbeddedStore } from "../store/embedded-store";
 import { createUpstashRedisStore } from "../store/redis/upstash-transport";
 import type { Store } from "../store/store";
@@ -29,9 +31,11 @@ const store: Store =
     ? createUpstashRedisStore({ url: selection.url, token: selection.token, prefix: selection.prefix })
     : await EmbeddedStore.open({ kvConfigPath: null });
 const log = createLogger(deployment.logLevel);
-const { services, port, ready } = createNamesrv(store, config, { log, auditLine: (line) => console.log(line) });
+const metrics = new NamesrvMetrics({ perIsolate: false });
+const { services, port, ready } = createNamesrv(store, config, { log, auditLine: (line) => console.log(line), metrics });
 await ready;
-const app = createApp(port, { config: services.config, log });
+const readiness = new Readiness(store, services);
+const app = createApp(port, { config: services.config, log, metrics: metrics.registry, readiness: () => readiness.check() });
 
 const sweep = startExpiryTimer(port, config.scanNotActiveBrokerInterval, log);
 // the timer alone must not keep the process alive: `deno serve` exits on SIGTERM once the server stops

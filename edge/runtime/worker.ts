@@ -11,6 +11,7 @@ import { createLogger, type Logger } from "../../shared/logger";
 import { ANONYMOUS_WRITES_WARNING } from "../auth/anonymous-writes";
 import { createNamesrv } from "../namesrv";
 import { NamesrvMetrics } from "../metrics/namesrv-metrics";
+import { Readiness } from "../readiness";
 import type { NamesrvPort } from "../port/namesrv-port";
 import { createUpstashRedisStore } from "../store/redis/upstash-transport";
 import { edgeDeployment, startupFailureResponse, stringEntries } from "./edge-env";
@@ -64,7 +65,16 @@ function assemble(bindings: WorkerEnv): Assembled {
   });
   const warning = anonymousWrites ? ANONYMOUS_WRITES_WARNING : null;
   if (warning) log.warn({ msg: warning });
-  const assembled = { app: createApp(port, { config: services.config, log, peerOf: cloudflarePeer, apiReference: workerApiReferenceFiles, metrics: metrics.registry }), port, log, ready, warning };
+  const readiness = new Readiness(store, services);
+  const app = createApp(port, {
+    config: services.config,
+    log,
+    peerOf: cloudflarePeer,
+    apiReference: workerApiReferenceFiles,
+    metrics: metrics.registry,
+    readiness: () => readiness.check(),
+  });
+  const assembled = { app, port, log, ready, warning };
   cached = { key, assembled };
   return assembled;
 }

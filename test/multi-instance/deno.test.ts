@@ -101,6 +101,9 @@ describe("deno serve edge/runtime/deno.ts on Redis (Upstash REST)", () => {
   it("answers /health and says which store it uses", async () => {
     expect(await (await fetch(`${deno.url}/health`)).json()).toEqual({ status: "UP" });
     expect(deno.proc.output()).toContain('"store":"redis-rest"');
+    expect((await fetch(`${deno.url}/ready`)).status).toBe(200);
+    const metrics = await (await fetch(`${deno.url}/metrics`)).text();
+    expect(metrics).toContain('rocketmq_namesrv_up{node_type="namesrv"} 1\n');
   }, 30_000);
 
   it("serves a route registered through its HTTP API, and the bridge on the same Redis sees it", async () => {

@@ -88,6 +88,15 @@ describe("the Worker on Redis (workerd)", () => {
     expect(text).not.toContain("process_resident_memory_bytes");
   });
 
+  it("answers GET /ready when Redis answers, 503 with the reason when it does not", async () => {
+    const ready = await call("/ready");
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "READY", reasons: [] });
+    const wrongToken = await call("/ready", undefined, { ...env, UPSTASH_REDIS_REST_TOKEN: "wrong" });
+    expect(wrongToken.status).toBe(503);
+    expect(((await wrongToken.json()) as { reasons: string[] }).reasons[0]).toMatch(/store unreachable/);
+  });
+
   it("puts, reads, lists and deletes KV config", async () => {
     const put = await call("/api/v1/kv/ORDER_TOPIC_CONFIG/WTopic", { ...json({ value: "broker-w:4" }), method: "PUT" });
     expect(put.status).toBe(200);
