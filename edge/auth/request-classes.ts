@@ -33,6 +33,7 @@ export const CLASS_OF_OPERATION: { readonly [O in Operation]: RequestClass } = {
   getNamesrvConfig: "admin-read",
   getBrokerMemberGroup: "admin-read",
   listNamesrvInstances: "admin-read",
+  getBrokerLiveInfo: "admin-read",
   putKVConfig: "admin-write",
   deleteKVConfig: "admin-write",
   wipeWritePermOfBroker: "admin-write",

@@ -117,6 +117,14 @@ export const openApiDocument = {
         requestBody: jsonBody(queryDataVersionSchema),
       }),
     },
+    "/api/v1/brokers/live": {
+      get: op(
+        "Every broker instance of the live table: clusterName, brokerAddr, brokerName (absent when no group holds the address), " +
+          "lastUpdateTimestamp (epoch ms of the last registration or heartbeat), heartbeatTimeoutMillis, dataVersion (null when none was sent), " +
+          "haServerAddr, as {brokers: [...]} (admin-read)",
+        null,
+      ),
+    },
     "/api/v1/brokers/{brokerName}/wipe-write-perm": {
       post: op("Clear the write permission of a broker's queues (WIPE_WRITE_PERM_OF_BROKER)", 205, { parameters: [param("brokerName")] }),
     },

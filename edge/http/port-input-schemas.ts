@@ -56,6 +56,7 @@ export const PORT_INPUT_SCHEMAS: Partial<Record<Operation, z.ZodType>> = {
   closeChannel: z.object({ channel: z.string().min(1) }),
   scanNotActiveBroker: none,
   listNamesrvInstances: none,
+  getBrokerLiveInfo: none,
   createAccount: z.object({ name: accountName, secretKey: z.string().max(256).nullable() }),
   getAccount: z.object({ name: accountName }),
   listAccounts: none,

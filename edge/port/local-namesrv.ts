@@ -112,6 +112,10 @@ export class LocalNamesrv implements NamesrvPort {
     return this.services.routes.expireBrokers();
   }
 
+  getBrokerLiveInfo() {
+    return this.services.routes.getBrokerLiveInfos();
+  }
+
   async listNamesrvInstances() {
     return { instances: await this.services.instances.list() };
   }

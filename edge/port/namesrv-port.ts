@@ -11,13 +11,13 @@
 import { RequestCode } from "../../shared/codes";
 import type { Dialect } from "../../shared/fastjson-writer";
 import type { BrokerMemberGroup, ClusterInfo, DataVersion, QueueData, RegisterBrokerBody, TopicList } from "../../shared/model";
-import type { BrokerUnregistration, DataVersionAnswer, NamesrvInstance, RegisterBrokerResult } from "../store/store";
+import type { BrokerLiveInfoView, BrokerUnregistration, DataVersionAnswer, NamesrvInstance, RegisterBrokerResult } from "../store/store";
 import type { AuditRecord } from "../auth/access-store";
 import type { AccountView, CreatedAccount, IssuedToken, RelayedAccount, TokenView } from "../auth/account-views";
 import type { Policy } from "../auth/policy";
 import type { CallInfo } from "./call";
 
-export type { BrokerUnregistration, DataVersionAnswer } from "../store/store";
+export type { BrokerLiveInfoView, BrokerUnregistration, DataVersionAnswer } from "../store/store";
 
 /** Who registers: the header of REGISTER_BROKER and the connection that carried it. */
 export interface BrokerIdentity {
@@ -129,6 +129,8 @@ export interface NamesrvPort {
   scanNotActiveBroker(input: NoInput, call?: CallInfo): Promise<BrokerUnregistration[]>;
   /** The NameServer instances the address server lists (each one's advertised address). */
   listNamesrvInstances(input: NoInput, call?: CallInfo): Promise<{ instances: NamesrvInstance[] }>;
+  /** Every broker instance of the live table, with its last registration or heartbeat and data version (the console's). */
+  getBrokerLiveInfo(input: NoInput, call?: CallInfo): Promise<BrokerLiveInfoView[]>;
 }
 
 export type Operation = keyof NamesrvPort;
@@ -174,6 +176,7 @@ export const OPERATION_CODES: { readonly [O in Operation]: number | null } = {
   closeChannel: null,
   scanNotActiveBroker: null,
   listNamesrvInstances: null,
+  getBrokerLiveInfo: null,
 };
 
 export const OPERATIONS = Object.keys(OPERATION_CODES) as Operation[];

@@ -16,6 +16,7 @@ import type { Dialect } from "../../shared/fastjson-writer";
 import type { NamesrvConfig } from "../config/namesrv-config";
 import { NamesrvError, validate } from "../port/namesrv-error";
 import type {
+  BrokerLiveInfoView,
   BrokerUnregistration,
   DataVersionAnswer,
   MinBrokerIdChange,
@@ -322,6 +323,14 @@ export class RouteManager {
   async getUnitTopics(kind: UnitTopicKind): Promise<TopicList> {
     await this.requireTopicList();
     return { topicList: await this.store.getUnitTopics(kind) };
+  }
+
+  /** The live table, by cluster then address (the console lists it so). */
+  async getBrokerLiveInfos(): Promise<BrokerLiveInfoView[]> {
+    const views = await this.store.getBrokerLiveInfos();
+    return views.sort((a, b) =>
+      a.clusterName !== b.clusterName ? (a.clusterName < b.clusterName ? -1 : 1) : a.brokerAddr < b.brokerAddr ? -1 : a.brokerAddr > b.brokerAddr ? 1 : 0,
+    );
   }
 
   /** GET_BROKER_MEMBER_GROUP: the names are echoed, unchecked; no addresses for an unknown (or unnamed) broker. */

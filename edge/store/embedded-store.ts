@@ -45,6 +45,7 @@ import { Staging } from "./embedded/staging";
 import * as topicAdmin from "./embedded/topic-admin";
 import { accessControlPath, EmbeddedAccessTable, type Tables as AccessTables } from "./embedded/access-table";
 import type {
+  BrokerLiveInfoView,
   BrokerRegistration,
   BrokerUnregistration,
   DataVersionAnswer,
@@ -292,6 +293,10 @@ export class EmbeddedStore implements Store {
 
   async getBrokerMemberGroup(clusterName: string, brokerName: string): Promise<BrokerMemberGroup> {
     return this.tables.getBrokerMemberGroup(clusterName, brokerName);
+  }
+
+  async getBrokerLiveInfos(): Promise<BrokerLiveInfoView[]> {
+    return this.tables.getBrokerLiveInfos();
   }
 
   // =============================================================================================

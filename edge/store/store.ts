@@ -147,6 +147,11 @@ export interface Store {
   getSystemTopicList(): Promise<TopicList>;
   getUnitTopics(kind: UnitTopicKind): Promise<string[]>;
   getBrokerMemberGroup(clusterName: string, brokerName: string): Promise<BrokerMemberGroup>;
+  /**
+   * Every live-table entry (Java's BrokerLiveInfo), entries past their deadline included until the
+   * sweep removes them, in no particular order: what the console shows per broker instance.
+   */
+  getBrokerLiveInfos(): Promise<BrokerLiveInfoView[]>;
 
   /** Clears the write bit of every QueueData of brokerName; returns how many topics it touched. */
   wipeWritePerm(brokerName: string): Promise<number>;
@@ -191,6 +196,20 @@ export interface Store {
   /** accounts, policies, tokens and the audit trail (edge/auth) */
   readonly access: AccessStore;
   close(): Promise<void>;
+}
+
+/** One live-table entry as Store.getBrokerLiveInfos lists it. */
+export interface BrokerLiveInfoView {
+  clusterName: string;
+  brokerAddr: string;
+  /** the broker group holding the address in that cluster; absent when none does any more */
+  brokerName?: string;
+  /** epoch millis of the latest registration, heartbeat or data-version query */
+  lastUpdateTimestamp: number;
+  heartbeatTimeoutMillis: number;
+  /** the latest registration's DataVersion; null when it carried none */
+  dataVersion: DataVersion | null;
+  haServerAddr: string | null;
 }
 
 /** A NameServer instance as the address server lists it. */

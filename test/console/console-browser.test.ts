@@ -88,6 +88,12 @@ describe("web console, authentication off", () => {
     await expect(page.locator('tr[data-broker="broker-a"][data-broker-id="1"]').textContent()).resolves.toMatch(/slave.*127\.0\.0\.1:10921/);
     await expect(master.locator(".topic-count").textContent()).resolves.toBe("2");
     await expect(master.locator(".write-perm").textContent()).resolves.toBe("writable");
+    // per instance, from GET /api/v1/brokers/live: registered moments ago, data version counter 1
+    await expect(master.locator(".last-seen").textContent()).resolves.toMatch(/^\d+ s ago$/);
+    await expect(master.locator(".data-version").textContent()).resolves.toBe("1");
+    const slaveRow = page.locator('tr[data-broker="broker-a"][data-broker-id="1"]');
+    await expect(slaveRow.locator(".last-seen").textContent()).resolves.toMatch(/^\d+ s ago$/);
+    await expect(slaveRow.locator(".data-version").textContent()).resolves.toBe("1");
     await expect(page.locator('table.brokers[data-cluster="DefaultCluster"]').count()).resolves.toBe(1);
     await page.screenshot({ path: join(SCREENSHOTS, "clusters.png"), fullPage: true });
 

@@ -188,6 +188,27 @@ describe("HTTP API", () => {
     expect((await timed.request("/api/v1/topics/TopicTest/route")).status).toBe(404);
   });
 
+  it("lists broker instances with their last registration or heartbeat and data version", async () => {
+    let now = 1_000_000;
+    const timed = makeApp({}, () => now);
+    expect(await (await timed.request("/api/v1/brokers/live")).json()).toEqual({ brokers: [] });
+    await timed.request("/api/v1/brokers/register", json(registration({ brokerAddr: "127.0.0.2:10911", brokerId: 1, heartbeatTimeoutMillis: 5000 })));
+    await timed.request("/api/v1/brokers/register", json(registration()));
+    now += 700;
+    await timed.request("/api/v1/brokers/heartbeat", json({ clusterName: "DefaultCluster", brokerAddr: "127.0.0.1:10911" }));
+    const res = await timed.request("/api/v1/brokers/live");
+    expect(res.status).toBe(200);
+    const dataVersion = { stateVersion: 0, timestamp: 1700000000000, counter: 1 };
+    expect(await res.json()).toEqual({
+      brokers: [
+        { clusterName: "DefaultCluster", brokerAddr: "127.0.0.1:10911", brokerName: "broker-a", lastUpdateTimestamp: 1_000_700, heartbeatTimeoutMillis: 120_000, dataVersion, haServerAddr: "127.0.0.1:10912" },
+        { clusterName: "DefaultCluster", brokerAddr: "127.0.0.2:10911", brokerName: "broker-a", lastUpdateTimestamp: 1_000_000, heartbeatTimeoutMillis: 5000, dataVersion, haServerAddr: "127.0.0.1:10912" },
+      ],
+    });
+    const doc = await (await timed.request("/openapi.json")).json();
+    expect(doc.paths["/api/v1/brokers/live"].get).toBeDefined();
+  });
+
   it("answers QUERY_DATA_VERSION and refreshes liveness", async () => {
     await app.request("/api/v1/brokers/register", json(registration()));
     const same = await (

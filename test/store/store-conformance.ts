@@ -1016,6 +1016,53 @@ export function describeStoreConformance(
     });
 
     // -------------------------------------------------------------------------------------------
+    describe("broker live info (getBrokerLiveInfos)", () => {
+      const byAddr = (a: { brokerAddr: string }, b: { brokerAddr: string }) => (a.brokerAddr < b.brokerAddr ? -1 : 1);
+
+      it("lists each registered instance with its liveness, data version and HA address", async () => {
+        expect(await store.getBrokerLiveInfos()).toEqual([]);
+        await store.registerBroker(reg({ heartbeatTimeoutMillis: 60_000, dataVersion: dv(3, 1, T0) }));
+        await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, dataVersion: null, now: T0 + 10 }));
+        await store.registerBroker(reg({ clusterName: "OtherCluster", brokerName: BROKER_B, brokerAddr: OTHER, haServerAddr: null }));
+        expect((await store.getBrokerLiveInfos()).sort(byAddr)).toEqual([
+          { clusterName: CLUSTER, brokerAddr: MASTER, brokerName: BROKER_A, lastUpdateTimestamp: T0, heartbeatTimeoutMillis: 60_000, dataVersion: dv(3, 1, T0), haServerAddr: MASTER_HA },
+          { clusterName: CLUSTER, brokerAddr: SLAVE, brokerName: BROKER_A, lastUpdateTimestamp: T0 + 10, heartbeatTimeoutMillis: 120_000, dataVersion: null, haServerAddr: SLAVE_HA },
+          { clusterName: "OtherCluster", brokerAddr: OTHER, brokerName: BROKER_B, lastUpdateTimestamp: T0, heartbeatTimeoutMillis: 120_000, dataVersion: dv(1), haServerAddr: null },
+        ]);
+      });
+
+      it("a heartbeat, a data-version query and a re-registration move lastUpdateTimestamp", async () => {
+        await store.registerBroker(reg({ dataVersion: dv(1, 0, T0) }));
+        await store.refreshBroker(CLUSTER, MASTER, T0 + 500);
+        expect((await store.getBrokerLiveInfos())[0].lastUpdateTimestamp).toBe(T0 + 500);
+        await store.queryDataVersion({ clusterName: CLUSTER, brokerAddr: MASTER, dataVersion: null, now: T0 + 700 });
+        expect((await store.getBrokerLiveInfos())[0].lastUpdateTimestamp).toBe(T0 + 700);
+        await store.registerBroker(reg({ dataVersion: dv(2, 0, T0), now: T0 + 900 }));
+        expect(await store.getBrokerLiveInfos()).toMatchObject([{ brokerAddr: MASTER, lastUpdateTimestamp: T0 + 900, dataVersion: dv(2, 0, T0) }]);
+      });
+
+      it("unregistration, a closed connection and expiry remove the entry", async () => {
+        await store.registerBroker(reg({ heartbeatTimeoutMillis: 1000 }));
+        await store.registerBroker(reg({ brokerAddr: SLAVE, brokerId: 1, channel: "bridge-9" }));
+        await store.registerBroker(reg({ brokerName: BROKER_B, brokerAddr: OTHER }));
+        await store.unregisterBrokers([{ clusterName: CLUSTER, brokerAddr: OTHER, brokerName: BROKER_B, brokerId: 0 }]);
+        expect((await store.getBrokerLiveInfos()).map((v) => v.brokerAddr).sort()).toEqual([MASTER, SLAVE]);
+        await store.unregisterChannel("bridge-9");
+        expect((await store.getBrokerLiveInfos()).map((v) => v.brokerAddr)).toEqual([MASTER]);
+        await store.expireBrokers(T0 + 2000);
+        expect(await store.getBrokerLiveInfos()).toEqual([]);
+      });
+
+      it("an entry whose address lost its slot is listed without a broker name", async () => {
+        await store.registerBroker(reg({ heartbeatTimeoutMillis: 60_000 }));
+        await store.registerBroker(reg({ brokerAddr: OTHER, brokerId: 0 }));
+        const views = (await store.getBrokerLiveInfos()).sort(byAddr);
+        expect(views.map((v) => [v.brokerAddr, v.brokerName])).toEqual([[MASTER, undefined], [OTHER, BROKER_A]]);
+        expect("brokerName" in views[0]).toBe(false);
+      });
+    });
+
+    // -------------------------------------------------------------------------------------------
     describe("routes", () => {
       it("unknown topic → null", async () => {
         expect(await store.getTopicRoute("nope")).toBeNull();

@@ -136,8 +136,42 @@ function writeState(s) {
   return h("span", { class: "tag readonly" }, s.writable + " of " + s.topics + " writable");
 }
 
+/** "12 s ago", "3 min ago", "2 h ago". */
+function ago(then, now) {
+  const seconds = Math.max(0, Math.round((now - then) / 1000));
+  if (seconds < 120) return seconds + " s ago";
+  if (seconds < 7200) return Math.round(seconds / 60) + " min ago";
+  return Math.round(seconds / 3600) + " h ago";
+}
+
+/** The live table by cluster and address; empty when the caller may not read it or the server has no such route. */
+async function liveInfos() {
+  const byAddr = new Map();
+  try {
+    for (const b of (await api("/brokers/live")).brokers || []) byAddr.set(b.clusterName + "\n" + b.brokerAddr, b);
+  } catch (err) {
+    if (!(err instanceof ApiError && (err.status === 403 || err.status === 404))) throw err;
+  }
+  return byAddr;
+}
+
+function lastSeenCell(live, now) {
+  if (!live) return h("td", { class: "last-seen" });
+  const overdue = now > live.lastUpdateTimestamp + live.heartbeatTimeoutMillis;
+  return h("td", { class: "last-seen", title: new Date(live.lastUpdateTimestamp).toISOString() + ", timeout " + live.heartbeatTimeoutMillis + " ms" },
+    ago(live.lastUpdateTimestamp, now), overdue ? [" ", h("span", { class: "tag readonly" }, "overdue")] : null);
+}
+
+function dataVersionCell(live) {
+  const dv = live && live.dataVersion;
+  return h("td", { class: "data-version", title: dv ? "stateVersion " + dv.stateVersion + ", timestamp " + new Date(dv.timestamp).toISOString() : null },
+    dv ? String(dv.counter) : null);
+}
+
 async function clustersPage() {
   const info = await api("/clusters");
+  const live = await liveInfos();
+  const now = Date.now();
   const topics = (await api("/topics")).topicList || [];
   const { stats, partial, scanned } = await brokerStats(topics);
   const groups = info.brokerAddrTable || {};
@@ -156,12 +190,15 @@ async function clustersPage() {
       const ids = Object.keys(group.brokerAddrs || {}).sort((a, b) => Number(a) - Number(b));
       ids.forEach((id, i) => {
         const first = i === 0;
+        const instance = live.get(group.cluster + "\n" + group.brokerAddrs[id]);
         const span = ids.length;
         rows.push(h("tr", { "data-broker": name, "data-broker-id": id },
           first ? h("td", { rowspan: span }, name) : null,
           h("td", {}, id),
           h("td", {}, h("span", { class: "tag " + roleOf(id) }, roleOf(id))),
           h("td", { class: "value" }, group.brokerAddrs[id]),
+          lastSeenCell(instance, now),
+          dataVersionCell(instance),
           first ? h("td", { rowspan: span, class: "topic-count" }, String(stats[name] ? stats[name].topics : 0)) : null,
           first ? h("td", { rowspan: span, class: "write-perm" }, writeState(stats[name])) : null,
           first ? h("td", { rowspan: span },
@@ -173,10 +210,10 @@ async function clustersPage() {
     }
     out.push(h("h3", {}, "Cluster " + cluster),
       h("table", { class: "brokers", "data-cluster": cluster },
-        h("thead", {}, h("tr", {}, ["Broker group", "brokerId", "Role", "Address", "Topics", "Write permission", "Actions"].map((t) => h("th", {}, t)))),
+        h("thead", {}, h("tr", {}, ["Broker group", "brokerId", "Role", "Address", "Last registration / heartbeat", "Data version", "Topics", "Write permission", "Actions"].map((t) => h("th", {}, t)))),
         h("tbody", {}, rows)));
   }
-  out.push(h("p", { class: "muted" }, "Role follows brokerId (0 is the master). Broker version, last registration and data version are not served by the HTTP API.",
+  out.push(h("p", { class: "muted" }, "Role follows brokerId (0 is the master). Data version is the counter of the broker's latest registration; the broker version is not served by the HTTP API.",
     partial ? " Topic counts cover the first " + scanned + " of " + topics.length + " topics." : ""));
   return out;
 }

@@ -62,6 +62,10 @@ export function brokerRoutes({ port, limits, peerOf }: RouteContext): Hono {
     return c.json(await port.queryDataVersion(input, httpCall(c, peerOf)));
   });
 
+  app.get("/brokers/live", async function getBrokerLiveInfo(c) {
+    return c.json({ brokers: await port.getBrokerLiveInfo({}, httpCall(c, peerOf)) });
+  });
+
   app.post("/brokers/:brokerName/wipe-write-perm", async function wipeWritePermOfBroker(c) {
     return c.json({ wipeTopicCount: await port.wipeWritePermOfBroker({ brokerName: c.req.param("brokerName") }, httpCall(c, peerOf)) });
   });

@@ -12,6 +12,7 @@ import type {
 } from "../../../shared/model";
 import { keyCount, keysOf, type Slices } from "../../../shared/event-loop-slices";
 import type {
+  BrokerLiveInfoView,
   BrokerRegistration,
   BrokerUnregistration,
   DataVersionAnswer,
@@ -957,6 +958,33 @@ export class RouteTables {
       if (match) topics.push(topic);
     }
     return topics;
+  }
+
+  getBrokerLiveInfos(): BrokerLiveInfoView[] {
+    // one pass over the groups instead of a search per entry; the first group holding an address
+    // wins, as findUnregistration decides
+    const brokerNames = new Map<string, string>();
+    for (const brokerData of this.brokerAddrTable.values()) {
+      for (const addr of brokerData.brokerAddrs.values()) {
+        const key = addrKey(brokerData.cluster, addr);
+        if (!brokerNames.has(key)) brokerNames.set(key, brokerData.brokerName);
+      }
+    }
+    const views: BrokerLiveInfoView[] = [];
+    for (const [key, live] of this.brokerLiveTable) {
+      const view: BrokerLiveInfoView = {
+        clusterName: live.clusterName,
+        brokerAddr: live.brokerAddr,
+        lastUpdateTimestamp: live.lastUpdateTimestamp,
+        heartbeatTimeoutMillis: live.heartbeatTimeoutMillis,
+        dataVersion: live.dataVersionMissing ? null : copyDataVersion(live.dataVersion),
+        haServerAddr: live.haServerAddr,
+      };
+      const brokerName = brokerNames.get(key);
+      if (brokerName !== undefined) view.brokerName = brokerName;
+      views.push(view);
+    }
+    return views;
   }
 
   getBrokerMemberGroup(clusterName: string, brokerName: string): BrokerMemberGroup {

@@ -13,6 +13,7 @@ import type {
   TopicRouteData,
 } from "../../../shared/model";
 import type {
+  BrokerLiveInfoView,
   BrokerRegistration,
   BrokerUnregistration,
   DataVersionAnswer,
@@ -29,6 +30,7 @@ import type {
 } from "../store";
 import { storeKeys, type StoreKeys } from "./lua/keys";
 import { RedisAccessStore } from "./operations/access-control";
+import { getBrokerLiveInfos } from "./operations/broker-live-infos";
 import * as clusterQueries from "./operations/cluster-queries";
 import * as configOverrides from "./operations/config-overrides";
 import { foldTopics } from "./operations/fold-topics";
@@ -260,6 +262,10 @@ export class RedisStore implements Store {
 
   getBrokerMemberGroup(clusterName: string, brokerName: string): Promise<BrokerMemberGroup> {
     return clusterQueries.getBrokerMemberGroup(this.calls, clusterName, brokerName);
+  }
+
+  getBrokerLiveInfos(): Promise<BrokerLiveInfoView[]> {
+    return getBrokerLiveInfos(this.calls);
   }
 
   wipeWritePerm(brokerName: string): Promise<number> {

@@ -47,6 +47,7 @@ export const STORE_METHODS = [
   "getSystemTopicList",
   "getUnitTopics",
   "getBrokerMemberGroup",
+  "getBrokerLiveInfos",
   "wipeWritePerm",
   "addWritePerm",
   "deleteTopic",
