@@ -4,7 +4,8 @@ import type { Credentials } from "./credentials.js";
 import { JAVA17_FLAGS, classpath, javaHome } from "./java.js";
 import { DEFAULT_LINE, type Line5 } from "./lines.js";
 import { ROOT } from "./paths.js";
-import { canConnect, freePort } from "../../support/ports.js";
+import { canConnect } from "../../support/ports.js";
+import { freeInteropPort } from "./ports.js";
 import { waitFor } from "../../support/wait-for.js";
 import { startProcess, tail, type ManagedProcess } from "./process.js";
 import { remotingCall } from "./remoting.js";
@@ -56,7 +57,7 @@ export interface NameServerOptions {
 
 export async function startNameServer(kind: NamesrvKind, dir: string, options: NameServerOptions = {}): Promise<NameServer> {
   mkdirSync(dir, { recursive: true });
-  const port = options.port ?? (await freePort());
+  const port = options.port ?? (await freeInteropPort());
   const addr = `127.0.0.1:${port}`;
   const kvPath = join(dir, "kvConfig.json");
   const logFile = join(dir, "namesrv.log");
@@ -67,7 +68,7 @@ export async function startNameServer(kind: NamesrvKind, dir: string, options: N
   const namesrvAddrEnv: Record<string, string> = options.namesrvAddr === undefined ? {} : { NAMESRV_ADDR: options.namesrvAddr };
 
   if (kind === "ours") {
-    httpPort = options.httpPort ?? (await freePort());
+    httpPort = options.httpPort ?? (await freeInteropPort());
     httpUrl = `http://127.0.0.1:${httpPort}`;
     const props = join(dir, "namesrv.properties");
     if (options.configFile && !existsSync(props)) writeFileSync(props, "");
@@ -119,9 +120,10 @@ export async function startNameServer(kind: NamesrvKind, dir: string, options: N
   const clusterTest = config.clusterTest === "true";
 
   try {
-    await waitFor(
+    const state = await waitFor(
       async () => {
-        if (!proc.running) throw new Error(`exited early:\n${tail(proc.output)}`);
+        // a process that exited will not come up: no point waiting out the deadline
+        if (!proc.running) return "exited";
         if (!(await canConnect(port))) return false;
         if (httpUrl && (await fetch(`${httpUrl}/health`)).status !== 200) return false;
         // The remoting endpoint must answer, not just accept.
@@ -132,6 +134,7 @@ export async function startNameServer(kind: NamesrvKind, dir: string, options: N
       60_000,
       250,
     );
+    if (state === "exited") throw new Error(`${proc.name} on ${addr} exited early`);
   } catch (error) {
     await proc.stop("SIGKILL");
     throw new Error(`${(error as Error).message}\n--- ${proc.name} output (${logFile}) ---\n${tail(proc.output)}`);

@@ -1,6 +1,21 @@
 import { freePort, isPortFree } from "../../support/ports.js";
 
+/** Ports given to a process of this run (a broker's three, a NameServer's two): never given twice. */
 const handedOut = new Set<number>();
+
+/**
+ * A free port no process of this run was given: a broker binds P-2 and P+1 besides P, so a port that
+ * is free now may be one a broker started earlier is about to bind.
+ */
+export async function freeInteropPort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = await freePort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error("could not find a free port not handed out before");
+}
 
 /**
  * A broker listen port P such that P-2 (the broker's "fast"/VIP remoting port), P and P+1 (used as
