@@ -19,8 +19,17 @@ export interface NamesrvProcess {
   stop: () => Promise<void>;
 }
 
+export interface StartOptions {
+  /**
+   * When the process counts as started: `health` (default) once the remoting port accepts and
+   * `GET /health` answers over plain HTTP; `listening` once it logged its boot and both ports accept
+   * (for an HTTP port that may serve HTTPS).
+   */
+  readyWhen?: "health" | "listening";
+}
+
 /** Starts `bun tcp-bridge/main.ts` on free ports with its own kvConfig.json; resolves when both ports answer. */
-export async function startNamesrv(env: Record<string, string> = {}, args: string[] = []): Promise<NamesrvProcess> {
+export async function startNamesrv(env: Record<string, string> = {}, args: string[] = [], options: StartOptions = {}): Promise<NamesrvProcess> {
   const port = await freePort();
   const httpPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "namesrv-test-"));
@@ -36,6 +45,8 @@ export async function startNamesrv(env: Record<string, string> = {}, args: strin
       NAMESRV_BIND_ADDRESS: "127.0.0.1",
       // updates are saved to configStorePath (default ~/namesrv/namesrv.properties); a `-c` file is its own
       ...(args.includes("-c") ? {} : { NAMESRV_CONFIG_configStorePath: join(dir, "namesrv.properties") }),
+      // never the machine's /etc/rocketmq/tls.properties (Java's default tls.config.file)
+      "NAMESRV_CONFIG_tls.config.file": join(dir, "no-tls.properties"),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -51,10 +62,14 @@ export async function startNamesrv(env: Record<string, string> = {}, args: strin
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`namesrv exited with ${child.exitCode}: ${output}`);
-      return (await canConnect(port)) && (await fetch(`http://127.0.0.1:${httpPort}/health`)).ok;
+    const listening = async () => output.includes("boot success") && (await canConnect(port)) && (await canConnect(httpPort));
+    const healthy = async () => (await canConnect(port)) && (await fetch(`http://127.0.0.1:${httpPort}/health`)).ok;
+    const state = await waitFor(async () => {
+      // an exited process will not come up: said at once, with what it printed
+      if (child.exitCode !== null) return "exited";
+      return options.readyWhen === "listening" ? listening() : healthy();
     }, "the NameServer to listen", 20_000);
+    if (state === "exited") throw new Error(`namesrv exited with ${child.exitCode}: ${output}`);
   } catch (err) {
     await stop();
     throw err;

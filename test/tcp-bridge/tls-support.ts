@@ -1,17 +1,14 @@
 /** For the TLS tests: certificates made with the openssl CLI, a NameServer process, and TLS/plain remoting calls. */
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
 import { connect as netConnect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from "node:tls";
 import { FrameDecoder } from "../../shared/frame-decoder";
 import { decodeCommand, encodeCommand, type RemotingCommand } from "../../shared/remoting-command";
-import { canConnect, freePort } from "../support/ports";
+import { startNamesrv, type NamesrvProcess } from "../support/namesrv-process";
 import { waitFor } from "../support/wait-for";
-
-const ROOT = resolve(__dirname, "../..");
-const BUN = join(ROOT, "node_modules/.bin/bun");
 
 export function openssl(cwd: string, ...args: string[]): string {
   return execFileSync("openssl", args, { cwd, stdio: ["ignore", "pipe", "pipe"] }).toString();
@@ -38,55 +35,11 @@ export function encryptKey(dir: string, name: string, out: string, cipher: "aes"
   openssl(dir, "pkcs8", "-topk8", ...form, "-in", `${name}.key`, "-out", out, "-passout", `pass:${password}`);
 }
 
-export interface NamesrvUnderTest {
-  port: number;
-  httpPort: number;
-  output(): string;
-  stop(): Promise<void>;
-}
+export type NamesrvUnderTest = NamesrvProcess;
 
 /** `bun tcp-bridge/main.ts` with the given environment; ready when it logs its boot (the HTTP port may be HTTPS). */
-export async function startTlsNamesrv(env: Record<string, string>, args: string[] = []): Promise<NamesrvUnderTest> {
-  const port = await freePort();
-  const httpPort = await freePort();
-  const dir = tempDir("namesrv-tls-");
-  let output = "";
-  const child = spawn(BUN, ["tcp-bridge/main.ts", ...args], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NAMESRV_PORT: String(port),
-      NAMESRV_HTTP_PORT: String(httpPort),
-      NAMESRV_KV_PATH: join(dir, "kvConfig.json"),
-      NAMESRV_BIND_ADDRESS: "127.0.0.1",
-      NAMESRV_CONFIG_configStorePath: join(dir, "namesrv.properties"),
-      // no machine-wide /etc/rocketmq/tls.properties in tests
-      "NAMESRV_CONFIG_tls.config.file": join(dir, "no-tls.properties"),
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout!.on("data", (d) => (output += d));
-  child.stderr!.on("data", (d) => (output += d));
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGKILL");
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    const state = await waitFor(async () => {
-      if (child.exitCode !== null) return "exited";
-      return output.includes("boot success") && (await canConnect(port)) && (await canConnect(httpPort)) && "ready";
-    }, "the NameServer to listen", 20_000);
-    if (state === "exited") throw new Error(`namesrv exited with ${child.exitCode}: ${output}`);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return { port, httpPort, output: () => output, stop };
+export function startTlsNamesrv(env: Record<string, string>, args: string[] = []): Promise<NamesrvUnderTest> {
+  return startNamesrv(env, args, { readyWhen: "listening" });
 }
 
 /** A remoting client over a socket (plain or TLS) that collects answers. */
