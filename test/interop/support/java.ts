@@ -26,6 +26,11 @@ export function classpath(version: RocketMQVersion, withHarness = false): string
   return [...(withHarness ? [HARNESS_JAR] : []), `${libDir(version)}/*`].join(":");
 }
 
+/** The JVM arguments that run our harness program `interop.<program>` of `version` with `args`. */
+function harnessArgs(version: RocketMQVersion, home: { flags: string[] }, program: string, args: string[], jvmFlags: string[] = []): string[] {
+  return [...CLIENT_FLAGS, ...home.flags, ...jvmFlags, "-cp", classpath(version, true), `interop.${program}`, ...args];
+}
+
 /** ROCKETMQ_HOME and user.home for a JVM (RocketMQ writes ~/logs/rocketmqlogs there). */
 export function javaHome(dir: string): { env: Record<string, string>; flags: string[] } {
   mkdirSync(dir, { recursive: true });
@@ -57,17 +62,7 @@ export function mqadmin(namesrv: string, homeDir: string, version: RocketMQVersi
     const result: RunResult = await runProcess({
       name: `mqadmin ${version} ${subcommand}`,
       command: "java",
-      args: [
-        ...CLIENT_FLAGS,
-        ...home.flags,
-        "-cp",
-        classpath(version, true),
-        "interop.Admin",
-        subcommand,
-        "-n",
-        namesrv,
-        ...args,
-      ],
+      args: harnessArgs(version, home, "Admin", [subcommand, "-n", namesrv, ...args]),
       env: home.env,
       timeoutMs: 60_000,
     });
@@ -94,7 +89,7 @@ export function runJavaProducer(o: HarnessOptions): Promise<RunResult> {
   return runProcess({
     name: `java ${o.version} producer`,
     command: "java",
-    args: [...CLIENT_FLAGS, ...home.flags, ...(o.jvmFlags ?? []), "-cp", classpath(o.version, true), "interop.Produce", o.namesrv, o.topic, o.group, String(o.count), o.prefix],
+    args: harnessArgs(o.version, home, "Produce", [o.namesrv, o.topic, o.group, String(o.count), o.prefix], o.jvmFlags),
     env: home.env,
     logFile: join(o.homeDir, "producer.log"),
     timeoutMs: 120_000,
@@ -107,20 +102,7 @@ export function startJavaConsumer(o: HarnessOptions & { timeoutMs: number }): Ma
   return startProcess({
     name: `java ${o.version} consumer`,
     command: "java",
-    args: [
-      ...CLIENT_FLAGS,
-      ...home.flags,
-      ...(o.jvmFlags ?? []),
-      "-cp",
-      classpath(o.version, true),
-      "interop.Consume",
-      o.namesrv,
-      o.topic,
-      o.group,
-      String(o.count),
-      o.prefix,
-      String(o.timeoutMs),
-    ],
+    args: harnessArgs(o.version, home, "Consume", [o.namesrv, o.topic, o.group, String(o.count), o.prefix, String(o.timeoutMs)], o.jvmFlags),
     env: home.env,
     logFile: join(o.homeDir, "consumer.log"),
   });
@@ -149,16 +131,7 @@ export async function runRouteQuery(
   const run = await runProcess({
     name: `java ${version} route query`,
     command: "java",
-    args: [
-      ...CLIENT_FLAGS,
-      ...home.flags,
-      "-cp",
-      classpath(version, true),
-      "interop.RouteQuery",
-      namesrv,
-      topic,
-      ...(credentials ? [credentials.accessKey, credentials.secretKey] : []),
-    ],
+    args: harnessArgs(version, home, "RouteQuery", [namesrv, topic, ...(credentials ? [credentials.accessKey, credentials.secretKey] : [])]),
     env: home.env,
     logFile: join(homeDir, "route-query.log"),
     timeoutMs: 60_000,
@@ -179,7 +152,7 @@ export async function runSignatureVectors(version: RocketMQVersion, homeDir: str
   const run = await runProcess({
     name: `java ${version} signature vectors`,
     command: "java",
-    args: [...CLIENT_FLAGS, ...home.flags, "-cp", classpath(version, true), "interop.SignatureVectors"],
+    args: harnessArgs(version, home, "SignatureVectors", []),
     env: home.env,
     timeoutMs: 60_000,
   });
