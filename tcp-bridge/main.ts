@@ -18,7 +18,8 @@ import { withMiddleware } from "../edge/port/middleware";
 import type { NamesrvPort } from "../edge/port/namesrv-port";
 import { requestLog } from "../edge/port/request-log";
 import { EmbeddedStore } from "../edge/store/embedded-store";
-import { createBunRespRedisStore } from "../edge/store/redis/bun-resp-transport";
+import { describeRespSelection, openRespTransport } from "../edge/store/redis/open-resp-transport";
+import { RedisStore } from "../edge/store/redis/redis-store";
 import { createUpstashRedisStore } from "../edge/store/redis/upstash-transport";
 import type { Store } from "../edge/store/store";
 import { StoreSelectionError, type StoreSelection } from "../edge/store/store-selection";
@@ -95,7 +96,7 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
       store: selection.kind,
       ...(selection.kind === "embedded"
         ? { kvConfigPath: config.kvConfigPath, configStorePath: config.configStorePath }
-        : { redisPrefix: selection.prefix }),
+        : { redisPrefix: selection.prefix, ...(selection.kind === "redis-rest" ? {} : describeRespSelection(selection)) }),
     },
     beginShutdown: () => readiness.beginShutdown(),
     async stop() {
@@ -133,7 +134,9 @@ function openStore(selection: StoreSelection, kvConfigPath: string): Promise<Sto
     case "embedded":
       return EmbeddedStore.open({ kvConfigPath });
     case "redis-resp":
-      return createBunRespRedisStore({ url: selection.url, prefix: selection.prefix });
+    case "redis-cluster":
+    case "redis-sentinel":
+      return new RedisStore(openRespTransport(selection), { prefix: selection.prefix, closeTransport: true });
     case "redis-rest":
       return createUpstashRedisStore({ url: selection.url, token: selection.token, prefix: selection.prefix });
   }

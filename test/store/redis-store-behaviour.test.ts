@@ -417,6 +417,27 @@ describe("versioned routes", () => {
     }
   });
 
+  it("after a failover that lost the newest writes, no version a bridge holds is current again", async () => {
+    const t = transport();
+    const p = prefix();
+    const store = new RedisStore(t, { prefix: p, clock: () => T0 });
+    await store.registerBroker(reg());
+    // the replica the failover promotes: a copy of every key as of now
+    const keys = (await t.command(["KEYS", `{${p}}:*`])) as string[];
+    for (const key of keys) await t.command(["COPY", key, `replica:${key}`]);
+    await store.wipeWritePerm("broker-a");
+    const held = (await store.getTopicRouteIfChanged("TopicA", null))!;
+    expect(held.route!.queueDatas[0].perm).toBe(4);
+    // the failover: the wipe is lost, the state is the copy's
+    await t.command(["DEL", ...((await t.command(["KEYS", `{${p}}:*`])) as string[])]);
+    for (const key of keys) await t.command(["COPY", `replica:${key}`, key]);
+    expect((await store.getTopicRouteIfChanged("TopicA", held.stamp))!.route!.queueDatas[0].perm).toBe(6);
+    // the next change on the new primary must not hand out the version the bridge holds
+    await store.putKVConfig("ORDER_TOPIC_CONFIG", "TopicA", "broker-a:4");
+    expect((await store.getTopicRouteIfChanged("TopicA", held.stamp))?.route?.queueDatas[0].perm).toBe(6);
+    expect(Number(await versionOf(t, store))).toBeGreaterThan(Number(held.stamp.version));
+  });
+
   it("several stores on one prefix share the version: B's stamp sees A's change, also over Bun RESP and JSON", async () => {
     const p = prefix();
     const a = new RedisStore(transport(), { prefix: p, clock: () => T0 });

@@ -12,7 +12,21 @@ import { waitFor } from "./wait-for";
 export interface RedisServer {
   port: number;
   url: string;
+  pid: number;
+  /** Sends a signal: SIGKILL for a crash, SIGSTOP/SIGCONT to freeze and thaw it. */
+  kill(signal: NodeJS.Signals): void;
+  /** Resolves once the process has exited (after kill or stop). */
+  exited(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface RedisServerOptions {
+  /** More redis-server arguments, e.g. ["--replicaof", "127.0.0.1", "7000"] or ["--cluster-enabled", "yes"] */
+  extraArgs?: string[];
+  /** A config file to start from (its directives first, then the arguments); for sentinels */
+  configFile?: string;
+  /** the port to listen on; default a free one */
+  port?: number;
 }
 
 export function redisServerMissingMessage(): string | null {
@@ -23,20 +37,24 @@ export function redisServerMissingMessage(): string | null {
   return null;
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const missing = redisServerMissingMessage();
   if (missing) throw new Error(missing);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn(
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"],
+    [
+      ...(options.configFile ? [options.configFile] : []),
+      "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning",
+      ...(options.extraArgs ?? []),
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
   let exited = false;
-  child.once("exit", () => (exited = true));
+  const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
 
   const url = `redis://127.0.0.1:${port}`;
   try {
@@ -62,6 +80,11 @@ export async function startRedisServer(): Promise<RedisServer> {
   return {
     port,
     url,
+    pid: child.pid ?? 0,
+    kill: (signal) => {
+      if (!exited) child.kill(signal);
+    },
+    exited: () => exit,
     stop: () =>
       new Promise<void>((resolve) => {
         if (exited) return resolve();
@@ -70,6 +93,7 @@ export async function startRedisServer(): Promise<RedisServer> {
           clearTimeout(timer);
           resolve();
         });
+        child.kill("SIGCONT");
         child.kill("SIGTERM");
       }),
   };

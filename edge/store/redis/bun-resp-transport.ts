@@ -10,7 +10,8 @@
  * reconnecting, the next call builds a fresh one.
  */
 import { RedisClient } from "bun";
-import { RedisStore, type RedisStoreOptions } from "./redis-store";
+import { DEFAULT_REPLICA_ACK, type ReplicaAck } from "../store-selection";
+import { confirmOnReplicas } from "./replica-acknowledgement";
 import {
   DEFAULT_REDIS_TIMEOUT_MS,
   RedisReplyError,
@@ -27,22 +28,31 @@ export interface BunRespTransportOptions {
   url: string;
   /** Bound of one call including (re)connecting; default 2000 ms. */
   timeoutMs?: number;
+  /** When replicated scripts are acknowledged (REDIS_WAIT_REPLICAS, REDIS_WAIT_TIMEOUT_MS). */
+  replicaAck?: ReplicaAck;
 }
 
 export class BunRespTransport implements RedisTransport {
   private readonly url: string;
   private readonly timeoutMs: number;
+  private readonly replicaAck: ReplicaAck;
   private client: RedisClient | null = null;
   private closed = false;
 
   constructor(options: BunRespTransportOptions) {
     this.url = options.url;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
+    this.replicaAck = options.replicaAck ?? DEFAULT_REPLICA_ACK;
   }
 
   eval(script: RedisScript, keys: string[], args: string[]): Promise<unknown> {
     const what = describeCommand([], script);
-    return this.bounded(what, () => evalWithFallback((cmd) => this.raw(cmd), script, keys, args));
+    return this.bounded(what, async () => {
+      const reply = await evalWithFallback((cmd) => this.raw(cmd), script, keys, args);
+      // one client is one connection: WAIT there counts the write just made
+      if (script.replicated) await confirmOnReplicas((cmd) => this.raw(cmd), this.replicaAck, what);
+      return reply;
+    });
   }
 
   command(args: string[]): Promise<unknown> {
@@ -95,14 +105,9 @@ function translateError(err: unknown, what: string): Error {
   if (err instanceof RedisTransportError || err instanceof RedisReplyError) return err;
   const e = err as { message?: string; code?: string; name?: string };
   const message = e?.message ?? String(err);
+  if (/^(MOVED|ASK) \d+ /.test(message)) {
+    return new RedisTransportError(`${what}: REDIS_URL names one node of a Redis Cluster that does not hold the store's keys (${message}); set REDIS_CLUSTER_NODES instead`);
+  }
   if (e?.code === "ERR_REDIS_SERVER_ERROR") return new RedisReplyError(message);
   return new RedisTransportError(`${what}: Redis connection failed: ${message}`);
-}
-
-/** A RedisStore over RESP with Bun's client that owns its transport, e.g. from REDIS_URL. */
-export function createBunRespRedisStore(
-  options: BunRespTransportOptions & Omit<RedisStoreOptions, "closeTransport">,
-): RedisStore {
-  const { url, timeoutMs, ...storeOptions } = options;
-  return new RedisStore(new BunRespTransport({ url, timeoutMs }), { ...storeOptions, closeTransport: true });
 }

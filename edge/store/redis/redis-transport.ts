@@ -12,6 +12,11 @@
 export interface RedisScript {
   readonly name: string;
   readonly source: string;
+  /**
+   * A write acknowledged only once replicas hold it (replica-acknowledgement.ts): KV, configuration
+   * and access control, which nothing writes again by itself after a failover lost them.
+   */
+  readonly replicated?: boolean;
 }
 
 export interface RedisTransport {

@@ -1,20 +1,22 @@
 /**
- * TEST AND DEVELOPMENT AID, run by Bun: hosts RedisStores over Bun's built-in Redis client
- * (REDIS_URL) and serves them over JSON lines on stdin/stdout (protocol: store-rpc.ts). Exits when
+ * TEST AND DEVELOPMENT AID, run by Bun: hosts RedisStores over the transport the environment selects
+ * as the bridge's does (REDIS_URL: Bun's built-in client; REDIS_CLUSTER_NODES or REDIS_SENTINELS:
+ * ioredis) and serves them over JSON lines on stdin/stdout (protocol: store-rpc.ts). Exits when
  * stdin closes.
  */
 import { createInterface } from "node:readline";
 import type { Store } from "../../../edge/store/store";
-import { BunRespTransport } from "../../../edge/store/redis/bun-resp-transport";
+import { openRespTransport } from "../../../edge/store/redis/open-resp-transport";
+import { selectStore } from "../../../edge/store/store-selection";
 import { RedisStore } from "../../../edge/store/redis/redis-store";
 import { ACCESS_METHODS, STORE_METHODS, type RpcRequest, type RpcResponse } from "./store-rpc";
 
-const url = process.env.REDIS_URL;
-if (!url) {
-  console.error("store-rpc-main: REDIS_URL is not set");
+const selection = selectStore(process.env);
+if (selection.kind !== "redis-resp" && selection.kind !== "redis-cluster" && selection.kind !== "redis-sentinel") {
+  console.error("store-rpc-main: set REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS");
   process.exit(2);
 }
-const transport = new BunRespTransport({ url });
+const transport = openRespTransport(selection);
 const stores = new Map<number, Store>();
 let nextStore = 1;
 const methods = new Set<string>([...STORE_METHODS, ...ACCESS_METHODS.map((m) => `access.${m}`)]);

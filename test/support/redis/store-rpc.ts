@@ -111,11 +111,16 @@ export class StoreRpcProcess {
     });
   }
 
-  /** Starts `bun store-rpc-main.ts` with REDIS_URL set. */
-  static async start(redisUrl: string, bunPath = defaultBunPath()): Promise<StoreRpcProcess> {
+  /**
+   * Starts `bun store-rpc-main.ts` over the Redis a URL names, or the one an environment selects
+   * (REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS and their options, as the bridge reads them).
+   */
+  static async start(redis: string | Record<string, string>, bunPath = defaultBunPath()): Promise<StoreRpcProcess> {
     const main = fileURLToPath(new URL("./store-rpc-main.ts", import.meta.url));
+    const selection = typeof redis === "string" ? { REDIS_URL: redis } : redis;
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(REDIS_|UPSTASH_)/.test(k)));
     const child = spawn(bunPath, [main], {
-      env: { ...process.env, REDIS_URL: redisUrl },
+      env: { ...inherited, ...selection },
       stdio: ["pipe", "pipe", "pipe"],
     });
     const rpc = new StoreRpcProcess(child);

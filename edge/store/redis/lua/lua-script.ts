@@ -17,8 +17,11 @@ export function luaFragment(name: string, uses: readonly LuaFragment[], source: 
   return { name, uses, source };
 }
 
-/** A script named `name` (for error messages): the fragments `uses` needs, in order, then `body`. */
-export function luaScript(name: string, uses: readonly LuaFragment[], body: string): RedisScript {
+/**
+ * A script named `name` (for error messages): the fragments `uses` needs, in order, then `body`.
+ * `replicated`: see RedisScript.
+ */
+export function luaScript(name: string, uses: readonly LuaFragment[], body: string, options: { replicated?: boolean } = {}): RedisScript {
   const ordered: LuaFragment[] = [];
   const add = (fragment: LuaFragment): void => {
     if (ordered.includes(fragment)) return;
@@ -27,5 +30,6 @@ export function luaScript(name: string, uses: readonly LuaFragment[], body: stri
   };
   for (const fragment of uses) add(fragment);
   const parts = ordered.map((f) => `-- ${f.name}\n${f.source.trim()}`);
-  return { name, source: `${parts.join("\n")}\n-- ${name}\n${body.trim()}\n` };
+  const source = `${parts.join("\n")}\n-- ${name}\n${body.trim()}\n`;
+  return options.replicated ? { name, source, replicated: true } : { name, source };
 }

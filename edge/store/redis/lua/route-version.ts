@@ -17,17 +17,19 @@ export const ROUTE_VERSION = luaFragment(
   [KEYS],
   String.raw`
 local REVIVAL_MARGIN_MS = ${REVIVAL_MARGIN_MS}
--- Bumps P:routeVersion, once per script. A fresh counter (first use, or the key was deleted)
--- starts at the server clock in microseconds, above any version handed out before.
+-- Bumps P:routeVersion, once per script, to above the server clock in microseconds as well as
+-- above its old value. The clock part keeps versions from being handed out twice after a failover
+-- lost the newest writes: the new primary's counter may be behind versions that bridges hold, but
+-- its clock is past them, so none of those is ever current again (docs/redis-keys.md).
 local routeBumped = false
 local function routeChanged()
   if routeBumped then return end
   routeBumped = true
-  if redis.call('INCR', ROUTE_VERSION) == 1 then
-    local t = redis.pcall('TIME')
-    if type(t) == 'table' and t[1] and t[2] then
-      redis.call('SET', ROUTE_VERSION, t[1] .. string.format('%06d', tonumber(t[2])))
-    end
+  local v = redis.call('INCR', ROUTE_VERSION)
+  local t = redis.pcall('TIME')
+  if type(t) == 'table' and t[1] and t[2] then
+    local clock = tonumber(t[1]) * 1000000 + tonumber(t[2])
+    if clock > v then redis.call('SET', ROUTE_VERSION, string.format('%.0f', clock)) end
   end
 end
 -- a refresh of a live entry whose deadline was oldDeadline (ZSCORE reply), at now

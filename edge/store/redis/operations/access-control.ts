@@ -38,6 +38,7 @@ redis.call('HSET', accountKey(name), 'secretKey', ARGV[2], 'createdAt', ARGV[3])
 if ARGV[4] ~= '' then redis.call('HSET', accountKey(name), 'policy', ARGV[4]) end
 return '1'
 `,
+  { replicated: true },
 );
 
 /** ARGV = name; flat [field, value, ...] JSON of the account hash (empty: none). */
@@ -71,6 +72,7 @@ if redis.call('SREM', ACCOUNTS, name) == 0 then return '0' end
 for _, hash in ipairs(redis.call('HVALS', accountTokensKey(name))) do redis.call('DEL', tokenKey(hash)) end
 redis.call('DEL', accountTokensKey(name), accountKey(name))
 return '1'`,
+  { replicated: true },
 );
 
 /** ARGV = name, policy JSON */
@@ -81,6 +83,7 @@ const PUT_POLICY = luaScript(
 if redis.call('SISMEMBER', ACCOUNTS, ARGV[1]) == 0 then return '0' end
 redis.call('HSET', accountKey(ARGV[1]), 'policy', ARGV[2])
 return '1'`,
+  { replicated: true },
 );
 
 /** ARGV = account, id, hash, createdAt, expiresAt ('' = never) */
@@ -97,6 +100,7 @@ if ARGV[5] ~= '' then
 end
 redis.call('HSET', accountTokensKey(account), id, hash)
 return '1'`,
+  { replicated: true },
 );
 
 /** ARGV = hash; flat fields of the token (empty: none or expired). */
@@ -127,6 +131,7 @@ if not hash then return '0' end
 redis.call('DEL', tokenKey(hash))
 redis.call('HDEL', accountTokensKey(ARGV[1]), ARGV[2])
 return '1'`,
+  { replicated: true },
 );
 
 /** ARGV = count; the latest entries, newest first: [[id, [field, value, ...]], ...] */

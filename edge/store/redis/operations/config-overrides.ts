@@ -26,6 +26,7 @@ for i = 1, #ARGV, 2 do
 end
 return 'OK'
 `,
+  { replicated: true },
 );
 
 export async function getConfigOverrides(calls: ScriptCalls): Promise<Record<string, string>> {

@@ -20,6 +20,7 @@ if redis.call('HGET', k, ARGV[2]) ~= ARGV[3] then
 end
 return 'OK'
 `,
+  { replicated: true },
 );
 
 /** ARGV[1] namespace, ARGV[2] key: the value, or nil. */
@@ -33,6 +34,7 @@ export const DELETE_KV = luaScript(
 if redis.call('HDEL', kvKey(ARGV[1]), ARGV[2]) == 1 then routeChanged() end
 return 'OK'
 `,
+  { replicated: true },
 );
 
 /** ARGV[1] namespace: flat [key, value, ...] JSON, or nil when the namespace was never created. */

@@ -1,0 +1,43 @@
+/**
+ * The RESP transport a selection names (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS): Bun's
+ * built-in client for one Redis, ioredis for a Cluster or a Sentinel group. Import under Bun only.
+ */
+import type { StoreSelection } from "../store-selection";
+import { BunRespTransport } from "./bun-resp-transport";
+import { IoRedisTransport } from "./ioredis-transport";
+import type { RedisTransport } from "./redis-transport";
+
+export type RespSelection = Extract<StoreSelection, { kind: "redis-resp" | "redis-cluster" | "redis-sentinel" }>;
+
+export function openRespTransport(selection: RespSelection, timeoutMs?: number): RedisTransport {
+  switch (selection.kind) {
+    case "redis-resp":
+      return new BunRespTransport({ url: selection.url, replicaAck: selection.replicaAck, timeoutMs });
+    case "redis-cluster":
+      return new IoRedisTransport({
+        topology: { kind: "cluster", nodes: selection.nodes },
+        connection: selection.connection,
+        replicaAck: selection.replicaAck,
+        timeoutMs,
+      });
+    case "redis-sentinel":
+      return new IoRedisTransport({
+        topology: { kind: "sentinel", sentinels: selection.sentinels, masterName: selection.masterName, sentinelPassword: selection.sentinelPassword },
+        connection: selection.connection,
+        replicaAck: selection.replicaAck,
+        timeoutMs,
+      });
+  }
+}
+
+/** A short description for the start-up log (no passwords). */
+export function describeRespSelection(selection: RespSelection): Record<string, unknown> {
+  switch (selection.kind) {
+    case "redis-resp":
+      return { redis: "single" };
+    case "redis-cluster":
+      return { redis: "cluster", seedNodes: selection.nodes.map((n) => `${n.host}:${n.port}`).join(",") };
+    case "redis-sentinel":
+      return { redis: "sentinel", sentinels: selection.sentinels.map((n) => `${n.host}:${n.port}`).join(","), master: selection.masterName };
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * A private Redis Cluster for one test file: 3 masters with one replica each on free loopback
+ * ports (client and cluster-bus ports both picked free), formed with `redis-cli --cluster create`,
+ * stopped after the file. Needs redis-server and redis-cli (scripts/install-redis.sh).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
+import { RespConnection, type RespValue } from "./redis/node-resp-transport";
+import { freePort } from "./ports";
+import { startRedisServer, type RedisServer } from "./redis-server";
+import { waitFor } from "./wait-for";
+
+export interface RedisClusterNode {
+  server: RedisServer;
+  /** "127.0.0.1:port" */
+  addr: string;
+}
+
+export interface RedisCluster {
+  nodes: RedisClusterNode[];
+  /** The master that owns `key`'s hash slot, and its replicas. */
+  ownerOf(key: string): Promise<{ master: RedisClusterNode; replicas: RedisClusterNode[] }>;
+  /** A master that does not own `key`'s slot: a seed node a client must be redirected from. */
+  nonOwnerOf(key: string): Promise<RedisClusterNode>;
+  /** One command to one node. */
+  command(node: RedisClusterNode, args: string[]): Promise<RespValue>;
+  stop(): Promise<void>;
+}
+
+const NODE_TIMEOUT_MS = 1000;
+
+export async function startRedisCluster(): Promise<RedisCluster> {
+  const dir = mkdtempSync(join(tmpdir(), "rmq-redis-cluster-"));
+  const nodes: RedisClusterNode[] = [];
+  const stopAll = async () => {
+    await Promise.all(nodes.map((n) => n.server.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < 6; i++) {
+      const port = await freePort();
+      const busPort = await freePort();
+      const server = await startRedisServer({
+        port,
+        extraArgs: [
+          "--cluster-enabled", "yes",
+          "--cluster-port", String(busPort),
+          "--cluster-config-file", join(dir, `nodes-${port}.conf`),
+          "--cluster-node-timeout", String(NODE_TIMEOUT_MS),
+          "--dir", dir,
+        ],
+      });
+      nodes.push({ server, addr: `127.0.0.1:${port}` });
+    }
+    const created = spawnSync("redis-cli", ["--cluster", "create", ...nodes.map((n) => n.addr), "--cluster-replicas", "1", "--cluster-yes"], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}${created.error ?? ""}`);
+    const command = async (node: RedisClusterNode, args: string[]) => {
+      const conn = RespConnection.fromUrl(node.server.url);
+      try {
+        return await conn.send(args);
+      } finally {
+        conn.close();
+      }
+    };
+    // every node agrees that all slots are served, and every replica is in sync with its master
+    await waitFor(
+      async () => {
+        for (const node of nodes) {
+          if (!/cluster_state:ok/.test(String(await command(node, ["CLUSTER", "INFO"])))) return false;
+          const info = String(await command(node, ["INFO", "replication"]));
+          if (/role:slave/.test(info) && !/master_link_status:up/.test(info)) return false;
+        }
+        return true;
+      },
+      "the Redis Cluster to be ok with every replica linked",
+      30_000,
+      100,
+    );
+    const byAddr = (addr: string) => {
+      const node = nodes.find((n) => n.addr === addr);
+      if (!node) throw new Error(`unknown cluster node ${addr}`);
+      return node;
+    };
+    // the cluster's view from any node still running (tests kill some)
+    const anyNode = async (args: string[]) => {
+      let last: unknown = null;
+      for (const node of nodes) {
+        try {
+          return await command(node, args);
+        } catch (err) {
+          last = err;
+        }
+      }
+      throw last;
+    };
+    const ownerOf = async (key: string) => {
+      const slot = Number(await anyNode(["CLUSTER", "KEYSLOT", key]));
+      const ranges = (await anyNode(["CLUSTER", "SLOTS"])) as RespValue[][];
+      for (const range of ranges) {
+        if (slot >= Number(range[0]) && slot <= Number(range[1])) {
+          const [master, ...replicas] = range.slice(2).map((n) => {
+            const [host, port] = n as RespValue[];
+            return byAddr(`${String(host)}:${Number(port)}`);
+          });
+          return { master, replicas };
+        }
+      }
+      throw new Error(`no node serves slot ${slot}`);
+    };
+    return {
+      nodes,
+      ownerOf,
+      async nonOwnerOf(key) {
+        const { master, replicas } = await ownerOf(key);
+        const others = nodes.filter((n) => n !== master && !replicas.includes(n));
+        for (const node of others) {
+          if (/role:master/.test(String(await command(node, ["INFO", "replication"])))) return node;
+        }
+        throw new Error(`no other master than the owner of ${key}`);
+      },
+      command,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** Starts a Redis Cluster before the file's tests and stops it after; read `.current` in tests. */
+export function useRedisCluster(): { readonly current: RedisCluster } {
+  const holder: { current: RedisCluster | null } = { current: null };
+  beforeAll(async () => {
+    holder.current = await startRedisCluster();
+  }, 60_000);
+  afterAll(async () => {
+    await holder.current?.stop();
+  });
+  return {
+    get current(): RedisCluster {
+      if (!holder.current) throw new Error("Redis Cluster not started (see the beforeAll error above)");
+      return holder.current;
+    },
+  };
+}
