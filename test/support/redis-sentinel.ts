@@ -1,0 +1,127 @@
+/**
+ * A private Sentinel group for one test file: a primary, one replica and three sentinels on free
+ * loopback ports, monitoring the primary as "mymaster" with a 1 s down-after, so that a killed
+ * primary is replaced within seconds. Stopped after the file. Needs redis-server (run with
+ * --sentinel; scripts/install-redis.sh).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
+import { RespConnection, type RespValue } from "./redis/node-resp-transport";
+import { freePort } from "./ports";
+import { startRedisServer, type RedisServer } from "./redis-server";
+import { waitFor } from "./wait-for";
+
+export const SENTINEL_MASTER = "mymaster";
+
+export interface RedisSentinelGroup {
+  /** the data nodes: [initial primary, initial replica] */
+  servers: RedisServer[];
+  sentinels: RedisServer[];
+  /** REDIS_SENTINELS for the bridge */
+  sentinelList: string;
+  /** The data node the sentinels currently name as primary. */
+  primary(): Promise<RedisServer>;
+  command(server: RedisServer, args: string[]): Promise<RespValue>;
+  stop(): Promise<void>;
+}
+
+async function command(server: RedisServer, args: string[]): Promise<RespValue> {
+  const conn = RespConnection.fromUrl(server.url);
+  try {
+    return await conn.send(args);
+  } finally {
+    conn.close();
+  }
+}
+
+export async function startRedisSentinelGroup(): Promise<RedisSentinelGroup> {
+  const dir = mkdtempSync(join(tmpdir(), "rmq-redis-sentinel-"));
+  const servers: RedisServer[] = [];
+  const sentinels: RedisServer[] = [];
+  const stop = async () => {
+    await Promise.all([...sentinels, ...servers].map((s) => s.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const primary = await startRedisServer({ extraArgs: ["--dir", dir] });
+    servers.push(primary);
+    servers.push(await startRedisServer({ extraArgs: ["--dir", dir, "--replicaof", "127.0.0.1", String(primary.port)] }));
+    await waitFor(
+      async () => /master_link_status:up/.test(String(await command(servers[1], ["INFO", "replication"]))),
+      "the replica to sync with the primary",
+      15_000,
+      50,
+    );
+    for (let i = 0; i < 3; i++) {
+      const port = await freePort();
+      // a sentinel rewrites its configuration file: each gets its own
+      const configFile = join(dir, `sentinel-${port}.conf`);
+      writeFileSync(
+        configFile,
+        [
+          `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${primary.port} 2`,
+          `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
+          `sentinel failover-timeout ${SENTINEL_MASTER} 10000`,
+          `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
+          "",
+        ].join("\n"),
+      );
+      sentinels.push(await startRedisServer({ port, configFile, extraArgs: ["--sentinel"] }));
+    }
+    // a failover needs each sentinel to know the replica and the other sentinels
+    await waitFor(
+      async () => {
+        for (const s of sentinels) {
+          const replicas = (await command(s, ["SENTINEL", "REPLICAS", SENTINEL_MASTER])) as RespValue[];
+          const peers = (await command(s, ["SENTINEL", "SENTINELS", SENTINEL_MASTER])) as RespValue[];
+          if (!Array.isArray(replicas) || replicas.length < 1 || !Array.isArray(peers) || peers.length < 2) return false;
+        }
+        return true;
+      },
+      "every sentinel to know the replica and the two other sentinels",
+      30_000,
+      100,
+    );
+    return {
+      servers,
+      sentinels,
+      sentinelList: sentinels.map((s) => `127.0.0.1:${s.port}`).join(","),
+      async primary() {
+        for (const s of sentinels) {
+          try {
+            const addr = (await command(s, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", SENTINEL_MASTER])) as RespValue[];
+            const server = servers.find((d) => d.port === Number(addr[1]));
+            if (server) return server;
+          } catch {
+            // try the next sentinel
+          }
+        }
+        throw new Error("no sentinel names a primary");
+      },
+      command,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Starts a Sentinel group before the file's tests and stops it after; read `.current` in tests. */
+export function useRedisSentinelGroup(): { readonly current: RedisSentinelGroup } {
+  const holder: { current: RedisSentinelGroup | null } = { current: null };
+  beforeAll(async () => {
+    holder.current = await startRedisSentinelGroup();
+  }, 60_000);
+  afterAll(async () => {
+    await holder.current?.stop();
+  });
+  return {
+    get current(): RedisSentinelGroup {
+      if (!holder.current) throw new Error("Sentinel group not started (see the beforeAll error above)");
+      return holder.current;
+    },
+  };
+}
