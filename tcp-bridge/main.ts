@@ -200,8 +200,15 @@ async function openCredentials(tlsConfig: TlsConfig): Promise<CredentialSource |
 /** Beyond the graceful-shutdown wait, how long the primary waits for its workers before SIGKILL. */
 const WORKER_STOP_GRACE_MS = 10_000;
 
-/** The embedded store's state lives in one process: N processes would be N NameServers that disagree. */
-function refuseWorkersOnEmbeddedStore(role: WorkerRole, store: StoreSelection, edgeUrl: string | null): void {
+/**
+ * N processes on one port need SO_REUSEPORT as Linux does it (elsewhere the workers could not bind),
+ * and a shared store: the embedded store's state lives in one process, so N would be N NameServers
+ * that disagree.
+ */
+function refuseUnservableWorkers(role: WorkerRole, store: StoreSelection, edgeUrl: string | null): void {
+  if (role.count > 1 && process.platform !== "linux") {
+    throw new ConfigError(`${WORKERS_VARIABLE}=${role.count} needs Linux (SO_REUSEPORT), this is ${process.platform}: use one process`);
+  }
   if (role.count > 1 && edgeUrl === null && store.kind === "embedded") {
     throw new ConfigError(
       `${WORKERS_VARIABLE}=${role.count} needs a shared store: the embedded store's state lives in one process. Set REDIS_URL (or UPSTASH_REDIS_REST_URL), or NAMESRV_EDGE_URL for a forwarding bridge`,
@@ -219,7 +226,7 @@ async function main(): Promise<void> {
   const role = readWorkerRole(process.env, availableParallelism());
   log = role.count > 1 ? withFields(createLogger(deployment.logLevel), { worker: role.index }) : createLogger(deployment.logLevel);
   const { namesrv: config, extra, edgeUrl } = deployment;
-  refuseWorkersOnEmbeddedStore(role, deployment.store, edgeUrl);
+  refuseUnservableWorkers(role, deployment.store, edgeUrl);
   const isPrimary = role.index === 0;
   let supervisor: WorkerSupervisor | null = null;
   const tlsConfig = await readTlsConfig({ extra, env: process.env, readOptionalFile });
