@@ -172,6 +172,34 @@ describe("NAMESRV_WORKERS=2 over Redis", () => {
   }, 30_000);
 });
 
+describe("NAMESRV_WORKERS=2 with enableShutdownGracefully", () => {
+  it("answers GO_AWAY on the connections of both processes after SIGTERM to the primary, then all exit", async () => {
+    const graceful = await startNamesrv({
+      REDIS_URL: redis.url,
+      NAMESRV_REDIS_PREFIX: `${prefix}-graceful`,
+      NAMESRV_WORKERS: "2",
+      NAMESRV_CONFIG_enableShutdownGracefully: "true",
+      NAMESRV_CONFIG_shutdownWaitTimeSeconds: "3",
+    });
+    const clients: RemotingTestClient[] = [];
+    try {
+      await waitFor(() => graceful.output().includes('"worker":1,"msg":"The Name Server boot success'), "worker 1 to boot", 20_000);
+      // 24 connections: that the kernel puts all of them on one process is a chance of 2^-23
+      for (let i = 0; i < 24; i++) clients.push(await RemotingTestClient.connect(graceful.port));
+      for (const c of clients) expect((await route(c, "NoSuchTopic")).code).toBe(TOPIC_NOT_EXIST);
+      const exited = new Promise<number | null>((resolve) => graceful.process.once("exit", (code) => resolve(code)));
+      graceful.process.kill("SIGTERM");
+      await waitFor(() => (graceful.output().match(/"msg":"shutting down gracefully"/g) ?? []).length === 2, "both processes to begin their graceful wait", 5000);
+      const codes = await Promise.all(clients.map(async (c) => (await c.request(105, { extFields: { topic: "NoSuchTopic" } })).code));
+      expect(codes.every((code) => code === 1500)).toBe(true);
+      expect(await exited).toBe(0);
+    } finally {
+      for (const c of clients) c.close();
+      await graceful.stop();
+    }
+  }, 30_000);
+});
+
 describe("NAMESRV_WORKERS refused at start", () => {
   it("with the embedded store, whose state lives in one process", async () => {
     await expect(startNamesrv({ NAMESRV_WORKERS: "2" })).rejects.toThrow(/exited with 1:.*invalid configuration.*NAMESRV_WORKERS=2 needs a shared store/s);
