@@ -216,6 +216,12 @@ function refuseUnservableWorkers(role: WorkerRole, store: StoreSelection, edgeUr
   }
 }
 
+/** What GET /metrics serves: this process's registry alone, or with its workers' (null: a worker serves no HTTP). */
+function exposition(role: WorkerRole, supervisor: () => WorkerSupervisor | null): Pick<MetricsRegistry, "expose"> | null {
+  if (role.count === 1) return metrics.registry;
+  return role.index === 0 ? instanceExposition(metrics.registry, supervisor, role.count) : null;
+}
+
 async function main(): Promise<void> {
   const deployment = await readBunDeployment({
     argv: process.argv.slice(2),
@@ -233,7 +239,7 @@ async function main(): Promise<void> {
   const credentials = await openCredentials(tlsConfig);
   const backend: Backend = edgeUrl
     ? forwardingBackend(edgeUrl, deployment.edgeToken, config)
-    : await localBackend(config, extra, deployment.store, credentials, isPrimary ? instanceExposition(metrics.registry, () => supervisor, role.count) : null);
+    : await localBackend(config, extra, deployment.store, credentials, exposition(role, () => supervisor));
 
   const retries = new RetryQueue({ capacity: config.unRegisterBrokerQueueCapacity, maxAgeMs: config.unregisterRetryMaxMillis, log });
   const lanes = {

@@ -200,6 +200,20 @@ describe("NAMESRV_WORKERS=2 with enableShutdownGracefully", () => {
   }, 30_000);
 });
 
+describe("NAMESRV_WORKERS unset", () => {
+  it("runs one process whose /metrics is exactly its own: no worker label, no worker gauges", async () => {
+    const single = await startNamesrv();
+    try {
+      const text = await (await single.http("/metrics")).text();
+      expect(text).toMatch(/^rocketmq_namesrv_active_connections \d+$/m);
+      expect(text).not.toMatch(/worker/);
+      expect(single.output()).not.toMatch(/"worker"/);
+    } finally {
+      await single.stop();
+    }
+  });
+});
+
 describe("NAMESRV_WORKERS refused at start", () => {
   it("with the embedded store, whose state lives in one process", async () => {
     await expect(startNamesrv({ NAMESRV_WORKERS: "2" })).rejects.toThrow(/exited with 1:.*invalid configuration.*NAMESRV_WORKERS=2 needs a shared store/s);
