@@ -4,7 +4,7 @@
  */
 import type { Figure } from "./run";
 
-type ServerId = "ours-embedded" | "ours-redis" | "java" | "rust";
+type ServerId = "ours-embedded" | "ours-redis" | "ours-redis-2workers" | "java" | "rust";
 
 export interface Report {
   meta: Record<string, unknown> & { date: string; machine: string; mode: string; note?: string };
@@ -13,9 +13,9 @@ export interface Report {
   extra: Record<ServerId, Record<string, unknown>>;
 }
 
-const ORDER: ServerId[] = ["ours-embedded", "ours-redis", "java", "rust"];
-const COLORS: Record<ServerId, string> = { "ours-embedded": "#2b7bb9", "ours-redis": "#7fb3dc", java: "#d9822b", rust: "#6a9f3b" };
-const SHORT: Record<ServerId, string> = { "ours-embedded": "ours/embedded", "ours-redis": "ours/Redis", java: "Java 5.3.3", rust: "Rust" };
+const ORDER: ServerId[] = ["ours-embedded", "ours-redis", "ours-redis-2workers", "java", "rust"];
+const COLORS: Record<ServerId, string> = { "ours-embedded": "#2b7bb9", "ours-redis": "#7fb3dc", "ours-redis-2workers": "#4a90a4", java: "#d9822b", rust: "#6a9f3b" };
+const SHORT: Record<ServerId, string> = { "ours-embedded": "ours/embedded", "ours-redis": "ours/Redis", "ours-redis-2workers": "ours/Redis ×2 workers", java: "Java 5.3.3", rust: "Rust" };
 
 export interface Target {
   name: string;
@@ -122,7 +122,7 @@ export function targets(r: Report): Target[] {
           detail: `${rss.toFixed(2)}× Java's RSS at ${fpTopics} topics (${Math.round(rssOf("ours-embedded")! / 1024)} vs ${Math.round(rssOf("java")! / 1024)} MiB); goal 0.33×${fpTopics < 100_000 ? " (smaller data set in this mode)" : ""}`,
         },
   );
-  for (const s of ["ours-embedded", "ours-redis"] as ServerId[]) {
+  for (const s of ["ours-embedded", "ours-redis", "ours-redis-2workers"] as ServerId[]) {
     const d = get(r.extra, s, "failureClose", "detectMs");
     out.push(
       d === undefined
@@ -239,7 +239,7 @@ export function renderMarkdown(r: Report, svgName: string): string {
   L.push("## Route queries");
   L.push("");
   L.push("Throughput = validated answers per second in the measured window (after warm-up); latency in ms from send to");
-  L.push("validated answer; CPU µs/req = CPU time of the server process(es) (for Redis: ours + redis-server) and of the");
+  L.push("validated answer; CPU µs/req = CPU time of the server process(es) (for Redis: ours + redis-server; with NAMESRV_WORKERS, every bridge process) and of the");
   L.push("load generator, divided by all answers of the run.");
   L.push("");
   L.push("| workload | server | req/s | p50 | p99 | p99.9 | errors | server CPU µs/req | loadgen CPU µs/req |");

@@ -10,7 +10,7 @@
  *                               report <date>-<machine>-pinned.*
  *   bun bench/run.ts --profile  ours under `--cpu-prof` on the route and re-registration workloads;
  *                               flame graphs in bench/results/<date>-<machine>-flame-*.svg
- * Options: --servers=ours-embedded,ours-redis,java,rust  --note="text for the report"
+ * Options: --servers=ours-embedded,ours-redis,ours-redis-2workers,java,rust  --note="text for the report"
  *          --build-rust (cargo install rocketmq-namesrv into .cache/bench/rust; takes minutes)
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -232,7 +232,7 @@ function buildRust(): void {
 
 // ---- servers -----------------------------------------------------------------------------------
 
-type ServerId = "ours-embedded" | "ours-redis" | "java" | "rust";
+type ServerId = "ours-embedded" | "ours-redis" | "ours-redis-2workers" | "java" | "rust";
 
 interface Running {
   addr: string;
@@ -345,10 +345,47 @@ async function startRedis(dir: string): Promise<{ port: number; child: ChildProc
   throw new Error("redis-server did not answer PING");
 }
 
-function oursSpec(store: "embedded" | "redis"): ServerSpec {
+/**
+ * The processes a primary of NAMESRV_WORKERS spawned (children of any of its threads), once
+ * `workers - 1` of them are there: the server's CPU and memory add them up.
+ */
+async function workerPids(primary: number, workers: number): Promise<number[]> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    let children: number[] = [];
+    try {
+      for (const task of readdirSync(`/proc/${primary}/task`)) {
+        const text = readFileSync(`/proc/${primary}/task/${task}/children`, "utf8").trim();
+        if (text) children = children.concat(text.split(/\s+/).map(Number));
+      }
+    } catch {
+      // the primary is gone: the caller's start-up check reports it
+    }
+    if (children.length >= workers - 1) return children;
+    await sleep(50);
+  }
+  throw new Error(`our NameServer did not spawn its ${workers - 1} workers within 30 s`);
+}
+
+/** Until the primary's /metrics says every worker answers (each one answers once it listens). */
+async function waitForWorkers(httpPort: number, workers: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      if (new RegExp(`^rocketmq_namesrv_workers_answering ${workers}$`, "m").test(text)) return;
+    } catch {
+      // not serving yet
+    }
+    await sleep(50);
+  }
+  throw new Error(`our NameServer's ${workers} workers did not all answer within 30 s`);
+}
+
+function oursSpec(store: "embedded" | "redis", workers = 1): ServerSpec {
   return {
-    id: store === "embedded" ? "ours-embedded" : "ours-redis",
-    label: store === "embedded" ? "ours (embedded store)" : "ours (Redis store)",
+    id: store === "embedded" ? "ours-embedded" : workers > 1 ? ("ours-redis-2workers" as const) : "ours-redis",
+    label: store === "embedded" ? "ours (embedded store)" : workers > 1 ? `ours (Redis store, NAMESRV_WORKERS=${workers})` : "ours (Redis store)",
     unavailable() {
       if (!existsSync(BUN)) return "node_modules/.bin/bun is missing (run npm ci)";
       if (store === "redis" && spawnSync("redis-server", ["--version"]).status !== 0) return "redis-server is not installed (bash scripts/install-redis.sh)";
@@ -368,6 +405,7 @@ function oursSpec(store: "embedded" | "redis"): ServerSpec {
       delete env.UPSTASH_REDIS_REST_URL;
       delete env.UPSTASH_REDIS_REST_TOKEN;
       delete env.NAMESRV_EDGE_URL;
+      env.NAMESRV_WORKERS = String(workers);
       let redis: { port: number; child: ChildProcess } | null = null;
       if (store === "redis") {
         redis = await startRedis(dir);
@@ -378,14 +416,19 @@ function oursSpec(store: "embedded" | "redis"): ServerSpec {
       const profileArgs = profiling ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "cpuprofile")}`] : [];
       const child = spawnLogged(BUN, [...profileArgs, "tcp-bridge/main.ts"], env, join(dir, "namesrv.log"));
       let startupMs: number;
+      const pids = [{ label: "namesrv", pid: child.pid! }];
       try {
         startupMs = await waitForAnswer(port, child, t0, "our NameServer");
+        if (workers > 1) {
+          await waitForWorkers(httpPort, workers);
+          startupMs = performance.now() - t0;
+          for (const pid of await workerPids(child.pid!, workers)) pids.push({ label: "namesrv worker", pid });
+        }
       } catch (e) {
         await stopChild(child);
         if (redis) await stopChild(redis.child);
         throw e;
       }
-      const pids = [{ label: "namesrv", pid: child.pid! }];
       if (redis) pids.push({ label: "redis-server", pid: redis.child.pid! });
       return {
         addr: `127.0.0.1:${port}`,
@@ -554,7 +597,7 @@ export interface Figure {
 }
 
 const figures: Figure[] = [];
-const extra: Record<ServerId, Record<string, unknown>> = { "ours-embedded": {}, "ours-redis": {}, java: {}, rust: {} };
+const extra: Record<ServerId, Record<string, unknown>> = { "ours-embedded": {}, "ours-redis": {}, "ours-redis-2workers": {}, java: {}, rust: {} };
 
 function pidCpu(r: Running): number {
   return r.pids.reduce((s, p) => s + cpuMs(p.pid), 0);
@@ -809,7 +852,7 @@ async function main(): Promise<void> {
   const load0 = loadavg();
   const t0 = performance.now();
   ensureLoadgen();
-  const all: ServerSpec[] = [oursSpec("embedded"), oursSpec("redis"), javaSpec, rustSpec];
+  const all: ServerSpec[] = [oursSpec("embedded"), oursSpec("redis"), oursSpec("redis", 2), javaSpec, rustSpec];
   const wanted = serversArg ? serversArg.split(",") : profiling ? ["ours-embedded", "ours-redis"] : all.map((s) => s.id);
   const servers: Record<string, { label: string; ran: boolean; reason?: string }> = {};
   for (const spec of all) {
@@ -858,7 +901,7 @@ async function main(): Promise<void> {
   log(`report: ${base}.md (+ .json, .svg), ${elapsedS} s`);
   const failed = figures.filter((f) => !f.ok);
   const ranAny = Object.values(servers).some((s) => s.ran);
-  const oursFailedStart = ["ours-embedded", "ours-redis", "java"].some((id) => servers[id]?.ran && ((extra[id as ServerId].startFailures as unknown[]) ?? []).length > 0);
+  const oursFailedStart = ["ours-embedded", "ours-redis", "ours-redis-2workers", "java"].some((id) => servers[id]?.ran && ((extra[id as ServerId].startFailures as unknown[]) ?? []).length > 0);
   if (!ranAny || failed.length > 0 || oursFailedStart || figures.length === 0 || failedSetups.length > 0) {
     log(`FAILED: ${failed.length} workloads with errors${oursFailedStart ? ", a server failed to start" : ""}, ${failedSetups.length} failed set-ups`);
     for (const f of failed) log(`  ${f.server} / ${f.workload}: ${f.error}`);

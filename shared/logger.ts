@@ -32,3 +32,14 @@ export function createLogger(minLevel: LogLevel = "info", sink: (line: string) =
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, enabled: () => false };
+
+/** `log` with `fields` on every entry (a process among several says which it is). */
+export function withFields(log: Logger, fields: Record<string, unknown>): Logger {
+  return {
+    debug: (entry) => log.debug({ ...fields, ...entry }),
+    info: (entry) => log.info({ ...fields, ...entry }),
+    warn: (entry) => log.warn({ ...fields, ...entry }),
+    error: (entry) => log.error({ ...fields, ...entry }),
+    enabled: (level) => log.enabled(level),
+  };
+}

@@ -34,6 +34,8 @@ export interface TcpServerOptions {
   limits: ServerLimits;
   /** Plain and TLS on this one port, told apart by the first byte (none: plain only, as before). */
   tls?: ListenerTls;
+  /** SO_REUSEPORT, so that the processes of NAMESRV_WORKERS share the port (Linux; every one must set it). */
+  reusePort?: boolean;
 }
 
 /** One accepted socket: its connection, and the TLS session under it once the first bytes asked for one. */
@@ -83,6 +85,8 @@ export function startTcpServer(options: TcpServerOptions): TcpServer {
   const listener: TCPSocketListener<Link | undefined> = Bun.listen<Link | undefined>({
     hostname: options.hostname,
     port: options.port,
+    // bun-types 1.4.5 declares reusePort on the connect options only (oven-sh/bun#41899); Bun.listen honours it
+    ...({ reusePort: options.reusePort === true } as object),
     socket: {
       open(socket) {
         const peer = `${socket.remoteAddress}`;

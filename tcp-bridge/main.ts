@@ -6,7 +6,7 @@
 import type { Server } from "bun";
 import type { Context } from "hono";
 import { readFile } from "node:fs/promises";
-import { homedir } from "node:os";
+import { availableParallelism, homedir } from "node:os";
 import { createApp } from "../edge/http/app";
 import { readApiReferenceFiles } from "./api-reference-files";
 import { configStoreFilePersister } from "../edge/config/config-store-file";
@@ -27,7 +27,7 @@ import { AdmissionControl, Lane } from "./admission-control";
 import { RemotingBrokerNotifier } from "./broker-notifier";
 import { startTcpServer, type ServerLimits } from "./bun-tcp-server";
 import { startExpiryTimer } from "../edge/expiry-timer";
-import { createLogger, type Logger } from "../shared/logger";
+import { createLogger, withFields, type Logger } from "../shared/logger";
 import { RemotingRequestHandler } from "./remoting-request-handler";
 import { RetryQueue } from "./retry-queue";
 import { auditLogOf } from "./audit-log";
@@ -44,6 +44,11 @@ import { ShutdownGate } from "./shutdown-gate";
 import { Readiness } from "../edge/readiness";
 import { advertisedAddress } from "./advertised-address";
 import { startInstanceRegistration } from "./instance-registration";
+import { readWorkerRole, WORKERS_VARIABLE, type WorkerRole } from "./workers/worker-role";
+import { startWorkerSupervisor, type WorkerSupervisor } from "./workers/worker-supervisor";
+import { linkToPrimary } from "./workers/primary-link";
+import { instanceExposition } from "./workers/worker-expositions";
+import type { MetricsRegistry } from "../edge/metrics/registry";
 
 /** The process's log: at info until the configuration says otherwise. */
 let log: Logger = createLogger("info");
@@ -60,8 +65,11 @@ interface Backend {
   stop(): Promise<void>;
 }
 
-/** The app in this process, over the selected store, with its HTTP listener. */
-async function localBackend(config: NamesrvConfig, extra: Record<string, string>, selection: StoreSelection, credentials: CredentialSource | null): Promise<Backend> {
+/**
+ * The app in this process, over the selected store, with its HTTP listener serving `exposition` at
+ * /metrics; a worker of NAMESRV_WORKERS (null) has no HTTP listener: the primary serves the API.
+ */
+async function localBackend(config: NamesrvConfig, extra: Record<string, string>, selection: StoreSelection, credentials: CredentialSource | null, exposition: Pick<MetricsRegistry, "expose"> | null): Promise<Backend> {
   const store = await openStore(selection, config.kvConfigPath);
   // As Java, updates are saved to configStorePath; only a `-c` file is read back at start-up. On
   // Redis the updates are kept in Redis and shared, so no instance writes its own copy.
@@ -76,8 +84,11 @@ async function localBackend(config: NamesrvConfig, extra: Record<string, string>
     metrics,
   });
   await ready;
+  if (exposition === null) {
+    return { port, describe: { store: selection.kind }, beginShutdown: () => {}, stop: () => store.close() };
+  }
   const readiness = new Readiness(store, services);
-  const app = createApp(port, { config: services.config, log, peerOf: bunPeer, apiReference: readApiReferenceFiles, metrics: metrics.registry, readiness: () => readiness.check(), addressList: () => services.instances.addressList() });
+  const app = createApp(port, { config: services.config, log, peerOf: bunPeer, apiReference: readApiReferenceFiles, metrics: exposition, readiness: () => readiness.check(), addressList: () => services.instances.addressList() });
   const serve = (httpPort: number, tls: import("bun").TLSOptions | undefined) =>
     Bun.serve({
       hostname: config.bindAddress,
@@ -189,6 +200,31 @@ async function openCredentials(tlsConfig: TlsConfig): Promise<CredentialSource |
   }
 }
 
+/** Beyond the graceful-shutdown wait, how long the primary waits for its workers before SIGKILL. */
+const WORKER_STOP_GRACE_MS = 10_000;
+
+/**
+ * N processes on one port need SO_REUSEPORT as Linux does it (elsewhere the workers could not bind),
+ * and a shared store: the embedded store's state lives in one process, so N would be N NameServers
+ * that disagree.
+ */
+function refuseUnservableWorkers(role: WorkerRole, store: StoreSelection, edgeUrl: string | null): void {
+  if (role.count > 1 && process.platform !== "linux") {
+    throw new ConfigError(`${WORKERS_VARIABLE}=${role.count} needs Linux (SO_REUSEPORT), this is ${process.platform}: use one process`);
+  }
+  if (role.count > 1 && edgeUrl === null && store.kind === "embedded") {
+    throw new ConfigError(
+      `${WORKERS_VARIABLE}=${role.count} needs a shared store: the embedded store's state lives in one process. Set REDIS_URL (or UPSTASH_REDIS_REST_URL), or NAMESRV_EDGE_URL for a forwarding bridge`,
+    );
+  }
+}
+
+/** What GET /metrics serves: this process's registry alone, or with its workers' (null: a worker serves no HTTP). */
+function exposition(role: WorkerRole, supervisor: () => WorkerSupervisor | null): Pick<MetricsRegistry, "expose"> | null {
+  if (role.count === 1) return metrics.registry;
+  return role.index === 0 ? instanceExposition(metrics.registry, supervisor, role.count) : null;
+}
+
 async function main(): Promise<void> {
   const deployment = await readBunDeployment({
     argv: process.argv.slice(2),
@@ -196,19 +232,24 @@ async function main(): Promise<void> {
     home: homedir(),
     readFile: (path) => readFile(path),
   });
-  log = createLogger(deployment.logLevel);
+  const role = readWorkerRole(process.env, availableParallelism());
+  log = role.count > 1 ? withFields(createLogger(deployment.logLevel), { worker: role.index }) : createLogger(deployment.logLevel);
   const { namesrv: config, extra, edgeUrl } = deployment;
+  refuseUnservableWorkers(role, deployment.store, edgeUrl);
+  const isPrimary = role.index === 0;
+  let supervisor: WorkerSupervisor | null = null;
   const tlsConfig = await readTlsConfig({ extra, env: process.env, readOptionalFile });
   const credentials = await openCredentials(tlsConfig);
   const backend: Backend = edgeUrl
     ? forwardingBackend(edgeUrl, deployment.edgeToken, config)
-    : await localBackend(config, extra, deployment.store, credentials);
+    : await localBackend(config, extra, deployment.store, credentials, exposition(role, () => supervisor));
 
   const retries = new RetryQueue({ capacity: config.unRegisterBrokerQueueCapacity, maxAgeMs: config.unregisterRetryMaxMillis, log });
   const lanes = {
     routes: new Lane(config.clientRequestThreadPoolQueueCapacity),
     others: new Lane(config.defaultThreadPoolQueueCapacity, config.defaultThreadPoolNums),
   };
+  const instanceId = crypto.randomUUID().slice(0, 8);
   const handler = new ShutdownGate(new AdmissionControl(new RemotingRequestHandler(backend.port, log, new MeasuredBodyDecoder(metrics, config), retries), lanes), log);
   const tcp = startTcpServer({
     hostname: config.bindAddress,
@@ -216,7 +257,7 @@ async function main(): Promise<void> {
     handler,
     log,
     idleTimeoutSeconds: config.serverChannelMaxIdleTimeSeconds,
-    instanceId: crypto.randomUUID().slice(0, 8),
+    instanceId,
     limits: serverLimits(config),
     tls: {
       mode: tlsConfig.mode,
@@ -224,13 +265,16 @@ async function main(): Promise<void> {
       authClient: tlsConfig.authClient,
       secureContext: () => credentials?.current.secureContext ?? null,
     },
+    reusePort: role.count > 1,
   });
   readListener(metrics, tcp);
   readAdmission(metrics, lanes);
   const processMetrics = startProcessMetrics(metrics.registry);
-  const expiry = startExpiryTimer(backend.port, config.scanNotActiveBrokerInterval, log);
+  // workers leave the sweep to the primary: the store is safe with several sweepers, but N sweeps
+  // of one Redis every interval would do the same work N times
+  const expiry = isPrimary ? startExpiryTimer(backend.port, config.scanNotActiveBrokerInterval, log) : null;
   const advertised = advertisedAddress(deployment.advertisedAddr, config.bindAddress, tcp.port);
-  const registration = backend.registerInstance
+  const registration = isPrimary && backend.registerInstance
     ? startInstanceRegistration({ register: backend.registerInstance, addr: advertised, refreshSeconds: config.namesrvInstanceRefreshSeconds, log })
     : null;
 
@@ -245,6 +289,7 @@ async function main(): Promise<void> {
     address: `${config.bindAddress}:${tcp.port}`,
     tls: tlsConfig.mode === "disabled" ? "disabled" : `${tlsConfig.mode}${credentials?.current.selfSigned ? " (test mode: self-signed certificate)" : ""}`,
     advertisedAddress: advertised,
+    ...(role.count > 1 ? { workers: role.count, instance: instanceId, pid: process.pid } : {}),
     ...backend.describe,
   });
 
@@ -252,6 +297,8 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // the workers drain in parallel with this process, each answering GO_AWAY on its own connections
+    const workersStopped = supervisor?.stop(signal === "SIGINT" ? "SIGINT" : "SIGTERM", (config.enableShutdownGracefully ? config.shutdownWaitTimeSeconds * 1000 : 0) + WORKER_STOP_GRACE_MS);
     if (config.enableShutdownGracefully) {
       // as Java's NettyRemotingServer#shutdown: answer GO_AWAY for the wait, then stop; unlike it, new
       // connections are refused at once, so that reconnecting clients land on another instance
@@ -262,17 +309,28 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, config.shutdownWaitTimeSeconds * 1000));
     }
     log.info({ msg: "shutting down", signal });
-    expiry.stop();
+    expiry?.stop();
     processMetrics.stop();
     registration?.stop();
     retries.stop();
     credentials?.stop();
     await tcp.stop();
     await backend.stop();
+    await workersStopped;
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  if (!isPrimary) {
+    linkToPrimary({
+      expose: () => metrics.registry.expose((err) => log.warn({ msg: "metrics: a collector failed", error: String(err) })),
+      onPrimaryGone: () => void shutdown("primary gone"),
+      log,
+    });
+  } else if (role.count > 1) {
+    // spawned once this process holds the port: a primary that cannot listen leaves no workers behind
+    supervisor = startWorkerSupervisor({ count: role.count, log });
+  }
   // A bug must cost one request, never the process and every connection with it.
   process.on("unhandledRejection", (reason) => log.error({ msg: "unhandled rejection", error: String(reason) }));
   process.on("uncaughtException", (err) => log.error({ msg: "uncaught exception", error: String(err), stack: err.stack }));

@@ -44,6 +44,7 @@ export const DEPLOYMENT_VARIABLES: ReadonlyArray<{ name: string; sets: string; d
   { name: "NAMESRV_EDGE_URL", sets: "forward every request to that deployment of the app (the bridge runs no logic of its own)", default: "none", runtimes: "Bun" },
   { name: "NAMESRV_EDGE_TOKEN", sets: "the token (of an account granted `relay`) the bridge presents to NAMESRV_EDGE_URL; with it, the bridge verifies its clients' signatures and the deployment authorizes the client", default: "none", runtimes: "Bun" },
   { name: "NAMESRV_ADVERTISED_ADDR", sets: "the remoting address (`host:port`) the address server lists for this server (README: Address server)", default: "bind address and port; `0.0.0.0`: the first non-loopback IPv4 address", runtimes: "Bun" },
+  { name: "NAMESRV_WORKERS", sets: "bridge processes serving the remoting port (1 to 64, or `auto`: one per core); more than 1 needs a shared store (README: One bridge per core)", default: "`1`", runtimes: "Bun" },
   { name: "NAMESRV_ALLOW_ANONYMOUS_WRITES", sets: "`true`: the Worker accepts writes with authentication off (a warning header on every response)", default: "none: refused", runtimes: "Workers" },
 ];
 

@@ -31,7 +31,7 @@ export interface AppOptions {
   /** Swagger UI's files for `GET /api-docs`, where the runtime can load them (absent: that page says so). */
   apiReference?: ApiReferenceSource;
   /** served at GET /metrics (part METRICS); none: no such route */
-  metrics?: MetricsRegistry;
+  metrics?: Pick<MetricsRegistry, "expose">;
   /** `GET /ready`: whether this instance should get traffic (edge/readiness.ts); none: the path is not served */
   readiness?: () => Promise<{ ready: boolean; reasons: string[] }>;
   /** The address server's list (`GET /rocketmq/nsaddr`); absent: not served. */

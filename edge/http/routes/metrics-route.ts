@@ -7,7 +7,7 @@ import { CONTENT_TYPE, type MetricsRegistry } from "../../metrics/registry";
  * /health is: a scraper holds no NameServer credentials, and the series carry counts, never topic,
  * broker or client names.
  */
-export function metricsRoute(registry: MetricsRegistry, log?: Logger): Hono {
+export function metricsRoute(registry: Pick<MetricsRegistry, "expose">, log?: Logger): Hono {
   const route = new Hono();
   route.get("/metrics", async (c) => {
     const text = await registry.expose((err) =>
