@@ -11,8 +11,8 @@ import { z } from "zod";
  */
 export type StoreSelection =
   | { kind: "embedded" }
-  | { kind: "redis-resp"; url: string; prefix: string; replicaAck: ReplicaAck }
-  | { kind: "redis-cluster"; nodes: HostPort[]; prefix: string; connection: RedisConnectionOptions; replicaAck: ReplicaAck }
+  | { kind: "redis-resp"; url: string; prefix: string; replicaAck: ReplicaAck; timeoutMs: number }
+  | { kind: "redis-cluster"; nodes: HostPort[]; prefix: string; connection: RedisConnectionOptions; replicaAck: ReplicaAck; timeoutMs: number }
   | {
       kind: "redis-sentinel";
       sentinels: HostPort[];
@@ -21,6 +21,7 @@ export type StoreSelection =
       connection: RedisConnectionOptions;
       sentinelPassword: string | null;
       replicaAck: ReplicaAck;
+      timeoutMs: number;
     }
   | { kind: "redis-rest"; url: string; token: string; prefix: string };
 
@@ -53,6 +54,9 @@ export interface ReplicaAck {
 
 export const DEFAULT_REPLICA_ACK: ReplicaAck = { replicas: 1, timeoutMs: 1000 };
 
+/** REDIS_TIMEOUT_MS: the bound of one store call over RESP, (re)connecting included. */
+export const DEFAULT_REDIS_CALL_TIMEOUT_MS = 2000;
+
 const prefixSchema = z
   .string()
   .regex(/^[A-Za-z0-9_.:-]{1,64}$/, "NAMESRV_REDIS_PREFIX: 1-64 letters, digits or _ . : -")
@@ -77,11 +81,11 @@ export function selectStore(env: Record<string, string | undefined>): StoreSelec
     if (!/^rediss?:\/\//.test(env.REDIS_URL)) {
       throw new StoreSelectionError(`REDIS_URL must start with redis:// or rediss://, got ${JSON.stringify(env.REDIS_URL)}`);
     }
-    return { kind: "redis-resp", url: env.REDIS_URL, prefix: prefix.data, replicaAck: replicaAckOf(env) };
+    return { kind: "redis-resp", url: env.REDIS_URL, prefix: prefix.data, replicaAck: replicaAckOf(env), timeoutMs: callTimeoutOf(env) };
   }
   if (env.REDIS_CLUSTER_NODES) {
     const nodes = hostPorts("REDIS_CLUSTER_NODES", env.REDIS_CLUSTER_NODES);
-    return { kind: "redis-cluster", nodes, prefix: prefix.data, connection: connectionOf(env), replicaAck: replicaAckOf(env) };
+    return { kind: "redis-cluster", nodes, prefix: prefix.data, connection: connectionOf(env), replicaAck: replicaAckOf(env), timeoutMs: callTimeoutOf(env) };
   }
   if (env.REDIS_SENTINELS) {
     const sentinels = hostPorts("REDIS_SENTINELS", env.REDIS_SENTINELS);
@@ -95,6 +99,7 @@ export function selectStore(env: Record<string, string | undefined>): StoreSelec
       connection: connectionOf(env),
       sentinelPassword: env.REDIS_SENTINEL_PASSWORD || null,
       replicaAck: replicaAckOf(env),
+      timeoutMs: callTimeoutOf(env),
     };
   }
   if (restUrl || restToken) {
@@ -135,6 +140,10 @@ function replicaAckOf(env: Record<string, string | undefined>): ReplicaAck {
     replicas: integerOf(env, "REDIS_WAIT_REPLICAS", DEFAULT_REPLICA_ACK.replicas, 0, 16),
     timeoutMs: integerOf(env, "REDIS_WAIT_TIMEOUT_MS", DEFAULT_REPLICA_ACK.timeoutMs, 1, 60_000),
   };
+}
+
+function callTimeoutOf(env: Record<string, string | undefined>): number {
+  return integerOf(env, "REDIS_TIMEOUT_MS", DEFAULT_REDIS_CALL_TIMEOUT_MS, 100, 60_000);
 }
 
 function integerOf(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {

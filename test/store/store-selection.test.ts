@@ -12,6 +12,7 @@ describe("store selection from the environment", () => {
       url: "rediss://u:p@h:6380/0",
       prefix: "rmq",
       replicaAck: { replicas: 1, timeoutMs: 1000 },
+      timeoutMs: 2000,
     });
   });
 
@@ -37,6 +38,7 @@ describe("store selection from the environment", () => {
       prefix: "prod",
       connection: { username: "namesrv", password: "secret", tls: true, tlsCaFile: "/etc/ca.pem" },
       replicaAck: { replicas: 2, timeoutMs: 500 },
+      timeoutMs: 2000,
     });
   });
 
@@ -68,8 +70,13 @@ describe("store selection from the environment", () => {
       { REDIS_URL: "redis://h:1", REDIS_WAIT_REPLICAS: "17" },
       { REDIS_URL: "redis://h:1", REDIS_WAIT_TIMEOUT_MS: "0" },
       { REDIS_URL: "http://h:1" },
+      { REDIS_URL: "redis://h:1", REDIS_TIMEOUT_MS: "50" },
     ];
     for (const env of bad) expect(() => selectStore(env), JSON.stringify(env)).toThrow(StoreSelectionError);
+  });
+
+  it("REDIS_TIMEOUT_MS bounds each call", () => {
+    expect(selectStore({ REDIS_SENTINELS: "h:1", REDIS_SENTINEL_MASTER: "m", REDIS_TIMEOUT_MS: "2500" })).toMatchObject({ timeoutMs: 2500 });
   });
 
   it("REDIS_WAIT_REPLICAS=0 turns acknowledgement by replicas off", () => {

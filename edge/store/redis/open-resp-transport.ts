@@ -9,7 +9,8 @@ import type { RedisTransport } from "./redis-transport";
 
 export type RespSelection = Extract<StoreSelection, { kind: "redis-resp" | "redis-cluster" | "redis-sentinel" }>;
 
-export function openRespTransport(selection: RespSelection, timeoutMs?: number): RedisTransport {
+export function openRespTransport(selection: RespSelection): RedisTransport {
+  const timeoutMs = selection.timeoutMs;
   switch (selection.kind) {
     case "redis-resp":
       return new BunRespTransport({ url: selection.url, replicaAck: selection.replicaAck, timeoutMs });
