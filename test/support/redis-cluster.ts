@@ -15,8 +15,20 @@ import { waitFor } from "./wait-for";
 
 export interface RedisClusterNode {
   server: RedisServer;
-  /** "127.0.0.1:port" */
+  /** "127.0.0.1:port" as the cluster announces it to clients (the TLS port when TLS is on) */
   addr: string;
+}
+
+export interface RedisClusterOptions {
+  /** replicas per master; default 1 */
+  replicas?: number;
+  /**
+   * TLS for clients, replication and the cluster bus with this certificate (it is also the only CA
+   * trusted; clients need no certificate). Plain ports stay open for the tests' own commands.
+   */
+  tls?: { certFile: string; keyFile: string };
+  /** an ACL user with all permissions besides the default user */
+  aclUser?: { name: string; password: string };
 }
 
 export interface RedisCluster {
@@ -32,7 +44,9 @@ export interface RedisCluster {
 
 const NODE_TIMEOUT_MS = 1000;
 
-export async function startRedisCluster(): Promise<RedisCluster> {
+export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisCluster> {
+  const replicas = options.replicas ?? 1;
+  const tls = options.tls;
   const dir = mkdtempSync(join(tmpdir(), "rmq-redis-cluster-"));
   const nodes: RedisClusterNode[] = [];
   const stopAll = async () => {
@@ -40,9 +54,16 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 3 * (1 + replicas); i++) {
       const port = await freePort();
       const busPort = await freePort();
+      const tlsPort = tls ? await freePort() : 0;
+      const tlsArgs = tls
+        ? ["--tls-port", String(tlsPort), "--tls-cert-file", tls.certFile, "--tls-key-file", tls.keyFile, "--tls-ca-cert-file", tls.certFile,
+           "--tls-auth-clients", "no", "--tls-cluster", "yes", "--tls-replication", "yes"]
+        : [];
+      const user = options.aclUser;
+      const aclArgs = user ? ["--user", user.name, "on", `>${user.password}`, "~*", "&*", "+@all"] : [];
       const server = await startRedisServer({
         port,
         extraArgs: [
@@ -51,11 +72,14 @@ export async function startRedisCluster(): Promise<RedisCluster> {
           "--cluster-config-file", join(dir, `nodes-${port}.conf`),
           "--cluster-node-timeout", String(NODE_TIMEOUT_MS),
           "--dir", dir,
+          ...tlsArgs,
+          ...aclArgs,
         ],
       });
-      nodes.push({ server, addr: `127.0.0.1:${port}` });
+      nodes.push({ server, addr: `127.0.0.1:${tls ? tlsPort : port}` });
     }
-    const created = spawnSync("redis-cli", ["--cluster", "create", ...nodes.map((n) => n.addr), "--cluster-replicas", "1", "--cluster-yes"], {
+    const tlsCli = tls ? ["--tls", "--cacert", tls.certFile] : [];
+    const created = spawnSync("redis-cli", [...tlsCli, "--cluster", "create", ...nodes.map((n) => n.addr), "--cluster-replicas", String(replicas), "--cluster-yes"], {
       encoding: "utf8",
       timeout: 30_000,
     });
@@ -83,7 +107,8 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       100,
     );
     const byAddr = (addr: string) => {
-      const node = nodes.find((n) => n.addr === addr);
+      // the test's plain connections are told plain ports; TLS clients the TLS ports
+      const node = nodes.find((n) => n.addr === addr || `127.0.0.1:${n.server.port}` === addr);
       if (!node) throw new Error(`unknown cluster node ${addr}`);
       return node;
     };
@@ -134,10 +159,10 @@ export async function startRedisCluster(): Promise<RedisCluster> {
 }
 
 /** Starts a Redis Cluster before the file's tests and stops it after; read `.current` in tests. */
-export function useRedisCluster(): { readonly current: RedisCluster } {
+export function useRedisCluster(options: RedisClusterOptions | (() => RedisClusterOptions) = {}): { readonly current: RedisCluster } {
   const holder: { current: RedisCluster | null } = { current: null };
   beforeAll(async () => {
-    holder.current = await startRedisCluster();
+    holder.current = await startRedisCluster(typeof options === "function" ? options() : options);
   }, 60_000);
   afterAll(async () => {
     await holder.current?.stop();

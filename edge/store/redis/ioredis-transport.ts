@@ -48,14 +48,20 @@ export class IoRedisTransport implements RedisTransport {
   private readonly timeoutMs: number;
   private readonly replicaAck: ReplicaAck;
   private readyWait: Promise<void> | null = null;
+  private lastConnectionError: Error | null = null;
   private closed = false;
 
   constructor(options: IoRedisTransportOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
     this.replicaAck = options.replicaAck;
     this.client = openClient(options, this.timeoutMs);
-    // errors surface on the calls; without a listener ioredis would print each reconnection failure
-    this.client.on("error", () => {});
+    // without a listener ioredis would print each reconnection failure; the latest one explains
+    // the calls that time out waiting for a connection
+    this.client.on("error", (err: Error & { lastNodeError?: Error }) => {
+      // a Cluster's "Failed to refresh slots cache" carries the node's own error
+      this.lastConnectionError = err.lastNodeError ? new Error(`${err.message} ${err.lastNodeError.message}`) : err;
+    });
+    this.client.on("ready", () => (this.lastConnectionError = null));
   }
 
   eval(script: RedisScript, keys: string[], args: string[]): Promise<unknown> {
@@ -81,6 +87,10 @@ export class IoRedisTransport implements RedisTransport {
     try {
       return await withTimeout(this.ready().then(run), this.timeoutMs, what);
     } catch (err) {
+      const cause = this.client.status === "ready" ? null : this.lastConnectionError;
+      if (cause && err instanceof RedisTransportError) {
+        throw new RedisTransportError(`${what}: no connection to Redis within ${this.timeoutMs} ms: ${cause.message}`);
+      }
       throw translateError(err, what);
     }
   }
