@@ -20,6 +20,7 @@ import { requestLog } from "../edge/port/request-log";
 import { EmbeddedStore } from "../edge/store/embedded-store";
 import { describeRespSelection, openRespTransport } from "../edge/store/redis/open-resp-transport";
 import { RedisStore } from "../edge/store/redis/redis-store";
+import { redisConnectionReport } from "./redis-connection-report";
 import { createUpstashRedisStore } from "../edge/store/redis/upstash-transport";
 import type { Store } from "../edge/store/store";
 import { StoreSelectionError, type StoreSelection } from "../edge/store/store-selection";
@@ -147,7 +148,7 @@ function openStore(selection: StoreSelection, kvConfigPath: string): Promise<Sto
     case "redis-resp":
     case "redis-cluster":
     case "redis-sentinel":
-      return new RedisStore(openRespTransport(selection), { prefix: selection.prefix, closeTransport: true });
+      return new RedisStore(openRespTransport(selection, redisConnectionReport(log, metrics)), { prefix: selection.prefix, closeTransport: true });
     case "redis-rest":
       return createUpstashRedisStore({ url: selection.url, token: selection.token, prefix: selection.prefix });
   }

@@ -62,6 +62,9 @@ export class NamesrvMetrics {
   readonly storeErrors: Counter;
   readonly admissionRejections: Counter;
   readonly accessDenied: Counter;
+  readonly redisConnectionUp: Gauge;
+  readonly redisConnectionLosses: Counter;
+  readonly redisUnconfirmedWrites: Counter;
 
   constructor(options: NamesrvMetricsOptions = {}) {
     const r = this.registry;
@@ -135,6 +138,15 @@ export class NamesrvMetrics {
       "rocketmq_namesrv_access_denied_total",
       `Calls refused by access control, by stage (authentication or authorization)${since}`,
       ["stage"],
+    );
+    this.redisConnectionUp = r.gauge(
+      "rocketmq_namesrv_redis_connection_up",
+      "1 while this process's connection to the store's Redis (over RESP) takes commands, 0 while it reconnects",
+    );
+    this.redisConnectionLosses = r.counter("rocketmq_namesrv_redis_connection_losses_total", `Connections to Redis lost (a failover, a restart, the network)${since}`);
+    this.redisUnconfirmedWrites = r.counter(
+      "rocketmq_namesrv_redis_unconfirmed_writes_total",
+      `KV, configuration or access-control writes answered SYSTEM_ERROR because no replica confirmed them within REDIS_WAIT_TIMEOUT_MS${since}`,
     );
   }
 

@@ -83,6 +83,13 @@ describe("a Sentinel failover under the NameServer", () => {
       }
       const route = JSON.parse(text(await client.request(GET_ROUTEINFO_BY_TOPIC, { extFields: { topic: "TopicTest" } }))!);
       expect(route.queueDatas[0].perm).toBe(4);
+      // operators see it: one loss, connected again, and the log names the old and the new primary
+      const metrics = await (await fetch(`http://127.0.0.1:${ns.httpPort}/metrics`)).text();
+      expect(metrics).toMatch(/^rocketmq_namesrv_redis_connection_losses_total 1$/m);
+      expect(metrics).toMatch(/^rocketmq_namesrv_redis_connection_up 1$/m);
+      const fresh = await group.current.primary();
+      const back = ns.output().split("\n").find((line) => line.includes("Redis connection back, on another node (failover)"));
+      expect(back && JSON.parse(back)).toMatchObject({ endpoint: `127.0.0.1:${fresh.port}`, previous: `127.0.0.1:${old.port}` });
       // the broker re-registers as it does every 30 s and the route follows on the new primary
       expect((await broker.request(REGISTER_BROKER, registerRequest({ topics: ["TopicTest", "Later"] }))).code).toBe(0);
       expect((await client.request(GET_ROUTEINFO_BY_TOPIC, { extFields: { topic: "Later" } })).code).toBe(0);

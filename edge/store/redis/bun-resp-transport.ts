@@ -19,6 +19,7 @@ import {
   describeCommand,
   evalWithFallback,
   withTimeout,
+  type RedisConnectionEvents,
   type RedisScript,
   type RedisTransport,
 } from "./redis-transport";
@@ -30,12 +31,14 @@ export interface BunRespTransportOptions {
   timeoutMs?: number;
   /** When replicated scripts are acknowledged (REDIS_WAIT_REPLICAS, REDIS_WAIT_TIMEOUT_MS). */
   replicaAck?: ReplicaAck;
+  events?: RedisConnectionEvents;
 }
 
 export class BunRespTransport implements RedisTransport {
   private readonly url: string;
   private readonly timeoutMs: number;
   private readonly replicaAck: ReplicaAck;
+  private readonly events: RedisConnectionEvents | undefined;
   private client: RedisClient | null = null;
   private closed = false;
 
@@ -43,6 +46,7 @@ export class BunRespTransport implements RedisTransport {
     this.url = options.url;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
     this.replicaAck = options.replicaAck ?? DEFAULT_REPLICA_ACK;
+    this.events = options.events;
   }
 
   eval(script: RedisScript, keys: string[], args: string[]): Promise<unknown> {
@@ -50,7 +54,12 @@ export class BunRespTransport implements RedisTransport {
     return this.bounded(what, async () => {
       const reply = await evalWithFallback((cmd) => this.raw(cmd), script, keys, args);
       // one client is one connection: WAIT there counts the write just made
-      if (script.replicated) await confirmOnReplicas((cmd) => this.raw(cmd), this.replicaAck, what);
+      if (script.replicated) {
+        await confirmOnReplicas((cmd) => this.raw(cmd), this.replicaAck, what).catch((err: unknown) => {
+          if (err instanceof RedisTransportError) this.events?.unconfirmed(what);
+          throw err;
+        });
+      }
       return reply;
     });
   }
@@ -84,7 +93,9 @@ export class BunRespTransport implements RedisTransport {
       });
       const mine = client;
       // after the client gives up reconnecting it stays closed: drop it, the next call makes a new one
-      client.onclose = () => {
+      client.onconnect = () => this.events?.ready(endpointOf(this.url));
+      client.onclose = (err) => {
+        this.events?.lost(err?.message ?? "connection closed");
         if (this.client === mine && !mine.connected) this.client = null;
       };
       this.client = client;
@@ -110,4 +121,14 @@ function translateError(err: unknown, what: string): Error {
   }
   if (e?.code === "ERR_REDIS_SERVER_ERROR") return new RedisReplyError(message);
   return new RedisTransportError(`${what}: Redis connection failed: ${message}`);
+}
+
+/** host:port of a redis:// URL, without its credentials. */
+function endpointOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || "6379"}`;
+  } catch {
+    return "redis";
+  }
 }

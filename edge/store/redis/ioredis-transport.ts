@@ -23,6 +23,7 @@ import {
   describeCommand,
   evalWithFallback,
   withTimeout,
+  type RedisConnectionEvents,
   type RedisScript,
   type RedisTransport,
 } from "./redis-transport";
@@ -38,6 +39,7 @@ export interface IoRedisTransportOptions {
   replicaAck: ReplicaAck;
   /** Bound of one call including waiting for a connection; default 2000 ms. */
   timeoutMs?: number;
+  events?: RedisConnectionEvents;
 }
 
 /** The longest pause between two attempts to reach Redis again. */
@@ -47,6 +49,7 @@ export class IoRedisTransport implements RedisTransport {
   private readonly client: Redis | Cluster;
   private readonly timeoutMs: number;
   private readonly replicaAck: ReplicaAck;
+  private readonly events: RedisConnectionEvents | undefined;
   private readyWait: Promise<void> | null = null;
   private lastConnectionError: Error | null = null;
   private closed = false;
@@ -54,6 +57,7 @@ export class IoRedisTransport implements RedisTransport {
   constructor(options: IoRedisTransportOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
     this.replicaAck = options.replicaAck;
+    this.events = options.events;
     this.client = openClient(options, this.timeoutMs);
     // without a listener ioredis would print each reconnection failure; the latest one explains
     // the calls that time out waiting for a connection
@@ -61,14 +65,23 @@ export class IoRedisTransport implements RedisTransport {
       // a Cluster's "Failed to refresh slots cache" carries the node's own error
       this.lastConnectionError = err.lastNodeError ? new Error(`${err.message} ${err.lastNodeError.message}`) : err;
     });
-    this.client.on("ready", () => (this.lastConnectionError = null));
+    this.client.on("ready", () => {
+      this.lastConnectionError = null;
+      this.events?.ready(this.endpoint());
+    });
+    this.client.on("close", () => this.events?.lost(this.lastConnectionError?.message ?? "connection closed"));
   }
 
   eval(script: RedisScript, keys: string[], args: string[]): Promise<unknown> {
     const what = describeCommand([], script);
     return this.bounded(what, async () => {
       const reply = await evalWithFallback((cmd) => this.send(cmd), script, keys, args);
-      if (script.replicated) await confirmOnReplicas(this.sameConnectionAs(keys[0]), this.replicaAck, what);
+      if (script.replicated) {
+        await confirmOnReplicas(this.sameConnectionAs(keys[0]), this.replicaAck, what).catch((err: unknown) => {
+          if (err instanceof RedisTransportError) this.events?.unconfirmed(what);
+          throw err;
+        });
+      }
       return reply;
     });
   }
@@ -112,6 +125,14 @@ export class IoRedisTransport implements RedisTransport {
       if (err) throw err;
       return reply;
     };
+  }
+
+  /** The node this client is connected to: for Sentinel the primary, for a Cluster its masters. */
+  private endpoint(): string {
+    const client = this.client;
+    if (client instanceof Cluster) return `cluster of ${client.nodes("master").length} masters`;
+    const stream = (client as unknown as { stream?: { remoteAddress?: string; remotePort?: number } }).stream;
+    return stream?.remoteAddress ? `${stream.remoteAddress}:${stream.remotePort}` : "unknown";
   }
 
   /** Resolves when the client can take commands; it keeps reconnecting by itself meanwhile. */

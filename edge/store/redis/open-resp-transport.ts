@@ -5,21 +5,22 @@
 import type { StoreSelection } from "../store-selection";
 import { BunRespTransport } from "./bun-resp-transport";
 import { IoRedisTransport } from "./ioredis-transport";
-import type { RedisTransport } from "./redis-transport";
+import type { RedisConnectionEvents, RedisTransport } from "./redis-transport";
 
 export type RespSelection = Extract<StoreSelection, { kind: "redis-resp" | "redis-cluster" | "redis-sentinel" }>;
 
-export function openRespTransport(selection: RespSelection): RedisTransport {
+export function openRespTransport(selection: RespSelection, events?: RedisConnectionEvents): RedisTransport {
   const timeoutMs = selection.timeoutMs;
   switch (selection.kind) {
     case "redis-resp":
-      return new BunRespTransport({ url: selection.url, replicaAck: selection.replicaAck, timeoutMs });
+      return new BunRespTransport({ url: selection.url, replicaAck: selection.replicaAck, timeoutMs, events });
     case "redis-cluster":
       return new IoRedisTransport({
         topology: { kind: "cluster", nodes: selection.nodes },
         connection: selection.connection,
         replicaAck: selection.replicaAck,
         timeoutMs,
+        events,
       });
     case "redis-sentinel":
       return new IoRedisTransport({
@@ -27,6 +28,7 @@ export function openRespTransport(selection: RespSelection): RedisTransport {
         connection: selection.connection,
         replicaAck: selection.replicaAck,
         timeoutMs,
+        events,
       });
   }
 }

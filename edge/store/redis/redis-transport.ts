@@ -27,6 +27,19 @@ export interface RedisTransport {
   close(): Promise<void>;
 }
 
+/**
+ * What a RESP transport tells its owner about its connection (the bridge logs and counts it). A
+ * transport may report `lost` more than once while it keeps failing to reconnect.
+ */
+export interface RedisConnectionEvents {
+  /** ready to take commands; `endpoint` names the node (for Sentinel: the primary) */
+  ready(endpoint: string): void;
+  /** the connection is gone; the transport reconnects by itself */
+  lost(reason: string): void;
+  /** a replicated write was made on the primary but not confirmed by its replicas in time */
+  unconfirmed(what: string): void;
+}
+
 /** The default bound of one transport call (connect + request + any retries). */
 export const DEFAULT_REDIS_TIMEOUT_MS = 2000;
 
