@@ -215,7 +215,7 @@ function refuseUnservableWorkers(role: WorkerRole, store: StoreSelection, edgeUr
   }
   if (role.count > 1 && edgeUrl === null && store.kind === "embedded") {
     throw new ConfigError(
-      `${WORKERS_VARIABLE}=${role.count} needs a shared store: the embedded store's state lives in one process. Set REDIS_URL (or UPSTASH_REDIS_REST_URL), or NAMESRV_EDGE_URL for a forwarding bridge`,
+      `${WORKERS_VARIABLE}=${role.count} needs a shared store: the embedded store's state lives in one process. Set REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (or UPSTASH_REDIS_REST_URL), or NAMESRV_EDGE_URL for a forwarding bridge`,
     );
   }
 }
