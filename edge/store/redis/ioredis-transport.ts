@@ -42,12 +42,15 @@ export interface IoRedisTransportOptions {
 
 /** The longest pause between two attempts to reach Redis again. */
 const MAX_RECONNECT_DELAY_MS = 1000;
+/** The pause before starting a client again that gave up for good. */
+const RESTART_AFTER_END_MS = 100;
 
 export class IoRedisTransport implements RedisTransport {
   private readonly client: Redis | Cluster;
   private readonly timeoutMs: number;
   private readonly replicaAck: ReplicaAck;
   private readyWait: Promise<void> | null = null;
+  private restart: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
 
   constructor(options: IoRedisTransportOptions) {
@@ -56,6 +59,17 @@ export class IoRedisTransport implements RedisTransport {
     this.client = openClient(options, this.timeoutMs);
     // errors surface on the calls; without a listener ioredis would print each reconnection failure
     this.client.on("error", () => {});
+    // ioredis stops reconnecting for good ("end") when its connect attempt fails as a whole; with
+    // Sentinel that happens when a +switch-master closes the connector while it is asking a
+    // sentinel for the primary, which a failover under load makes likely. A bridge must never be
+    // left without Redis: start the client again.
+    this.client.on("end", () => {
+      if (this.closed || this.restart) return;
+      this.restart = setTimeout(() => {
+        this.restart = null;
+        if (!this.closed) this.client.connect().catch(() => {});
+      }, RESTART_AFTER_END_MS);
+    });
   }
 
   eval(script: RedisScript, keys: string[], args: string[]): Promise<unknown> {
@@ -73,6 +87,7 @@ export class IoRedisTransport implements RedisTransport {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.restart) clearTimeout(this.restart);
     this.client.disconnect();
   }
 
