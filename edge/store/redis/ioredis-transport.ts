@@ -44,6 +44,8 @@ export interface IoRedisTransportOptions {
 
 /** The longest pause between two attempts to reach Redis again. */
 const MAX_RECONNECT_DELAY_MS = 1000;
+/** The pause before starting a client again that gave up for good. */
+const RESTART_AFTER_END_MS = 100;
 
 export class IoRedisTransport implements RedisTransport {
   private readonly client: Redis | Cluster;
@@ -52,6 +54,7 @@ export class IoRedisTransport implements RedisTransport {
   private readonly events: RedisConnectionEvents | undefined;
   private readyWait: Promise<void> | null = null;
   private lastConnectionError: Error | null = null;
+  private restart: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
 
   constructor(options: IoRedisTransportOptions) {
@@ -70,6 +73,17 @@ export class IoRedisTransport implements RedisTransport {
       this.events?.ready(this.endpoint());
     });
     this.client.on("close", () => this.events?.lost(this.lastConnectionError?.message ?? "connection closed"));
+    // ioredis stops reconnecting for good ("end") when its connect attempt fails as a whole; with
+    // Sentinel that happens when a +switch-master closes the connector while it is asking a
+    // sentinel for the primary, which a failover under load makes likely. A bridge must never be
+    // left without Redis: start the client again.
+    this.client.on("end", () => {
+      if (this.closed || this.restart) return;
+      this.restart = setTimeout(() => {
+        this.restart = null;
+        if (!this.closed) this.client.connect().catch(() => {});
+      }, RESTART_AFTER_END_MS);
+    });
   }
 
   eval(script: RedisScript, keys: string[], args: string[]): Promise<unknown> {
@@ -92,6 +106,7 @@ export class IoRedisTransport implements RedisTransport {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.restart) clearTimeout(this.restart);
     this.client.disconnect();
   }
 

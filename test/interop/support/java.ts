@@ -84,15 +84,21 @@ export interface HarnessOptions {
 }
 
 /** Our Produce program: sends `count` messages keyed `<prefix>-<i>`. */
-export function runJavaProducer(o: HarnessOptions): Promise<RunResult> {
+export async function runJavaProducer(o: HarnessOptions): Promise<RunResult> {
+  const producer = startJavaProducer(o);
+  const exit = await producer.waitForExit(120_000);
+  return { ...exit, output: producer.output };
+}
+
+/** Our Produce program in the background, for a test that acts while it sends (its SENT lines as they come). */
+export function startJavaProducer(o: HarnessOptions): ManagedProcess {
   const home = javaHome(o.homeDir);
-  return runProcess({
+  return startProcess({
     name: `java ${o.version} producer`,
     command: "java",
     args: harnessArgs(o.version, home, "Produce", [o.namesrv, o.topic, o.group, String(o.count), o.prefix], o.jvmFlags),
     env: home.env,
     logFile: join(o.homeDir, "producer.log"),
-    timeoutMs: 120_000,
   });
 }
 
