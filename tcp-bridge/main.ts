@@ -148,7 +148,9 @@ function openStore(selection: StoreSelection, kvConfigPath: string): Promise<Sto
     case "redis-resp":
     case "redis-cluster":
     case "redis-sentinel":
-      return new RedisStore(openRespTransport(selection, redisConnectionReport(log, metrics)), { prefix: selection.prefix, closeTransport: true });
+      return openRespTransport(selection, redisConnectionReport(log, metrics)).then(
+        (transport) => new RedisStore(transport, { prefix: selection.prefix, closeTransport: true }),
+      );
     case "redis-rest":
       return createUpstashRedisStore({ url: selection.url, token: selection.token, prefix: selection.prefix });
   }

@@ -11,7 +11,7 @@
  */
 import type { Logger } from "../../shared/logger";
 import type { PortCall } from "../port/call";
-import type { Middleware } from "../port/middleware";
+import { observer, type Middleware } from "../port/middleware";
 import type { Operation } from "../port/namesrv-port";
 import { NamesrvError } from "../port/namesrv-error";
 import { AccessDenied } from "./access-denied";
@@ -69,10 +69,8 @@ export function audit(options: AuditOptions): Middleware {
     );
     return wait ? stored : undefined;
   };
-  return function auditCall(call, next) {
-    return next().then(() => {
-      const error = call.outcome?.error ?? null;
-      if (WRITE_OPERATIONS.has(call.operation as Operation) || error instanceof AccessDenied) return write(call);
-    });
-  };
+  return observer(function auditCall(call) {
+    const error = call.outcome?.error ?? null;
+    if (WRITE_OPERATIONS.has(call.operation as Operation) || error instanceof AccessDenied) return write(call);
+  });
 }

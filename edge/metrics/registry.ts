@@ -137,7 +137,23 @@ export class Histogram extends Labelled<HistogramState> implements Family {
   }
 
   observe(values: LabelValues, value: number): void {
-    const state = this.entry(values, () => ({ counts: new Array<number>(this.buckets.length + 1).fill(0), sum: 0, count: 0 })).value;
+    this.record(this.state(values), value);
+  }
+
+  /**
+   * One label set's series, to observe into without looking it up again (a caller that sees the
+   * same label sets over and over keeps these).
+   */
+  bind(values: LabelValues): { observe(value: number): void } {
+    const state = this.state(values);
+    return { observe: (value) => this.record(state, value) };
+  }
+
+  private state(values: LabelValues): HistogramState {
+    return this.entry(values, () => ({ counts: new Array<number>(this.buckets.length + 1).fill(0), sum: 0, count: 0 })).value;
+  }
+
+  private record(state: HistogramState, value: number): void {
     let i = 0;
     while (i < this.buckets.length && value > this.buckets[i]) i++;
     state.counts[i]++;

@@ -1,7 +1,7 @@
 import type { Logger, LogLevel } from "../../shared/logger";
 import { NamesrvError } from "./namesrv-error";
 import type { PortCall } from "./call";
-import type { Middleware } from "./middleware";
+import { observer, type Middleware } from "./middleware";
 
 export interface AccessLogOptions {
   /** the level of the line per call (accessLogLevel); `off`: none */
@@ -48,7 +48,5 @@ export function requestLog(log: Logger, options: AccessLogOptions = {}): Middlew
     if (unexpected) log.error(entry);
     else log[level as LogLevel](entry);
   };
-  return function logRequest(call, next) {
-    return next().then(() => write(call));
-  };
+  return observer(write);
 }

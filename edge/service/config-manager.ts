@@ -45,6 +45,15 @@ export class ConfigManager {
     return (await this.load()).config;
   }
 
+  /**
+   * What current() would answer, without a promise, while the last one read is fresh (null:
+   * call current()). For route queries, which are most of the traffic.
+   */
+  currentIfFresh(): NamesrvConfig | null {
+    const cached = this.cached;
+    return cached !== null && this.clock() - cached.at < OVERRIDES_TTL_MS ? cached.config : null;
+  }
+
   /** Every property as text, the registry GET_NAMESRV_CONFIG dumps (secrets masked). */
   async properties(): Promise<Record<string, string>> {
     const { config, extra } = await this.load();

@@ -241,7 +241,7 @@ export class RouteManager {
    * share the returned bytes and must not modify them.
    */
   async getEncodedRoute(topic: string | null, zoneName: string | null, dialect: Dialect): Promise<Uint8Array<ArrayBuffer>> {
-    const config = await this.config.current();
+    const config = this.config.currentIfFresh() ?? (await this.config.current());
     this.assertReady(config);
     if (topic !== null) checkWellFormed("topic", topic);
     if (zoneName !== null) checkWellFormed("zoneName", zoneName);

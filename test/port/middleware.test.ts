@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { defaultNamesrvConfig } from "../../edge/config/namesrv-config";
 import type { PortCall } from "../../edge/port/call";
-import { withMiddleware, type Middleware } from "../../edge/port/middleware";
+import { observer, withMiddleware, type Middleware } from "../../edge/port/middleware";
 import { NamesrvError } from "../../edge/port/namesrv-error";
 import type { NamesrvPort } from "../../edge/port/namesrv-port";
 import { requestLog } from "../../edge/port/request-log";
@@ -33,6 +33,41 @@ function fakePort(answer: () => Promise<string>): { port: NamesrvPort; calls: nu
 const kv = { namespace: "ns", key: "k" };
 
 describe("the middleware chain", () => {
+  it("observers at the head run after the rest, innermost first, as they would nested; one that returns a promise is waited for; one that throws sets the outcome", async () => {
+    const events: string[] = [];
+    const watch = (name: string, act?: () => Promise<void> | void) =>
+      observer((call) => {
+        events.push(`${name} saw code=${call.outcome!.code}`);
+        return act?.();
+      });
+    const around: Middleware = async (call, next) => {
+      events.push("around before");
+      await next();
+      events.push(`around after code=${call.outcome!.code}`);
+    };
+    const { port: inner } = fakePort(async () => {
+      events.push("call");
+      return "v";
+    });
+    let released = false;
+    const port = withMiddleware(inner, [
+      watch("log"),
+      watch("metrics", () => {
+        throw new NamesrvError(ResponseCode.SYSTEM_ERROR, "metrics broke");
+      }),
+      watch("audit", () => new Promise<void>((resolve) => setTimeout(() => ((released = true), resolve()), 20))),
+      around,
+    ]);
+    await expect(port.getKVConfig(kv)).rejects.toThrow("metrics broke");
+    expect(released).toBe(true);
+    expect(events).toEqual(["around before", "call", "around after code=0", "audit saw code=0", "metrics saw code=0", "log saw code=1"]);
+    // the same middlewares nested one in another (an observer after an around middleware is not hoisted)
+    events.length = 0;
+    const nested = withMiddleware(inner, [around, watch("late")]);
+    expect(await nested.getKVConfig(kv)).toBe("v");
+    expect(events).toEqual(["around before", "call", "late saw code=0", "around after code=0"]);
+  });
+
   it("runs middlewares outermost first, the call in the middle, and shows each the outcome after it", async () => {
     const events: string[] = [];
     const tracing =

@@ -1,20 +1,21 @@
 /**
  * The RESP transport a selection names (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS): Bun's
- * built-in client for one Redis, ioredis for a Cluster or a Sentinel group. Import under Bun only.
+ * built-in client for one Redis, ioredis for a Cluster or a Sentinel group (loaded only then, so a
+ * server that does not use it does not carry it). Import under Bun only.
  */
 import type { StoreSelection } from "../store-selection";
 import { BunRespTransport } from "./bun-resp-transport";
-import { IoRedisTransport } from "./ioredis-transport";
 import type { RedisConnectionEvents, RedisTransport } from "./redis-transport";
 
 export type RespSelection = Extract<StoreSelection, { kind: "redis-resp" | "redis-cluster" | "redis-sentinel" }>;
 
-export function openRespTransport(selection: RespSelection, events?: RedisConnectionEvents): RedisTransport {
+export async function openRespTransport(selection: RespSelection, events?: RedisConnectionEvents): Promise<RedisTransport> {
   const timeoutMs = selection.timeoutMs;
   switch (selection.kind) {
     case "redis-resp":
       return new BunRespTransport({ url: selection.url, replicaAck: selection.replicaAck, timeoutMs, events });
-    case "redis-cluster":
+    case "redis-cluster": {
+      const { IoRedisTransport } = await import("./ioredis-transport");
       return new IoRedisTransport({
         topology: { kind: "cluster", nodes: selection.nodes },
         connection: selection.connection,
@@ -22,7 +23,9 @@ export function openRespTransport(selection: RespSelection, events?: RedisConnec
         timeoutMs,
         events,
       });
-    case "redis-sentinel":
+    }
+    case "redis-sentinel": {
+      const { IoRedisTransport } = await import("./ioredis-transport");
       return new IoRedisTransport({
         topology: { kind: "sentinel", sentinels: selection.sentinels, masterName: selection.masterName, sentinelPassword: selection.sentinelPassword },
         connection: selection.connection,
@@ -30,6 +33,7 @@ export function openRespTransport(selection: RespSelection, events?: RedisConnec
         timeoutMs,
         events,
       });
+    }
   }
 }
 

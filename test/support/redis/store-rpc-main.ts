@@ -16,7 +16,7 @@ if (selection.kind !== "redis-resp" && selection.kind !== "redis-cluster" && sel
   console.error("store-rpc-main: set REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS");
   process.exit(2);
 }
-const transport = openRespTransport(selection);
+const transport = await openRespTransport(selection);
 const stores = new Map<number, Store>();
 let nextStore = 1;
 const methods = new Set<string>([...STORE_METHODS, ...ACCESS_METHODS.map((m) => `access.${m}`)]);
