@@ -36,7 +36,15 @@ async function command(server: RedisServer, args: string[]): Promise<RespValue> 
   }
 }
 
-export async function startRedisSentinelGroup(): Promise<RedisSentinelGroup> {
+export interface RedisSentinelOptions {
+  /** requirepass of the primary and the replica (and masterauth, auth-pass for the sentinels) */
+  password?: string;
+  /** requirepass of the sentinels themselves */
+  sentinelPassword?: string;
+}
+
+export async function startRedisSentinelGroup(options: RedisSentinelOptions = {}): Promise<RedisSentinelGroup> {
+  const auth = options.password ? ["--masterauth", options.password] : [];
   const dir = mkdtempSync(join(tmpdir(), "rmq-redis-sentinel-"));
   const servers: RedisServer[] = [];
   const sentinels: RedisServer[] = [];
@@ -45,9 +53,9 @@ export async function startRedisSentinelGroup(): Promise<RedisSentinelGroup> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const primary = await startRedisServer({ extraArgs: ["--dir", dir] });
+    const primary = await startRedisServer({ password: options.password, extraArgs: ["--dir", dir, ...auth] });
     servers.push(primary);
-    servers.push(await startRedisServer({ extraArgs: ["--dir", dir, "--replicaof", "127.0.0.1", String(primary.port)] }));
+    servers.push(await startRedisServer({ password: options.password, extraArgs: ["--dir", dir, ...auth, "--replicaof", "127.0.0.1", String(primary.port)] }));
     await waitFor(
       async () => /master_link_status:up/.test(String(await command(servers[1], ["INFO", "replication"]))),
       "the replica to sync with the primary",
@@ -65,10 +73,13 @@ export async function startRedisSentinelGroup(): Promise<RedisSentinelGroup> {
           `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
           `sentinel failover-timeout ${SENTINEL_MASTER} 10000`,
           `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
+          ...(options.password ? [`sentinel auth-pass ${SENTINEL_MASTER} ${options.password}`] : []),
+          // the sentinels talk to each other with their own password
+          ...(options.sentinelPassword ? [`sentinel sentinel-pass ${options.sentinelPassword}`] : []),
           "",
         ].join("\n"),
       );
-      sentinels.push(await startRedisServer({ port, configFile, extraArgs: ["--sentinel"] }));
+      sentinels.push(await startRedisServer({ port, configFile, password: options.sentinelPassword, extraArgs: ["--sentinel"] }));
     }
     // a failover needs each sentinel to know the replica and the other sentinels
     await waitFor(
@@ -110,10 +121,10 @@ export async function startRedisSentinelGroup(): Promise<RedisSentinelGroup> {
 }
 
 /** Starts a Sentinel group before the file's tests and stops it after; read `.current` in tests. */
-export function useRedisSentinelGroup(): { readonly current: RedisSentinelGroup } {
+export function useRedisSentinelGroup(options: RedisSentinelOptions = {}): { readonly current: RedisSentinelGroup } {
   const holder: { current: RedisSentinelGroup | null } = { current: null };
   beforeAll(async () => {
-    holder.current = await startRedisSentinelGroup();
+    holder.current = await startRedisSentinelGroup(options);
   }, 60_000);
   afterAll(async () => {
     await holder.current?.stop();

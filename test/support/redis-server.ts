@@ -27,6 +27,8 @@ export interface RedisServerOptions {
   configFile?: string;
   /** the port to listen on; default a free one */
   port?: number;
+  /** requirepass: clients (and the readiness check) authenticate with it; `url` carries it */
+  password?: string;
 }
 
 export function redisServerMissingMessage(): string | null {
@@ -46,6 +48,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     [
       ...(options.configFile ? [options.configFile] : []),
       "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning",
+      ...(options.password ? ["--requirepass", options.password] : []),
       ...(options.extraArgs ?? []),
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
@@ -56,7 +59,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
 
-  const url = `redis://127.0.0.1:${port}`;
+  const url = options.password ? `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`;
   try {
     await waitFor(
       async () => {
