@@ -9,6 +9,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerRequest } from "../support/broker-registration";
 import { startNamesrv, type NamesrvProcess } from "../support/namesrv-process";
+import { useRedisServer } from "../support/redis-server";
 import { RemotingTestClient } from "../support/remoting-client";
 import { waitFor } from "../support/wait-for";
 
@@ -148,6 +149,8 @@ describe("web console, authentication off", () => {
     await page.screenshot({ path: join(SCREENSHOTS, "config.png"), fullPage: true });
 
     await show(page, base, "#/namesrvs");
+    await expect(page.locator('#instance-health tr[data-key="redis"] td.value').textContent()).resolves.toBe("not used (embedded store, or Redis over REST)");
+    await expect(page.locator('#instance-health tr[data-key="workers"] td.value').textContent()).resolves.toBe("1");
     const instances = await ns.http("/api/v1/namesrv-instances");
     if (instances.status === 404) await page.locator("#namesrvs-unavailable").waitFor();
     else await page.locator("#namesrv-table").waitFor();
@@ -170,6 +173,27 @@ describe("web console, authentication off", () => {
     expect(outside).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
+  }, 60_000);
+});
+
+describe("web console over Redis with two worker processes", () => {
+  const redis = useRedisServer();
+
+  it("shows this server's Redis connection, losses and workers from its own /metrics", async () => {
+    const ns = await startNamesrv({ REDIS_URL: redis.current.url, NAMESRV_REDIS_PREFIX: `console-${Date.now()}`, NAMESRV_WORKERS: "2" });
+    try {
+      const { page, errors } = await openPage();
+      await waitFor(async () => (await (await ns.http("/metrics")).text()).includes("rocketmq_namesrv_workers_answering 2"), "both processes to answer", 15_000);
+      await show(page, `http://127.0.0.1:${ns.httpPort}`, "#/namesrvs");
+      await expect(page.locator('#instance-health tr[data-key="redis"] td.value').textContent()).resolves.toBe("connected");
+      await expect(page.locator('#instance-health tr[data-key="losses"] td.value').textContent()).resolves.toBe("0");
+      await expect(page.locator('#instance-health tr[data-key="workers"] td.value').textContent()).resolves.toBe("2 of 2 answering");
+      await page.screenshot({ path: join(SCREENSHOTS, "namesrvs-redis.png"), fullPage: true });
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await ns.stop();
+    }
   }, 60_000);
 });
 

@@ -299,8 +299,42 @@ async function configPage() {
       h("tbody", {}, Object.keys(config).sort().map((k) => h("tr", { "data-key": k }, h("td", {}, k), h("td", { class: "value" }, config[k])))))];
 }
 
+/** Samples of the families named in this server's /metrics: name -> [{labels, value}]; null when not served. */
+async function ownMetrics(names) {
+  let res;
+  try { res = await fetch("/metrics"); } catch (e) { return null; }
+  if (!res.ok) return null;
+  const found = {};
+  for (const line of (await res.text()).split("\n")) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (!m || !names.includes(m[1])) continue;
+    (found[m[1]] || (found[m[1]] = [])).push({ labels: m[2] || "", value: Number(m[3]) });
+  }
+  return found;
+}
+
+/** This server's store connection and processes, read from its own /metrics (summed over worker processes). */
+async function instanceHealth() {
+  const m = await ownMetrics(["rocketmq_namesrv_redis_connection_up", "rocketmq_namesrv_redis_connection_losses_total",
+    "rocketmq_namesrv_redis_unconfirmed_writes_total", "rocketmq_namesrv_workers", "rocketmq_namesrv_workers_answering"]);
+  if (m === null) return h("p", { class: "muted", id: "instance-health-unavailable" }, "This server's health is not available (no /metrics).");
+  const sum = (name) => (m[name] || []).reduce((a, s) => a + s.value, 0);
+  const up = m.rocketmq_namesrv_redis_connection_up;
+  const redis = !up ? "not used (embedded store, or Redis over REST)"
+    : up.every((s) => s.value === 1) ? "connected" : "reconnecting: store calls answer SYSTEM_ERROR";
+  const workers = m.rocketmq_namesrv_workers ? sum("rocketmq_namesrv_workers_answering") + " of " + sum("rocketmq_namesrv_workers") + " answering" : "1";
+  const rows = [["redis", "Redis connection", redis]];
+  if (up) {
+    rows.push(["losses", "Redis connections lost since start", String(sum("rocketmq_namesrv_redis_connection_losses_total"))]);
+    rows.push(["unconfirmed", "Writes no Redis replica confirmed in time", String(sum("rocketmq_namesrv_redis_unconfirmed_writes_total"))]);
+  }
+  rows.push(["workers", "Bridge processes (NAMESRV_WORKERS)", workers]);
+  return h("table", { id: "instance-health" },
+    h("tbody", {}, rows.map(([key, label, value]) => h("tr", { "data-key": key }, h("th", {}, label), h("td", { class: "value" }, value)))));
+}
+
 async function namesrvsPage() {
-  const out = [h("h2", {}, "NameServer instances")];
+  const out = [h("h2", {}, "This server"), await instanceHealth(), h("h2", {}, "NameServer instances")];
   let data;
   try { data = await api("/namesrv-instances"); } catch (err) {
     if (err instanceof ApiError && err.status === 404) return out.concat(h("p", { class: "muted", id: "namesrvs-unavailable" }, "Not available: this deployment does not list its NameServer instances."));
