@@ -41,6 +41,11 @@ export interface RedisSentinelOptions {
   password?: string;
   /** requirepass of the sentinels themselves */
   sentinelPassword?: string;
+  /**
+   * TLS for clients, replication and the sentinels with this certificate (also the only CA trusted;
+   * clients need none). Everything then announces its TLS port; plain ports stay open for the tests.
+   */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export async function startRedisSentinelGroup(options: RedisSentinelOptions = {}): Promise<RedisSentinelGroup> {
@@ -52,10 +57,28 @@ export async function startRedisSentinelGroup(options: RedisSentinelOptions = {}
     await Promise.all([...sentinels, ...servers].map((s) => s.stop()));
     rmSync(dir, { recursive: true, force: true });
   };
+  const tls = options.tls;
+  // each server: the port others reach it on (its TLS port with TLS)
+  const announced = new Map<RedisServer, number>();
+  const tlsArgs = async (): Promise<{ args: string[]; port: number | null }> => {
+    if (!tls) return { args: [], port: null };
+    const port = await freePort();
+    return {
+      args: ["--tls-port", String(port), "--tls-cert-file", tls.certFile, "--tls-key-file", tls.keyFile, "--tls-ca-cert-file", tls.certFile,
+        "--tls-auth-clients", "no", "--tls-replication", "yes"],
+      port,
+    };
+  };
+  const start = async (extra: string[], more: { port?: number; configFile?: string; password?: string } = {}): Promise<RedisServer> => {
+    const t = await tlsArgs();
+    const server = await startRedisServer({ ...more, extraArgs: [...extra, ...t.args] });
+    announced.set(server, t.port ?? server.port);
+    return server;
+  };
   try {
-    const primary = await startRedisServer({ password: options.password, extraArgs: ["--dir", dir, ...auth] });
+    const primary = await start(["--dir", dir, ...auth], { password: options.password });
     servers.push(primary);
-    servers.push(await startRedisServer({ password: options.password, extraArgs: ["--dir", dir, ...auth, "--replicaof", "127.0.0.1", String(primary.port)] }));
+    servers.push(await start(["--dir", dir, ...auth, "--replicaof", "127.0.0.1", String(announced.get(primary))], { password: options.password }));
     await waitFor(
       async () => /master_link_status:up/.test(String(await command(servers[1], ["INFO", "replication"]))),
       "the replica to sync with the primary",
@@ -69,7 +92,7 @@ export async function startRedisSentinelGroup(options: RedisSentinelOptions = {}
       writeFileSync(
         configFile,
         [
-          `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${primary.port} 2`,
+          `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${announced.get(primary)} 2`,
           `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
           `sentinel failover-timeout ${SENTINEL_MASTER} 10000`,
           `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
@@ -79,7 +102,7 @@ export async function startRedisSentinelGroup(options: RedisSentinelOptions = {}
           "",
         ].join("\n"),
       );
-      sentinels.push(await startRedisServer({ port, configFile, password: options.sentinelPassword, extraArgs: ["--sentinel"] }));
+      sentinels.push(await start(["--sentinel"], { port, configFile, password: options.sentinelPassword }));
     }
     // a failover needs each sentinel to know the replica and the other sentinels
     await waitFor(
@@ -98,12 +121,12 @@ export async function startRedisSentinelGroup(options: RedisSentinelOptions = {}
     return {
       servers,
       sentinels,
-      sentinelList: sentinels.map((s) => `127.0.0.1:${s.port}`).join(","),
+      sentinelList: sentinels.map((s) => `127.0.0.1:${announced.get(s)}`).join(","),
       async primary() {
         for (const s of sentinels) {
           try {
             const addr = (await command(s, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", SENTINEL_MASTER])) as RespValue[];
-            const server = servers.find((d) => d.port === Number(addr[1]));
+            const server = servers.find((d) => announced.get(d) === Number(addr[1]));
             if (server) return server;
           } catch {
             // try the next sentinel
@@ -121,10 +144,10 @@ export async function startRedisSentinelGroup(options: RedisSentinelOptions = {}
 }
 
 /** Starts a Sentinel group before the file's tests and stops it after; read `.current` in tests. */
-export function useRedisSentinelGroup(options: RedisSentinelOptions = {}): { readonly current: RedisSentinelGroup } {
+export function useRedisSentinelGroup(options: RedisSentinelOptions | (() => RedisSentinelOptions) = {}): { readonly current: RedisSentinelGroup } {
   const holder: { current: RedisSentinelGroup | null } = { current: null };
   beforeAll(async () => {
-    holder.current = await startRedisSentinelGroup(options);
+    holder.current = await startRedisSentinelGroup(typeof options === "function" ? options() : options);
   }, 60_000);
   afterAll(async () => {
     await holder.current?.stop();
