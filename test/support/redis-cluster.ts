@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll } from "vitest";
+import { useForFile } from "./use-for-file";
 import { RespConnection, type RespValue } from "./redis/node-resp-transport";
 import { freePort } from "./ports";
 import { startRedisServer, type RedisServer } from "./redis-server";
@@ -160,17 +160,5 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
 
 /** Starts a Redis Cluster before the file's tests and stops it after; read `.current` in tests. */
 export function useRedisCluster(options: RedisClusterOptions | (() => RedisClusterOptions) = {}): { readonly current: RedisCluster } {
-  const holder: { current: RedisCluster | null } = { current: null };
-  beforeAll(async () => {
-    holder.current = await startRedisCluster(typeof options === "function" ? options() : options);
-  }, 60_000);
-  afterAll(async () => {
-    await holder.current?.stop();
-  });
-  return {
-    get current(): RedisCluster {
-      if (!holder.current) throw new Error("Redis Cluster not started (see the beforeAll error above)");
-      return holder.current;
-    },
-  };
+  return useForFile("Redis Cluster", () => startRedisCluster(typeof options === "function" ? options() : options), 60_000);
 }

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll } from "vitest";
+import { useForFile } from "./use-for-file";
 import { RespConnection, type RespValue } from "./redis/node-resp-transport";
 import { freePort } from "./ports";
 import { startRedisServer, type RedisServer } from "./redis-server";
@@ -145,17 +145,5 @@ export async function startRedisSentinelGroup(options: RedisSentinelOptions = {}
 
 /** Starts a Sentinel group before the file's tests and stops it after; read `.current` in tests. */
 export function useRedisSentinelGroup(options: RedisSentinelOptions | (() => RedisSentinelOptions) = {}): { readonly current: RedisSentinelGroup } {
-  const holder: { current: RedisSentinelGroup | null } = { current: null };
-  beforeAll(async () => {
-    holder.current = await startRedisSentinelGroup(typeof options === "function" ? options() : options);
-  }, 60_000);
-  afterAll(async () => {
-    await holder.current?.stop();
-  });
-  return {
-    get current(): RedisSentinelGroup {
-      if (!holder.current) throw new Error("Sentinel group not started (see the beforeAll error above)");
-      return holder.current;
-    },
-  };
+  return useForFile("Sentinel group", () => startRedisSentinelGroup(typeof options === "function" ? options() : options), 60_000);
 }

@@ -4,7 +4,7 @@
  * it (scripts/install-redis.sh); they are never skipped.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { afterAll, beforeAll } from "vitest";
+import { useForFile } from "./use-for-file";
 import { RespConnection } from "./redis/node-resp-transport";
 import { freePort } from "./ports";
 import { waitFor } from "./wait-for";
@@ -104,17 +104,5 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 
 /** Starts a redis-server before the file's tests and stops it after; read `.current` in tests. */
 export function useRedisServer(): { readonly current: RedisServer } {
-  const holder: { current: RedisServer | null } = { current: null };
-  beforeAll(async () => {
-    holder.current = await startRedisServer();
-  });
-  afterAll(async () => {
-    await holder.current?.stop();
-  });
-  return {
-    get current(): RedisServer {
-      if (!holder.current) throw new Error("redis-server not started (see the beforeAll error above)");
-      return holder.current;
-    },
-  };
+  return useForFile("redis-server", () => startRedisServer());
 }
