@@ -33,9 +33,14 @@ describe("acknowledgement of replicated writes", () => {
 
   it("a write the replicas did not confirm in time is an error that says so", async () => {
     const slow = fakeRedis(INFO("online"), 0);
-    await expect(confirmOnReplicas(slow.send, { replicas: 1, timeoutMs: 700 }, "script putKVConfig")).rejects.toThrow(
+    const told: string[] = [];
+    const events = { unconfirmed: (what: string) => told.push(what) };
+    await expect(confirmOnReplicas(slow.send, { replicas: 1, timeoutMs: 700 }, "script putKVConfig", events)).rejects.toThrow(
       /script putKVConfig: written on the primary but confirmed by 0 of 1 replica\(s\) within 700 ms/,
     );
+    expect(told).toEqual(["script putKVConfig"]);
+    await confirmOnReplicas(fakeRedis(INFO("online"), 1).send, { replicas: 1, timeoutMs: 700 }, "script putKVConfig", events);
+    expect(told).toEqual(["script putKVConfig"]);
   });
 
   it("replicas = 0 sends nothing", async () => {

@@ -54,12 +54,7 @@ export class BunRespTransport implements RedisTransport {
     return this.bounded(what, async () => {
       const reply = await evalWithFallback((cmd) => this.raw(cmd), script, keys, args);
       // one client is one connection: WAIT there counts the write just made
-      if (script.replicated) {
-        await confirmOnReplicas((cmd) => this.raw(cmd), this.replicaAck, what).catch((err: unknown) => {
-          if (err instanceof RedisTransportError) this.events?.unconfirmed(what);
-          throw err;
-        });
-      }
+      if (script.replicated) await confirmOnReplicas((cmd) => this.raw(cmd), this.replicaAck, what, this.events);
       return reply;
     });
   }

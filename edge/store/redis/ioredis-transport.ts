@@ -90,12 +90,7 @@ export class IoRedisTransport implements RedisTransport {
     const what = describeCommand([], script);
     return this.bounded(what, async () => {
       const reply = await evalWithFallback((cmd) => this.send(cmd), script, keys, args);
-      if (script.replicated) {
-        await confirmOnReplicas(this.sameConnectionAs(keys[0]), this.replicaAck, what).catch((err: unknown) => {
-          if (err instanceof RedisTransportError) this.events?.unconfirmed(what);
-          throw err;
-        });
-      }
+      if (script.replicated) await confirmOnReplicas(this.sameConnectionAs(keys[0]), this.replicaAck, what, this.events);
       return reply;
     });
   }

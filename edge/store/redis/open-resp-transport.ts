@@ -14,25 +14,14 @@ export async function openRespTransport(selection: RespSelection, events?: Redis
   switch (selection.kind) {
     case "redis-resp":
       return new BunRespTransport({ url: selection.url, replicaAck: selection.replicaAck, timeoutMs, events });
-    case "redis-cluster": {
-      const { IoRedisTransport } = await import("./ioredis-transport");
-      return new IoRedisTransport({
-        topology: { kind: "cluster", nodes: selection.nodes },
-        connection: selection.connection,
-        replicaAck: selection.replicaAck,
-        timeoutMs,
-        events,
-      });
-    }
+    case "redis-cluster":
     case "redis-sentinel": {
       const { IoRedisTransport } = await import("./ioredis-transport");
-      return new IoRedisTransport({
-        topology: { kind: "sentinel", sentinels: selection.sentinels, masterName: selection.masterName, sentinelPassword: selection.sentinelPassword },
-        connection: selection.connection,
-        replicaAck: selection.replicaAck,
-        timeoutMs,
-        events,
-      });
+      const topology =
+        selection.kind === "redis-cluster"
+          ? { kind: "cluster" as const, nodes: selection.nodes }
+          : { kind: "sentinel" as const, sentinels: selection.sentinels, masterName: selection.masterName, sentinelPassword: selection.sentinelPassword };
+      return new IoRedisTransport({ topology, connection: selection.connection, replicaAck: selection.replicaAck, timeoutMs, events });
     }
   }
 }

@@ -11,7 +11,7 @@
  * costs no timeout.
  */
 import type { ReplicaAck } from "../store-selection";
-import { RedisTransportError } from "./redis-transport";
+import { RedisTransportError, type RedisConnectionEvents } from "./redis-transport";
 
 /** Sends one command over the connection that carried the write. */
 export type SameConnection = (args: string[]) => Promise<unknown>;
@@ -22,13 +22,20 @@ export interface ReplicaConfirmation {
   confirmed: number;
 }
 
-export async function confirmOnReplicas(send: SameConnection, ack: ReplicaAck, what: string): Promise<ReplicaConfirmation> {
+/** `events` hears of every write the replicas did not confirm in time. */
+export async function confirmOnReplicas(
+  send: SameConnection,
+  ack: ReplicaAck,
+  what: string,
+  events?: Pick<RedisConnectionEvents, "unconfirmed">,
+): Promise<ReplicaConfirmation> {
   if (ack.replicas <= 0) return { online: 0, confirmed: 0 };
   const online = onlineReplicas(await send(["INFO", "replication"]));
   const wanted = Math.min(ack.replicas, online);
   if (wanted === 0) return { online, confirmed: 0 };
   const confirmed = Number(await send(["WAIT", String(wanted), String(ack.timeoutMs)]));
   if (!(confirmed >= wanted)) {
+    events?.unconfirmed(what);
     throw new RedisTransportError(
       `${what}: written on the primary but confirmed by ${Number.isFinite(confirmed) ? confirmed : 0} of ${wanted} replica(s) within ` +
         `${ack.timeoutMs} ms (REDIS_WAIT_TIMEOUT_MS); a failover now could lose it, so it is not acknowledged: retry`,
