@@ -50,8 +50,12 @@ export class ConfigManager {
    * call current()). For route queries, which are most of the traffic.
    */
   currentIfFresh(): NamesrvConfig | null {
-    const cached = this.cached;
-    return cached !== null && this.clock() - cached.at < OVERRIDES_TTL_MS ? cached.config : null;
+    return this.freshCache(this.clock())?.config ?? null;
+  }
+
+  /** The configuration last read, while it is younger than OVERRIDES_TTL_MS. */
+  private freshCache(now: number): { config: NamesrvConfig; extra: Record<string, string> } | null {
+    return this.cached !== null && now - this.cached.at < OVERRIDES_TTL_MS ? this.cached : null;
   }
 
   /** Every property as text, the registry GET_NAMESRV_CONFIG dumps (secrets masked). */
@@ -103,7 +107,8 @@ export class ConfigManager {
 
   private async load(): Promise<{ config: NamesrvConfig; extra: Record<string, string> }> {
     const now = this.clock();
-    if (this.cached && now - this.cached.at < OVERRIDES_TTL_MS) return this.cached;
+    const fresh = this.freshCache(now);
+    if (fresh) return fresh;
     const overrides = this.updatableEntries(await this.store.getConfigOverrides());
     // Unchanged overrides are not validated again, and keep the same config object, so callers
     // may key caches on its identity.
