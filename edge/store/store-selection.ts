@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_REDIS_TIMEOUT_MS } from "./redis/redis-transport";
 
 /**
  * Which store a deployment uses, from its environment (README, "Redis"):
@@ -54,8 +55,6 @@ export interface ReplicaAck {
 
 export const DEFAULT_REPLICA_ACK: ReplicaAck = { replicas: 1, timeoutMs: 1000 };
 
-/** REDIS_TIMEOUT_MS: the bound of one store call over RESP, (re)connecting included. */
-export const DEFAULT_REDIS_CALL_TIMEOUT_MS = 2000;
 
 const prefixSchema = z
   .string()
@@ -143,7 +142,8 @@ function replicaAckOf(env: Record<string, string | undefined>): ReplicaAck {
 }
 
 function callTimeoutOf(env: Record<string, string | undefined>): number {
-  return integerOf(env, "REDIS_TIMEOUT_MS", DEFAULT_REDIS_CALL_TIMEOUT_MS, 100, 60_000);
+  // REDIS_TIMEOUT_MS: the bound of one store call over RESP, (re)connecting included
+  return integerOf(env, "REDIS_TIMEOUT_MS", DEFAULT_REDIS_TIMEOUT_MS, 100, 60_000);
 }
 
 function integerOf(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {
