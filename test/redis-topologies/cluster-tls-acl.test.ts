@@ -3,24 +3,18 @@
  * REDIS_TLS, REDIS_TLS_CA_FILE, REDIS_USERNAME and REDIS_PASSWORD, seeded with a node that does not
  * own the slot. A wrong password or a missing CA fails within the call bound with a clear error.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { selfSignedCertificate } from "../../tcp-bridge/tls/self-signed-certificate";
+import { beforeAll, describe, expect, it } from "vitest";
 import { reg } from "../store/store-conformance";
 import { StoreRpcProcess } from "../support/redis/store-rpc";
+import { useRedisTlsFiles } from "../support/redis-tls-files";
 import { useRedisCluster } from "../support/redis-cluster";
 
-const dir = mkdtempSync(join(tmpdir(), "rmq-redis-tls-"));
-const certFile = join(dir, "redis.crt");
-const keyFile = join(dir, "redis.key");
+const files = useRedisTlsFiles();
+const { certFile, keyFile } = files;
 const USER = { name: "namesrv", password: "s3cret-pw" };
 
 const cluster = useRedisCluster(() => {
-  const { certPem, keyPem } = selfSignedCertificate({ commonName: "127.0.0.1" });
-  writeFileSync(certFile, certPem);
-  writeFileSync(keyFile, keyPem);
+  files.write();
   return { replicas: 0, tls: { certFile, keyFile }, aclUser: USER };
 });
 let seed = "";
@@ -28,8 +22,6 @@ let seed = "";
 beforeAll(async () => {
   seed = (await cluster.current.nonOwnerOf("{tls}")).addr;
 });
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const env = (extra: Record<string, string> = {}) => ({
   REDIS_CLUSTER_NODES: seed,

@@ -3,28 +3,20 @@
  * TLS ports): REDIS_TLS and REDIS_TLS_CA_FILE reach the sentinels and the primary, and the store
  * follows a failover over TLS.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { selfSignedCertificate } from "../../tcp-bridge/tls/self-signed-certificate";
+import { describe, expect, it } from "vitest";
 import { reg } from "../store/store-conformance";
 import { StoreRpcProcess } from "../support/redis/store-rpc";
+import { useRedisTlsFiles } from "../support/redis-tls-files";
 import { SENTINEL_MASTER, useRedisSentinelGroup } from "../support/redis-sentinel";
 import { waitFor } from "../support/wait-for";
 
-const dir = mkdtempSync(join(tmpdir(), "rmq-sentinel-tls-"));
-const certFile = join(dir, "redis.crt");
-const keyFile = join(dir, "redis.key");
+const files = useRedisTlsFiles();
+const { certFile, keyFile } = files;
 
 const group = useRedisSentinelGroup(() => {
-  const { certPem, keyPem } = selfSignedCertificate({ commonName: "127.0.0.1" });
-  writeFileSync(certFile, certPem);
-  writeFileSync(keyFile, keyPem);
+  files.write();
   return { tls: { certFile, keyFile } };
 });
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("Sentinel over TLS", () => {
   it("serves the store through TLS sentinels and primary, and after a SIGKILL of the primary through the promoted replica", async () => {
