@@ -40,7 +40,7 @@ describe("Sentinel with passwords", () => {
   ] as const) {
     it(`${what}: calls fail within the bound, saying why`, async () => {
       const started = Date.now();
-      const error = await StoreRpcProcess.start(env(extra)).then((rpc) => (rpc.stop(), null), (err: Error) => err);
+      const error = await StoreRpcProcess.startError(env(extra));
       expect(error?.message).toMatch(/no connection to Redis within 2000 ms: /);
       expect(error?.message).toMatch(cause);
       expect(Date.now() - started).toBeLessThan(5000);

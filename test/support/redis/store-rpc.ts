@@ -112,6 +112,20 @@ export class StoreRpcProcess {
   }
 
   /**
+   * Why a start over `redis` fails (its first PING goes through the store's transport), or null
+   * when it starts (the process is stopped again): for set-ups that must be refused.
+   */
+  static async startError(redis: string | Record<string, string>): Promise<Error | null> {
+    return StoreRpcProcess.start(redis).then(
+      async (rpc) => {
+        await rpc.stop();
+        return null;
+      },
+      (err: Error) => err,
+    );
+  }
+
+  /**
    * Starts `bun store-rpc-main.ts` over the Redis a URL names, or the one an environment selects
    * (REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS and their options, as the bridge reads them).
    */
