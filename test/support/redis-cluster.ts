@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { useForFile } from "./use-for-file";
-import { RespConnection, type RespValue } from "./redis/node-resp-transport";
+import type { RespValue } from "./redis/node-resp-transport";
 import { freePort } from "./ports";
-import { startRedisServer, type RedisServer } from "./redis-server";
+import { commandOnce, startRedisServer, type RedisServer } from "./redis-server";
 import { waitFor } from "./wait-for";
 
 export interface RedisClusterNode {
@@ -84,14 +84,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       timeout: 30_000,
     });
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}${created.error ?? ""}`);
-    const command = async (node: RedisClusterNode, args: string[]) => {
-      const conn = RespConnection.fromUrl(node.server.url);
-      try {
-        return await conn.send(args);
-      } finally {
-        conn.close();
-      }
-    };
+    const command = (node: RedisClusterNode, args: string[]) => commandOnce(node.server.url, args);
     // every node agrees that all slots are served, and every replica is in sync with its master
     await waitFor(
       async () => {

@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { useForFile } from "./use-for-file";
-import { RespConnection, type RespValue } from "./redis/node-resp-transport";
+import type { RespValue } from "./redis/node-resp-transport";
 import { freePort } from "./ports";
-import { startRedisServer, type RedisServer } from "./redis-server";
+import { commandOnce, startRedisServer, type RedisServer } from "./redis-server";
 import { waitFor } from "./wait-for";
 
 export const SENTINEL_MASTER = "mymaster";
@@ -27,13 +27,8 @@ export interface RedisSentinelGroup {
   stop(): Promise<void>;
 }
 
-async function command(server: RedisServer, args: string[]): Promise<RespValue> {
-  const conn = RespConnection.fromUrl(server.url);
-  try {
-    return await conn.send(args);
-  } finally {
-    conn.close();
-  }
+function command(server: RedisServer, args: string[]): Promise<RespValue> {
+  return commandOnce(server.url, args);
 }
 
 export interface RedisSentinelOptions {

@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { useForFile } from "./use-for-file";
-import { RespConnection } from "./redis/node-resp-transport";
+import { RespConnection, type RespValue } from "./redis/node-resp-transport";
 import { freePort } from "./ports";
 import { waitFor } from "./wait-for";
 
@@ -39,6 +39,16 @@ export function redisServerMissingMessage(): string | null {
   return null;
 }
 
+/** One command over a connection of its own to the Redis at `url` (a test's admin call). */
+export async function commandOnce(url: string, args: string[]): Promise<RespValue> {
+  const conn = RespConnection.fromUrl(url);
+  try {
+    return await conn.send(args);
+  } finally {
+    conn.close();
+  }
+}
+
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const missing = redisServerMissingMessage();
   if (missing) throw new Error(missing);
@@ -64,12 +74,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     await waitFor(
       async () => {
         if (exited) throw new Error(`redis-server exited: ${output.trim()}`);
-        const conn = RespConnection.fromUrl(url);
-        try {
-          return (await conn.send(["PING"])) === "PONG";
-        } finally {
-          conn.close();
-        }
+        return (await commandOnce(url, ["PING"])) === "PONG";
       },
       `redis-server on port ${port} to answer PING`,
       10_000,
